@@ -1,0 +1,13 @@
+DROP TABLE outbox;
+DROP TABLE audit_log;
+DROP TABLE referral_events;
+DROP TABLE referrals;
+DROP TABLE candidates;
+DROP TABLE order_notifications;
+DROP TABLE order_shares;
+DROP TABLE job_orders;
+DROP TABLE companies;
+DROP TABLE users;
+DROP TABLE network_members;
+DROP TABLE networks;
+DROP TABLE job_centres;

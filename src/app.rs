@@ -1,0 +1,90 @@
+//! The actix application: shared state, routes, and the error shape of bad requests.
+
+use std::net::TcpListener;
+
+use actix_web::{dev::Server, error::InternalError, middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+
+use crate::auth::{self, JwtKeys};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::orders;
+
+pub struct AppState {
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub config: Config,
+}
+
+fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    // A path id that is not an id names nothing that exists.
+    InternalError::from_response(err, actix_web::ResponseError::error_response(&AppError::NotFound)).into()
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let app = AppError::BadRequest(format!("bad query string: {err}"));
+    InternalError::from_response(err, actix_web::ResponseError::error_response(&app)).into()
+}
+
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.read(|c| {
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("SELECT 1")?;
+        Ok(())
+    })
+    .await
+    {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
+        Err(e) => HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),
+    }
+}
+
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Routes of the JSON API and the pages.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::default().limit(crate::json::JSON_LIMIT))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .route("/healthz", web::get().to(healthz))
+        .service(
+            web::scope("/api/v1")
+                .route("/auth/login", web::post().to(auth::login))
+                .route("/auth/me", web::get().to(auth::me))
+                .route("/orders", web::post().to(orders::create_handler))
+                .route("/orders/{id}", web::get().to(orders::get_handler))
+                .route("/orders/{id}", web::patch().to(orders::patch_handler))
+                .route("/orders/{id}/send-to-portal", web::post().to(orders::send_to_portal_handler))
+                .route("/orders/{id}/close", web::post().to(orders::close_handler))
+                .route("/orders/{id}/audit", web::get().to(orders::audit_handler)),
+        )
+        .default_service(web::to(not_found));
+}
+
+/// Builds the state: opens the database and runs migrations.
+pub fn state(config: Config) -> Result<web::Data<AppState>, AppError> {
+    let db = Db::open(&config.database_url, config.pool_size)?;
+    db.migrate()?;
+    Ok(web::Data::new(AppState {
+        jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),
+        db,
+        config,
+    }))
+}
+
+/// Starts the HTTP server on a bound listener (port 0 in tests).
+pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
+    let mut srv = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(middleware::Logger::new("%r %s %Dms"))
+            .configure(routes)
+    })
+    .listen(listener)?;
+    if let Some(w) = workers {
+        srv = srv.workers(w);
+    }
+    Ok(srv.run())
+}

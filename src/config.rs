@@ -1,0 +1,104 @@
+//! Settings from the environment (and the command line), with safe defaults for a first run.
+
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// `none` (plain, for loopback and tests), `starttls` or `tls`.
+    pub tls: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub jwt_secret: Vec<u8>,
+    pub token_ttl_hours: i64,
+    pub public_url: String,
+    pub smtp: SmtpConfig,
+    /// Run the mail delivery worker inside `serve`.
+    pub mail_worker: bool,
+    pub pool_size: u32,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        let database_url = env("DATABASE_URL").unwrap_or_else(|| "staer-hub.db".to_string());
+        let jwt_secret = match env("STAER_JWT_SECRET") {
+            Some(s) => s.into_bytes(),
+            None => load_or_create_secret(&secret_path(&database_url)),
+        };
+        Config {
+            database_url,
+            jwt_secret,
+            token_ttl_hours: env("STAER_TOKEN_TTL_HOURS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10),
+            public_url: env("STAER_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+            smtp: SmtpConfig {
+                host: env("SMTP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
+                port: env("SMTP_PORT").and_then(|v| v.parse().ok()).unwrap_or(2525),
+                tls: env("SMTP_TLS").unwrap_or_else(|| "none".into()),
+                username: env("SMTP_USERNAME"),
+                password: env("SMTP_PASSWORD"),
+                from: env("SMTP_FROM").unwrap_or_else(|| "STÆR hub <noreply@staer-hub.local>".into()),
+            },
+            mail_worker: env("STAER_MAIL_WORKER").map(|v| v != "0" && v != "false").unwrap_or(true),
+            pool_size: env("STAER_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
+        }
+    }
+}
+
+/// The generated secret lives beside a SQLite file, or in the working directory for PostgreSQL.
+fn secret_path(database_url: &str) -> PathBuf {
+    match crate::db::DbUrl::parse(database_url) {
+        crate::db::DbUrl::Sqlite(p) => PathBuf::from(format!("{p}.jwt-secret")),
+        crate::db::DbUrl::Postgres(_) => PathBuf::from("staer-hub.jwt-secret"),
+    }
+}
+
+fn load_or_create_secret(path: &Path) -> Vec<u8> {
+    if let Ok(s) = std::fs::read_to_string(path) {
+        if s.trim().len() >= 32 {
+            return s.trim().as_bytes().to_vec();
+        }
+    }
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    match write_private(path, &secret) {
+        Ok(()) => tracing::warn!(
+            path = %path.display(),
+            "STAER_JWT_SECRET is not set: generated a signing secret and saved it; \
+             set STAER_JWT_SECRET in production (every instance must share it)"
+        ),
+        Err(e) => tracing::warn!(
+            error = %e,
+            "STAER_JWT_SECRET is not set and the generated secret could not be saved: \
+             sessions will not survive a restart"
+        ),
+    }
+    secret.into_bytes()
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(content.as_bytes())
+}

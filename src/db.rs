@@ -1,0 +1,262 @@
+//! One code path over SQLite (embedded default) and PostgreSQL (scale), chosen by the URL.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL names. SQLite accepts any path, so the scheme decides
+/// rather than trying each backend in turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> DbUrl {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DbUrl::Postgres(url.to_string())
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            DbUrl::Sqlite(path.to_string())
+        } else {
+            DbUrl::Sqlite(url.strip_prefix("sqlite:").unwrap_or(url).to_string())
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbUrl::Sqlite(_))
+    }
+
+    pub fn connect(&self) -> ConnectionResult<DbConn> {
+        match self {
+            DbUrl::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
+            DbUrl::Sqlite(path) => {
+                let mut c = SqliteConnection::establish(path)?;
+                // WAL lets readers run beside the writer; NORMAL is durable at checkpoints
+                // and ~100x faster than FULL; busy_timeout makes writers wait instead of failing.
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+}
+
+/// r2d2 manager that builds the variant from the URL's scheme.
+pub struct Manager(DbUrl);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConn, ConnectionError> {
+        self.0.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnectionError::BadConnection(e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        // A connection handed back inside a transaction (a panic mid-way) must not be reused.
+        !matches!(
+            <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+                .transaction_depth(),
+            Ok(None)
+        )
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// The database handle the app holds: a pool for reads and one for writes.
+/// On SQLite all writes go through a single connection (one writer is what SQLite
+/// supports; queueing in the pool beats spinning on SQLITE_BUSY). On PostgreSQL both are one pool.
+#[derive(Clone)]
+pub struct Db {
+    read: Pool,
+    write: Pool,
+    url: DbUrl,
+}
+
+impl Db {
+    pub fn open(url: &str, pool_size: u32) -> AppResult<Db> {
+        let url = DbUrl::parse(url);
+        let build = |size: u32| {
+            r2d2::Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(5))
+                .build(Manager(url.clone()))
+                .map_err(AppError::from)
+        };
+        let (read, write) = if url.is_sqlite() {
+            // Create the file and run migrations on the writer before readers open it.
+            let write = build(1)?;
+            (build(pool_size)?, write)
+        } else {
+            let p = build(pool_size)?;
+            (p.clone(), p)
+        };
+        Ok(Db { read, write, url })
+    }
+
+    pub fn url(&self) -> &DbUrl {
+        &self.url
+    }
+
+    pub fn migrate(&self) -> AppResult<()> {
+        let mut conn = self.write.get()?;
+        run_migrations(&mut conn)
+    }
+
+    /// A connection for reading (blocking; call from `web::block` or a worker thread).
+    pub fn reader(&self) -> AppResult<r2d2::PooledConnection<Manager>> {
+        Ok(self.read.get()?)
+    }
+
+    /// Runs `f` in one write transaction (blocking). Errors roll everything back.
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+        let mut conn = self.write.get()?;
+        write_transaction(&mut conn, f)
+    }
+
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+        let mut conn = self.read.get()?;
+        f(&mut conn)
+    }
+
+    /// Reads off the async workers: diesel blocks.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let db = self.clone();
+        actix_web::web::block(move || db.read_blocking(f)).await?
+    }
+
+    /// One write transaction off the async workers.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_blocking(f)).await?
+    }
+}
+
+/// On SQLite the transaction starts with BEGIN IMMEDIATE: it takes the write lock up front,
+/// so a transaction that reads and then writes never fails with SQLITE_BUSY half-way
+/// (another process, e.g. `mail-worker`, may write to the same file).
+pub fn write_transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> AppResult<T>,
+) -> AppResult<T> {
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    type Tm = <DbConn as Connection>::TransactionManager;
+    match f(conn) {
+        Ok(value) => match Tm::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = Tm::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            Tm::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+pub fn run_migrations(conn: &mut DbConn) -> AppResult<()> {
+    let result = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConn::Pg(c) => {
+            // Several instances may start at once against one database: migrate one at a time.
+            c.batch_execute("SELECT pg_advisory_lock(7412001)")?;
+            let r = c.run_pending_migrations(PG_MIGRATIONS).map(|_| ());
+            c.batch_execute("SELECT pg_advisory_unlock(7412001)")?;
+            r
+        }
+    };
+    result.map_err(|e| AppError::Internal(format!("migrations failed: {e}")))
+}
+
+diesel::define_sql_function! {
+    /// Lower-casing in SQL, for case-insensitive search on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Escapes LIKE wildcards in user input and wraps it for a substring match.
+pub fn like_pattern(q: &str) -> String {
+    let mut s = String::with_capacity(q.len() + 2);
+    s.push('%');
+    for ch in q.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(ch);
+    }
+    s.push('%');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_decides_backend() {
+        assert_eq!(
+            DbUrl::parse("postgres://u@h/db"),
+            DbUrl::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(DbUrl::parse("sqlite://x.db"), DbUrl::Sqlite("x.db".into()));
+        assert_eq!(DbUrl::parse("staer-hub.db"), DbUrl::Sqlite("staer-hub.db".into()));
+    }
+
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+        assert_eq!(like_pattern("BRØNDBY"), "%brøndby%");
+    }
+
+    #[test]
+    fn sqlite_write_transaction_rolls_back_on_error() {
+        let dir = std::env::temp_dir().join(format!("staer-db-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(dir.join("t.db").to_str().unwrap(), 2).unwrap();
+        db.migrate().unwrap();
+        let r: AppResult<()> = db.write_blocking(|c| {
+            c.batch_execute("INSERT INTO networks (name) VALUES ('X')")?;
+            Err(AppError::Conflict("stop".into()))
+        });
+        assert!(r.is_err());
+        let n: i64 = db
+            .read_blocking(|c| Ok(crate::schema::networks::table.count().get_result(c)?))
+            .unwrap();
+        assert_eq!(n, 0);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,186 @@
+//! Demo data (`serve --demo`): the HRS and NRS networks, their job centres, a consultant
+//! pair per centre, orders, candidates and referrals in every state. Seeded once.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+
+use crate::auth::{hash_password, AuthUser, User};
+use crate::db::{Db, DbConn};
+use crate::error::AppResult;
+use crate::ids::{JobCentreId, NetworkId};
+use crate::orders::{self, OrderFields};
+use crate::schema::{job_centres, network_members, networks, users};
+
+/// (authority number, name, networks)
+pub const CENTRES: &[(&str, &str, &[&str])] = &[
+    ("15.300", "Brøndby", &["HRS"]),
+    ("18.502", "Tårnby-Dragør", &["HRS"]),
+    ("14.700", "Frederiksberg", &["HRS"]),
+    ("16.100", "Glostrup", &["HRS"]),
+    ("15.900", "Gladsaxe", &["HRS"]),
+    ("16.300", "Herlev", &["HRS", "NRS"]),
+    ("21.900", "Hillerød", &["NRS"]),
+    ("21.700", "Helsingør", &["NRS"]),
+    ("21.000", "Fredensborg", &["NRS"]),
+];
+
+pub const PASSWORD: &str = "demo";
+
+/// `Tårnby-Dragør` → `tarnby-dragor`: usernames are lower-case ASCII.
+pub fn slug(name: &str) -> String {
+    name.to_lowercase()
+        .replace('ø', "o")
+        .replace('å', "a")
+        .replace('æ', "ae")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+pub fn ensure_network(conn: &mut DbConn, name: &str) -> AppResult<NetworkId> {
+    if let Some(id) = networks::table
+        .filter(networks::name.eq(name))
+        .select(networks::id)
+        .first::<NetworkId>(conn)
+        .optional()?
+    {
+        return Ok(id);
+    }
+    Ok(diesel::insert_into(networks::table)
+        .values(networks::name.eq(name))
+        .returning(networks::id)
+        .get_result(conn)?)
+}
+
+pub fn insert_centre(conn: &mut DbConn, number: &str, name: &str) -> AppResult<JobCentreId> {
+    Ok(diesel::insert_into(job_centres::table)
+        .values((
+            job_centres::authority_type.eq("JobCenter"),
+            job_centres::authority_number.eq(number),
+            job_centres::name.eq(name),
+        ))
+        .returning(job_centres::id)
+        .get_result(conn)?)
+}
+
+pub fn insert_user(
+    conn: &mut DbConn,
+    username: &str,
+    display_name: &str,
+    centre: JobCentreId,
+    role: &str,
+    password_hash: &str,
+) -> AppResult<User> {
+    let id: crate::ids::UserId = diesel::insert_into(users::table)
+        .values((
+            users::username.eq(username),
+            users::password_hash.eq(password_hash),
+            users::display_name.eq(display_name),
+            users::email.eq(format!("{username}@jobcenter.example")),
+            users::job_centre_id.eq(centre),
+            users::role.eq(role),
+            users::language.eq("da"),
+            users::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(users::id)
+        .get_result(conn)?;
+    Ok(users::table.find(id).select(User::as_select()).first(conn)?)
+}
+
+/// Seeds the demo data unless it is there already. Returns whether it seeded.
+pub fn seed(db: &Db) -> AppResult<bool> {
+    // Hash outside the transaction: argon2 is slow on purpose. One salt per user.
+    let mut hashes = Vec::new();
+    for _ in 0..(CENTRES.len() * 2 + 1) {
+        hashes.push(hash_password(PASSWORD)?);
+    }
+    db.write_blocking(|c| {
+        let exists: i64 = users::table.filter(users::username.eq("admin")).count().get_result(c)?;
+        if exists > 0 {
+            return Ok(false);
+        }
+        seed_in(c, hashes)?;
+        Ok(true)
+    })
+}
+
+pub struct DemoUsers {
+    /// Per centre, in `CENTRES` order: (consultant, second consultant).
+    pub consultants: Vec<(User, User)>,
+    pub admin: User,
+}
+
+fn seed_in(c: &mut DbConn, mut hashes: Vec<String>) -> AppResult<DemoUsers> {
+    let mut consultants = Vec::new();
+    for (number, name, nets) in CENTRES {
+        let centre = insert_centre(c, number, name)?;
+        for net in *nets {
+            let nid = ensure_network(c, net)?;
+            diesel::insert_into(network_members::table)
+                .values((network_members::network_id.eq(nid), network_members::job_centre_id.eq(centre)))
+                .execute(c)?;
+        }
+        let s = slug(name);
+        let a = insert_user(c, &format!("{s}.konsulent"), &format!("Konsulent {name}"), centre, "consultant", &hashes.pop().unwrap_or_default())?;
+        let b = insert_user(c, &format!("{s}.konsulent2"), &format!("Konsulent 2 {name}"), centre, "consultant", &hashes.pop().unwrap_or_default())?;
+        consultants.push((a, b));
+    }
+    let admin = insert_user(c, "admin", "Administrator", consultants[0].0.job_centre_id, "admin", &hashes.pop().unwrap_or_default())?;
+    let users = DemoUsers { consultants, admin };
+    seed_orders(c, &users)?;
+    Ok(users)
+}
+
+fn order(title: &str, occupation: &str, company: &str, days: i64, vacancies: i32, coordinator_allowed: bool) -> OrderFields {
+    let start = (Utc::now() + Duration::days(days)).date_naive();
+    OrderFields {
+        title: title.into(),
+        occupation: occupation.into(),
+        occupation_code: None,
+        request_id: None,
+        company_name: company.into(),
+        cvr: None,
+        employer_email: Some(format!("hr@{}.example", slug(company.split_whitespace().next().unwrap_or("firma")))),
+        start_date: start,
+        end_date: Some(start + Duration::days(90)),
+        vacancies,
+        order_type: "Jobordre".into(),
+        responsible_consultant_id: None,
+        coordinator_id: None,
+        coordinator_external: None,
+        coordinator_allowed,
+        task_description: format!("{title}: daglige opgaver i et travlt team. Oplæring gives."),
+        qualifications_and_pay: "Overenskomstmæssig løn. Kørekort B er en fordel.".into(),
+        working_hours: "37 timer om ugen, dagvagt.".into(),
+    }
+}
+
+fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<()> {
+    let brondby: AuthUser = users.consultants[0].0.auth();
+    let frb: AuthUser = users.consultants[2].0.auth();
+    let hill: AuthUser = users.consultants[6].0.auth();
+    let specs = [
+        (&brondby, order("Kok til kantine", "Kok", "Kantinen Vest A/S", 14, 2, true)),
+        (&brondby, order("Lagermedarbejder", "Lagerarbejder", "Logistik Syd ApS", 7, 5, true)),
+        (&brondby, order("Rengøringsassistent", "Rengøringsassistent", "Rent & Pænt I/S", 21, 3, false)),
+        (&brondby, order("Buschauffør", "Chauffør", "Bybusserne A/S", 30, 4, true)),
+        (&frb, order("Pædagogmedhjælper", "Pædagogmedhjælper", "Børnehuset Solsikken", 10, 1, true)),
+        (&frb, order("Butiksassistent", "Butiksassistent", "Købmanden på Hjørnet", 5, 2, true)),
+        (&hill, order("Tømrer", "Tømrer", "Nordbyg A/S", 20, 2, true)),
+        (&hill, order("SOSU-hjælper", "Social- og sundhedshjælper", "Hillerød Plejecenter", 3, 6, true)),
+    ];
+    for (user, fields) in specs {
+        orders::create(c, user, fields)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs_are_ascii() {
+        assert_eq!(super::slug("Brøndby"), "brondby");
+        assert_eq!(super::slug("Tårnby-Dragør"), "tarnby-dragor");
+        assert_eq!(super::slug("Hillerød"), "hillerod");
+    }
+}

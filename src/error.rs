@@ -1,0 +1,130 @@
+//! One error type for the whole service, mapped to HTTP in one place.
+
+use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid value for field '{field}': {message}")]
+    Validation { field: String, message: String },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("service temporarily unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn detail(&self) -> serde_json::Value {
+        match self {
+            AppError::Validation { field, message } => json!({ "field": field, "message": message }),
+            _ => serde_json::Value::Null,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(cause) = self {
+            // The cause goes to the log, never to the client.
+            tracing::error!(%cause, "internal error");
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        if matches!(self, AppError::Unauthorized(_)) {
+            res.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        res.json(json!({ "error": self.to_string(), "detail": self.detail() }))
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::DatabaseError(K::UniqueViolation, info) => {
+                AppError::Conflict(format!("already exists ({})", info.message()))
+            }
+            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, info) => {
+                AppError::Unavailable(info.message().to_string())
+            }
+            E::DatabaseError(_, ref info) if is_busy(info.message()) => {
+                AppError::Unavailable(info.message().to_string())
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// SQLite reports lock timeouts as plain errors; they are load, not bugs.
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy")
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        AppError::Unavailable(format!("database: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(AppError::NotFound.status_code(), 404);
+        assert_eq!(AppError::invalid("vacancies", "x").status_code(), 422);
+        assert_eq!(
+            AppError::from(diesel::result::Error::NotFound).status_code(),
+            404
+        );
+        assert_eq!(AppError::Conflict("x".into()).status_code(), 409);
+    }
+
+    #[test]
+    fn validation_detail_names_the_field() {
+        let e = AppError::invalid("end_date", "must not be before start_date");
+        assert_eq!(e.detail()["field"], "end_date");
+    }
+}

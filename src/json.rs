@@ -1,0 +1,93 @@
+//! The JSON body extractor of the API. Unlike `web::Json` it names the field that
+//! failed (`serde_path_to_error`), so a wrong type is a 422 that says where.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// Largest JSON body accepted; the longest order texts fit with room to spare.
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_data() {
+            let msg = inner.to_string();
+            // A missing field is reported at its parent; the name is in the message.
+            let field = match msg.strip_prefix("missing field `") {
+                Some(rest) => rest.split('`').next().unwrap_or("body").to_string(),
+                None if path == "." => "body".to_string(),
+                None => path,
+            };
+            AppError::invalid(field, msg)
+        } else {
+            AppError::BadRequest(format!("malformed JSON: {inner}"))
+        }
+    })
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                Some(actix_web::error::PayloadError::Overflow) => AppError::PayloadTooLarge,
+                _ => AppError::BadRequest(format!("could not read body: {e}")),
+            })?;
+            parse(&bytes).map(Json)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct T {
+        a: i32,
+        b: String,
+    }
+
+    fn field(r: Result<T, AppError>) -> String {
+        match r {
+            Err(AppError::Validation { field, .. }) => field,
+            other => panic!("expected validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_type_names_field() {
+        assert_eq!(field(parse(br#"{"a":"x","b":"y"}"#)), "a");
+    }
+
+    #[test]
+    fn missing_field_names_field() {
+        assert_eq!(field(parse(br#"{"a":1}"#)), "b");
+    }
+
+    #[test]
+    fn malformed_is_bad_request() {
+        assert!(matches!(parse::<T>(b"{\"a\":"), Err(AppError::BadRequest(_))));
+        assert!(matches!(parse::<T>(b"nope"), Err(AppError::BadRequest(_))));
+        assert!(matches!(parse::<T>(b""), Err(AppError::BadRequest(_))));
+    }
+}

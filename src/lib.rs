@@ -1,0 +1,14 @@
+//! staer-hub: job centres share job orders with municipal networks, consultants refer
+//! candidates, the order's coordinator approves, employers get the approved candidates.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod ids;
+pub mod json;
+pub mod orders;
+pub mod schema;

@@ -1,0 +1,202 @@
+// Written by hand for both backends: the migrations under migrations/{sqlite,postgres}
+// create the same columns with the same diesel types (ids are BigInt on both).
+
+diesel::table! {
+    job_centres (id) {
+        id -> BigInt,
+        authority_type -> Text,
+        authority_number -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    networks (id) {
+        id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    network_members (network_id, job_centre_id) {
+        network_id -> BigInt,
+        job_centre_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        email -> Text,
+        job_centre_id -> BigInt,
+        role -> Text,
+        language -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    companies (id) {
+        id -> BigInt,
+        job_centre_id -> BigInt,
+        name -> Text,
+        cvr -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_orders (id) {
+        id -> BigInt,
+        job_centre_id -> BigInt,
+        title -> Text,
+        occupation -> Text,
+        occupation_code -> Nullable<Text>,
+        request_id -> Text,
+        company_id -> BigInt,
+        company_name -> Text,
+        employer_email -> Nullable<Text>,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        vacancies -> Integer,
+        referred -> Integer,
+        status -> Text,
+        order_type -> Text,
+        responsible_consultant_id -> BigInt,
+        coordinator_id -> BigInt,
+        coordinator_external -> Nullable<Text>,
+        coordinator_allowed -> Bool,
+        task_description -> Text,
+        qualifications_and_pay -> Text,
+        working_hours -> Text,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        sent_to_portal_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    order_shares (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        network_id -> BigInt,
+        shared_by -> BigInt,
+        shared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_notifications (order_id, job_centre_id) {
+        order_id -> BigInt,
+        job_centre_id -> BigInt,
+        notified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidates (id) {
+        id -> BigInt,
+        job_centre_id -> BigInt,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        consent_given_at -> Nullable<Timestamp>,
+        consent_given_by -> Nullable<BigInt>,
+        consent_revoked_at -> Nullable<Timestamp>,
+        share_email -> Bool,
+        share_phone -> Bool,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        candidate_id -> BigInt,
+        job_centre_id -> BigInt,
+        state -> Text,
+        reason -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_events (id) {
+        id -> BigInt,
+        referral_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        at -> Timestamp,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        job_centre_id -> Nullable<BigInt>,
+        entity -> Text,
+        entity_id -> BigInt,
+        action -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        created_at -> Timestamp,
+        kind -> Text,
+        to_addr -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(users -> job_centres (job_centre_id));
+diesel::joinable!(network_members -> networks (network_id));
+diesel::joinable!(network_members -> job_centres (job_centre_id));
+diesel::joinable!(job_orders -> job_centres (job_centre_id));
+diesel::joinable!(order_shares -> job_orders (order_id));
+diesel::joinable!(order_shares -> networks (network_id));
+diesel::joinable!(order_notifications -> job_orders (order_id));
+diesel::joinable!(order_notifications -> job_centres (job_centre_id));
+diesel::joinable!(referrals -> job_orders (order_id));
+diesel::joinable!(referrals -> candidates (candidate_id));
+diesel::joinable!(referral_events -> referrals (referral_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    job_centres,
+    networks,
+    network_members,
+    users,
+    companies,
+    job_orders,
+    order_shares,
+    order_notifications,
+    candidates,
+    referrals,
+    referral_events,
+    audit_log,
+    outbox,
+);
