@@ -2,7 +2,9 @@
 
 use std::net::TcpListener;
 
-use actix_web::{dev::Server, error::InternalError, middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{
+    dev::Server, error::InternalError, middleware, web, App, HttpRequest, HttpResponse, HttpServer,
+};
 
 use crate::auth::{self, JwtKeys};
 use crate::config::Config;
@@ -18,7 +20,11 @@ pub struct AppState {
 
 fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
     // A path id that is not an id names nothing that exists.
-    InternalError::from_response(err, actix_web::ResponseError::error_response(&AppError::NotFound)).into()
+    InternalError::from_response(
+        err,
+        actix_web::ResponseError::error_response(&AppError::NotFound),
+    )
+    .into()
 }
 
 fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -27,15 +33,18 @@ fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> 
 }
 
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.read(|c| {
-        use diesel::connection::SimpleConnection;
-        c.batch_execute("SELECT 1")?;
-        Ok(())
-    })
-    .await
+    match state
+        .db
+        .read(|c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await
     {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
-        Err(e) => HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),
+        Err(e) => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),
     }
 }
 
@@ -56,7 +65,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/orders", web::post().to(orders::create_handler))
                 .route("/orders/{id}", web::get().to(orders::get_handler))
                 .route("/orders/{id}", web::patch().to(orders::patch_handler))
-                .route("/orders/{id}/send-to-portal", web::post().to(orders::send_to_portal_handler))
+                .route(
+                    "/orders/{id}/send-to-portal",
+                    web::post().to(orders::send_to_portal_handler),
+                )
                 .route("/orders/{id}/close", web::post().to(orders::close_handler))
                 .route("/orders/{id}/audit", web::get().to(orders::audit_handler)),
         )
@@ -64,7 +76,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Builds the state: opens the database and runs migrations.
-pub fn state(config: Config) -> Result<web::Data<AppState>, AppError> {
+pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
+    config.ensure_jwt_secret();
     let db = Db::open(&config.database_url, config.pool_size)?;
     db.migrate()?;
     Ok(web::Data::new(AppState {
@@ -75,7 +88,11 @@ pub fn state(config: Config) -> Result<web::Data<AppState>, AppError> {
 }
 
 /// Starts the HTTP server on a bound listener (port 0 in tests).
-pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
+pub fn server(
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    workers: Option<usize>,
+) -> std::io::Result<Server> {
     let mut srv = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -4,7 +4,9 @@
 use std::future::{ready, Ready};
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest, HttpResponse};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::Utc;
 use diesel::prelude::*;
@@ -115,7 +117,9 @@ pub fn token_from_request(req: &HttpRequest) -> Option<String> {
     if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
         let h = h.to_str().ok()?;
         let (scheme, token) = h.split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string());
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_string());
     }
     req.cookie(SESSION_COOKIE).map(|c| c.value().to_string())
 }
@@ -145,7 +149,11 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -176,7 +184,11 @@ impl User {
 
 /// Checks a username and password. Unknown users cost the same hash work as known ones,
 /// so timing does not tell which usernames exist.
-pub fn authenticate(conn: &mut crate::db::DbConn, username: &str, password: &str) -> AppResult<User> {
+pub fn authenticate(
+    conn: &mut crate::db::DbConn,
+    username: &str,
+    password: &str,
+) -> AppResult<User> {
     let user = users::table
         .filter(users::username.eq(username))
         .select(User::as_select())
@@ -184,7 +196,10 @@ pub fn authenticate(conn: &mut crate::db::DbConn, username: &str, password: &str
         .optional()?;
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
-    let ok = verify_password(password, user.as_ref().map_or(dummy.as_str(), |u| &u.password_hash));
+    let ok = verify_password(
+        password,
+        user.as_ref().map_or(dummy.as_str(), |u| &u.password_hash),
+    );
     match user {
         Some(u) if ok => Ok(u),
         _ => Err(AppError::Unauthorized("wrong username or password".into())),
@@ -197,7 +212,10 @@ pub struct LoginInput {
     pub password: String,
 }
 
-pub async fn login(state: web::Data<AppState>, body: crate::json::Json<LoginInput>) -> AppResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>,
+    body: crate::json::Json<LoginInput>,
+) -> AppResult<HttpResponse> {
     let LoginInput { username, password } = body.into_inner();
     let user = state
         .db

@@ -18,6 +18,7 @@ pub struct SmtpConfig {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
+    /// HMAC key of the JWTs; empty until `ensure_jwt_secret`.
     pub jwt_secret: Vec<u8>,
     pub token_ttl_hours: i64,
     pub public_url: String,
@@ -33,11 +34,15 @@ fn env(name: &str) -> Option<String> {
 
 impl Config {
     pub fn from_env() -> Config {
-        let database_url = env("DATABASE_URL").unwrap_or_else(|| "staer-hub.db".to_string());
-        let jwt_secret = match env("STAER_JWT_SECRET") {
-            Some(s) => s.into_bytes(),
-            None => load_or_create_secret(&secret_path(&database_url)),
-        };
+        Self::from_env_with(&env("DATABASE_URL").unwrap_or_else(|| "staer-hub.db".to_string()))
+    }
+
+    /// The environment's settings with the given database.
+    pub fn from_env_with(database_url: &str) -> Config {
+        let database_url = database_url.to_string();
+        let jwt_secret = env("STAER_JWT_SECRET")
+            .map(String::into_bytes)
+            .unwrap_or_default();
         Config {
             database_url,
             jwt_secret,
@@ -47,14 +52,30 @@ impl Config {
             public_url: env("STAER_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
             smtp: SmtpConfig {
                 host: env("SMTP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
-                port: env("SMTP_PORT").and_then(|v| v.parse().ok()).unwrap_or(2525),
+                port: env("SMTP_PORT")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(2525),
                 tls: env("SMTP_TLS").unwrap_or_else(|| "none".into()),
                 username: env("SMTP_USERNAME"),
                 password: env("SMTP_PASSWORD"),
-                from: env("SMTP_FROM").unwrap_or_else(|| "STÆR hub <noreply@staer-hub.local>".into()),
+                from: env("SMTP_FROM")
+                    .unwrap_or_else(|| "STÆR hub <noreply@staer-hub.local>".into()),
             },
-            mail_worker: env("STAER_MAIL_WORKER").map(|v| v != "0" && v != "false").unwrap_or(true),
-            pool_size: env("STAER_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
+            mail_worker: env("STAER_MAIL_WORKER")
+                .map(|v| v != "0" && v != "false")
+                .unwrap_or(true),
+            pool_size: env("STAER_POOL_SIZE")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(8),
+        }
+    }
+}
+
+impl Config {
+    /// Without STAER_JWT_SECRET, a generated secret is kept on disk so sessions survive restarts.
+    pub fn ensure_jwt_secret(&mut self) {
+        if self.jwt_secret.is_empty() {
+            self.jwt_secret = load_or_create_secret(&secret_path(&self.database_url));
         }
     }
 }

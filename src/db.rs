@@ -233,7 +233,10 @@ mod tests {
             DbUrl::Postgres("postgres://u@h/db".into())
         );
         assert_eq!(DbUrl::parse("sqlite://x.db"), DbUrl::Sqlite("x.db".into()));
-        assert_eq!(DbUrl::parse("staer-hub.db"), DbUrl::Sqlite("staer-hub.db".into()));
+        assert_eq!(
+            DbUrl::parse("staer-hub.db"),
+            DbUrl::Sqlite("staer-hub.db".into())
+        );
     }
 
     #[test]

@@ -84,22 +84,26 @@ pub fn insert_user(
         ))
         .returning(users::id)
         .get_result(conn)?;
-    Ok(users::table.find(id).select(User::as_select()).first(conn)?)
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)?)
 }
 
 /// Seeds the demo data unless it is there already. Returns whether it seeded.
 pub fn seed(db: &Db) -> AppResult<bool> {
-    // Hash outside the transaction: argon2 is slow on purpose. One salt per user.
-    let mut hashes = Vec::new();
-    for _ in 0..(CENTRES.len() * 2 + 1) {
-        hashes.push(hash_password(PASSWORD)?);
-    }
+    // Hash outside the transaction: argon2 is slow on purpose. The demo password is
+    // published, so one hash serves every demo user; real users each get their own salt.
+    let hash = hash_password(PASSWORD)?;
     db.write_blocking(|c| {
-        let exists: i64 = users::table.filter(users::username.eq("admin")).count().get_result(c)?;
+        let exists: i64 = users::table
+            .filter(users::username.eq("admin"))
+            .count()
+            .get_result(c)?;
         if exists > 0 {
             return Ok(false);
         }
-        seed_in(c, hashes)?;
+        seed_in(c, &hash)?;
         Ok(true)
     })
 }
@@ -110,28 +114,59 @@ pub struct DemoUsers {
     pub admin: User,
 }
 
-fn seed_in(c: &mut DbConn, mut hashes: Vec<String>) -> AppResult<DemoUsers> {
+fn seed_in(c: &mut DbConn, hash: &str) -> AppResult<DemoUsers> {
     let mut consultants = Vec::new();
     for (number, name, nets) in CENTRES {
         let centre = insert_centre(c, number, name)?;
         for net in *nets {
             let nid = ensure_network(c, net)?;
             diesel::insert_into(network_members::table)
-                .values((network_members::network_id.eq(nid), network_members::job_centre_id.eq(centre)))
+                .values((
+                    network_members::network_id.eq(nid),
+                    network_members::job_centre_id.eq(centre),
+                ))
                 .execute(c)?;
         }
         let s = slug(name);
-        let a = insert_user(c, &format!("{s}.konsulent"), &format!("Konsulent {name}"), centre, "consultant", &hashes.pop().unwrap_or_default())?;
-        let b = insert_user(c, &format!("{s}.konsulent2"), &format!("Konsulent 2 {name}"), centre, "consultant", &hashes.pop().unwrap_or_default())?;
+        let a = insert_user(
+            c,
+            &format!("{s}.konsulent"),
+            &format!("Konsulent {name}"),
+            centre,
+            "consultant",
+            hash,
+        )?;
+        let b = insert_user(
+            c,
+            &format!("{s}.konsulent2"),
+            &format!("Konsulent 2 {name}"),
+            centre,
+            "consultant",
+            hash,
+        )?;
         consultants.push((a, b));
     }
-    let admin = insert_user(c, "admin", "Administrator", consultants[0].0.job_centre_id, "admin", &hashes.pop().unwrap_or_default())?;
+    let admin = insert_user(
+        c,
+        "admin",
+        "Administrator",
+        consultants[0].0.job_centre_id,
+        "admin",
+        hash,
+    )?;
     let users = DemoUsers { consultants, admin };
     seed_orders(c, &users)?;
     Ok(users)
 }
 
-fn order(title: &str, occupation: &str, company: &str, days: i64, vacancies: i32, coordinator_allowed: bool) -> OrderFields {
+fn order(
+    title: &str,
+    occupation: &str,
+    company: &str,
+    days: i64,
+    vacancies: i32,
+    coordinator_allowed: bool,
+) -> OrderFields {
     let start = (Utc::now() + Duration::days(days)).date_naive();
     OrderFields {
         title: title.into(),
@@ -140,7 +175,10 @@ fn order(title: &str, occupation: &str, company: &str, days: i64, vacancies: i32
         request_id: None,
         company_name: company.into(),
         cvr: None,
-        employer_email: Some(format!("hr@{}.example", slug(company.split_whitespace().next().unwrap_or("firma")))),
+        employer_email: Some(format!(
+            "hr@{}.example",
+            slug(company.split_whitespace().next().unwrap_or("firma"))
+        )),
         start_date: start,
         end_date: Some(start + Duration::days(90)),
         vacancies,
@@ -160,14 +198,70 @@ fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<()> {
     let frb: AuthUser = users.consultants[2].0.auth();
     let hill: AuthUser = users.consultants[6].0.auth();
     let specs = [
-        (&brondby, order("Kok til kantine", "Kok", "Kantinen Vest A/S", 14, 2, true)),
-        (&brondby, order("Lagermedarbejder", "Lagerarbejder", "Logistik Syd ApS", 7, 5, true)),
-        (&brondby, order("Rengøringsassistent", "Rengøringsassistent", "Rent & Pænt I/S", 21, 3, false)),
-        (&brondby, order("Buschauffør", "Chauffør", "Bybusserne A/S", 30, 4, true)),
-        (&frb, order("Pædagogmedhjælper", "Pædagogmedhjælper", "Børnehuset Solsikken", 10, 1, true)),
-        (&frb, order("Butiksassistent", "Butiksassistent", "Købmanden på Hjørnet", 5, 2, true)),
+        (
+            &brondby,
+            order("Kok til kantine", "Kok", "Kantinen Vest A/S", 14, 2, true),
+        ),
+        (
+            &brondby,
+            order(
+                "Lagermedarbejder",
+                "Lagerarbejder",
+                "Logistik Syd ApS",
+                7,
+                5,
+                true,
+            ),
+        ),
+        (
+            &brondby,
+            order(
+                "Rengøringsassistent",
+                "Rengøringsassistent",
+                "Rent & Pænt I/S",
+                21,
+                3,
+                false,
+            ),
+        ),
+        (
+            &brondby,
+            order("Buschauffør", "Chauffør", "Bybusserne A/S", 30, 4, true),
+        ),
+        (
+            &frb,
+            order(
+                "Pædagogmedhjælper",
+                "Pædagogmedhjælper",
+                "Børnehuset Solsikken",
+                10,
+                1,
+                true,
+            ),
+        ),
+        (
+            &frb,
+            order(
+                "Butiksassistent",
+                "Butiksassistent",
+                "Købmanden på Hjørnet",
+                5,
+                2,
+                true,
+            ),
+        ),
         (&hill, order("Tømrer", "Tømrer", "Nordbyg A/S", 20, 2, true)),
-        (&hill, order("SOSU-hjælper", "Social- og sundhedshjælper", "Hillerød Plejecenter", 3, 6, true)),
+        (
+            &hill,
+            order(
+                "SOSU-hjælper",
+                "Social- og sundhedshjælper",
+                "Hillerød Plejecenter",
+                3,
+                6,
+                true,
+            ),
+        ),
     ];
     for (user, fields) in specs {
         orders::create(c, user, fields)?;

@@ -37,7 +37,9 @@ impl AppError {
 
     pub fn detail(&self) -> serde_json::Value {
         match self {
-            AppError::Validation { field, message } => json!({ "field": field, "message": message }),
+            AppError::Validation { field, message } => {
+                json!({ "field": field, "message": message })
+            }
             _ => serde_json::Value::Null,
         }
     }

@@ -47,10 +47,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-                Some(actix_web::error::PayloadError::Overflow) => AppError::PayloadTooLarge,
-                _ => AppError::BadRequest(format!("could not read body: {e}")),
-            })?;
+            let bytes =
+                bytes
+                    .await
+                    .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                        Some(actix_web::error::PayloadError::Overflow) => AppError::PayloadTooLarge,
+                        _ => AppError::BadRequest(format!("could not read body: {e}")),
+                    })?;
             parse(&bytes).map(Json)
         })
     }
@@ -86,7 +89,10 @@ mod tests {
 
     #[test]
     fn malformed_is_bad_request() {
-        assert!(matches!(parse::<T>(b"{\"a\":"), Err(AppError::BadRequest(_))));
+        assert!(matches!(
+            parse::<T>(b"{\"a\":"),
+            Err(AppError::BadRequest(_))
+        ));
         assert!(matches!(parse::<T>(b"nope"), Err(AppError::BadRequest(_))));
         assert!(matches!(parse::<T>(b""), Err(AppError::BadRequest(_))));
     }

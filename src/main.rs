@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use staer_hub::{app, config::Config, demo};
 
 #[derive(Parser)]
-#[command(name = "staer-hub", version, about = "Job-order sharing between job centres")]
+#[command(
+    name = "staer-hub",
+    version,
+    about = "Job-order sharing between job centres"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,10 +55,17 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             app::state(config)?;
             tracing::info!("migrations are up to date");
         }
-        Command::Serve { bind, demo, workers } => {
+        Command::Serve {
+            bind,
+            demo,
+            workers,
+        } => {
             let state = app::state(config)?;
             if demo && demo::seed(&state.db)? {
-                tracing::info!("seeded demo data (users <centre>.konsulent / {})", demo::PASSWORD);
+                tracing::info!(
+                    "seeded demo data (users <centre>.konsulent / {})",
+                    demo::PASSWORD
+                );
             }
             let listener = TcpListener::bind(&bind)?;
             tracing::info!("listening on http://{}", listener.local_addr()?);

@@ -67,7 +67,11 @@ pub enum Access {
 
 /// Loads an order the user may see. An order of a centre the user can't see is
 /// reported as missing, so its existence doesn't leak.
-pub fn load_visible(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<(JobOrder, Access)> {
+pub fn load_visible(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: JobOrderId,
+) -> AppResult<(JobOrder, Access)> {
     let order = job_orders::table
         .find(id)
         .select(JobOrder::as_select())
@@ -362,9 +366,21 @@ impl PatchOrder {
             ($($field:ident),*) => {$( if let Some(v) = self.$field { f.$field = v; } )*};
         }
         set!(
-            title, occupation, occupation_code, company_name, cvr, employer_email, start_date,
-            end_date, vacancies, order_type, coordinator_external, coordinator_allowed,
-            task_description, qualifications_and_pay, working_hours
+            title,
+            occupation,
+            occupation_code,
+            company_name,
+            cvr,
+            employer_email,
+            start_date,
+            end_date,
+            vacancies,
+            order_type,
+            coordinator_external,
+            coordinator_allowed,
+            task_description,
+            qualifications_and_pay,
+            working_hours
         );
         if let Some(v) = self.request_id {
             f.request_id = Some(v);
@@ -381,29 +397,46 @@ impl PatchOrder {
 const SHORT: usize = 200;
 const LONG: usize = 20_000;
 
-fn check_text(field: &str, value: &str, max: usize, required: bool, multiline: bool) -> AppResult<()> {
+fn check_text(
+    field: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+    multiline: bool,
+) -> AppResult<()> {
     if required && value.trim().is_empty() {
         return Err(AppError::invalid(field, "is required"));
     }
     if value.chars().count() > max {
-        return Err(AppError::invalid(field, format!("must be at most {max} characters")));
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     let bad = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
     if value.chars().any(bad) {
-        return Err(AppError::invalid(field, "must not contain control characters"));
+        return Err(AppError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(())
 }
 
 fn check_opt(field: &str, value: &Option<String>, max: usize) -> AppResult<()> {
-    value.as_deref().map_or(Ok(()), |v| check_text(field, v, max, false, false))
+    value
+        .as_deref()
+        .map_or(Ok(()), |v| check_text(field, v, max, false, false))
 }
 
 pub fn check_email(field: &str, value: &str) -> AppResult<()> {
     check_text(field, value, 254, true, false)?;
     let ok = match value.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !value.contains(char::is_whitespace)
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !value.contains(char::is_whitespace)
         }
         None => false,
     };
@@ -434,17 +467,29 @@ impl OrderFields {
             check_email("employer_email", e)?;
         }
         if !(1..=10_000).contains(&self.vacancies) {
-            return Err(AppError::invalid("vacancies", "must be between 1 and 10000"));
+            return Err(AppError::invalid(
+                "vacancies",
+                "must be between 1 and 10000",
+            ));
         }
         if let Some(end) = self.end_date {
             if end < self.start_date {
-                return Err(AppError::invalid("end_date", "must not be before start_date"));
+                return Err(AppError::invalid(
+                    "end_date",
+                    "must not be before start_date",
+                ));
             }
         }
         check_text("type", &self.order_type, 64, true, false)?;
         check_opt("coordinator_external", &self.coordinator_external, SHORT)?;
         check_text("task_description", &self.task_description, LONG, true, true)?;
-        check_text("qualifications_and_pay", &self.qualifications_and_pay, LONG, false, true)?;
+        check_text(
+            "qualifications_and_pay",
+            &self.qualifications_and_pay,
+            LONG,
+            false,
+            true,
+        )?;
         check_text("working_hours", &self.working_hours, LONG, false, true)?;
         Ok(())
     }
@@ -482,25 +527,41 @@ impl OrderFields {
             &self.order_type,
         ]
         .join(" ");
-        s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
     }
 }
 
 /// The user must be a consultant of the order's own centre (coordinator, responsible consultant).
-fn check_internal_user(conn: &mut DbConn, field: &str, id: UserId, centre: JobCentreId) -> AppResult<()> {
+fn check_internal_user(
+    conn: &mut DbConn,
+    field: &str,
+    id: UserId,
+    centre: JobCentreId,
+) -> AppResult<()> {
     let n: i64 = users::table
         .filter(users::id.eq(id))
         .filter(users::job_centre_id.eq(centre))
         .count()
         .get_result(conn)?;
     if n == 0 {
-        return Err(AppError::invalid(field, "must be a user of the order's job centre"));
+        return Err(AppError::invalid(
+            field,
+            "must be a user of the order's job centre",
+        ));
     }
     Ok(())
 }
 
 /// Finds the company by name (and CVR) within the centre, or creates it.
-fn company_for(conn: &mut DbConn, centre: JobCentreId, name: &str, cvr: Option<&str>) -> AppResult<CompanyId> {
+fn company_for(
+    conn: &mut DbConn,
+    centre: JobCentreId,
+    name: &str,
+    cvr: Option<&str>,
+) -> AppResult<CompanyId> {
     let mut q = companies::table
         .filter(companies::job_centre_id.eq(centre))
         .filter(companies::name.eq(name))
@@ -509,7 +570,11 @@ fn company_for(conn: &mut DbConn, centre: JobCentreId, name: &str, cvr: Option<&
         Some(c) => q.filter(companies::cvr.eq(c)),
         None => q.filter(companies::cvr.is_null()),
     };
-    if let Some(id) = q.select(companies::id).first::<CompanyId>(conn).optional()? {
+    if let Some(id) = q
+        .select(companies::id)
+        .first::<CompanyId>(conn)
+        .optional()?
+    {
         return Ok(id);
     }
     Ok(diesel::insert_into(companies::table)
@@ -524,10 +589,18 @@ fn company_for(conn: &mut DbConn, centre: JobCentreId, name: &str, cvr: Option<&
 }
 
 fn company_cvr(conn: &mut DbConn, id: CompanyId) -> AppResult<Option<String>> {
-    Ok(companies::table.find(id).select(companies::cvr).first(conn)?)
+    Ok(companies::table
+        .find(id)
+        .select(companies::cvr)
+        .first(conn)?)
 }
 
-fn check_request_id_free(conn: &mut DbConn, centre: JobCentreId, request_id: &str, except: Option<JobOrderId>) -> AppResult<()> {
+fn check_request_id_free(
+    conn: &mut DbConn,
+    centre: JobCentreId,
+    request_id: &str,
+    except: Option<JobOrderId>,
+) -> AppResult<()> {
     let mut q = job_orders::table
         .filter(job_orders::job_centre_id.eq(centre))
         .filter(job_orders::request_id.eq(request_id))
@@ -555,7 +628,12 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
     if let Some(r) = &fields.request_id {
         check_request_id_free(conn, centre, r, None)?;
     }
-    let company = company_for(conn, centre, fields.company_name.trim(), fields.cvr.as_deref())?;
+    let company = company_for(
+        conn,
+        centre,
+        fields.company_name.trim(),
+        fields.cvr.as_deref(),
+    )?;
     let now = Utc::now().naive_utc();
     // Without a given request id the order gets one from its own id, set right after insert.
     let provisional = fields
@@ -601,16 +679,33 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
             ))
             .execute(conn)?;
     }
-    let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
-    audit::record(conn, Some(user), "job_order", id.0, "created", json!({ "title": order.title, "request_id": order.request_id }))?;
+    let order = job_orders::table
+        .find(id)
+        .select(JobOrder::as_select())
+        .first(conn)?;
+    audit::record(
+        conn,
+        Some(user),
+        "job_order",
+        id.0,
+        "created",
+        json!({ "title": order.title, "request_id": order.request_id }),
+    )?;
     Ok(order)
 }
 
 /// Applies a patch to an order the user's centre owns; audits the changed fields.
-pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOrder) -> AppResult<JobOrder> {
+pub fn update(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: JobOrderId,
+    patch: PatchOrder,
+) -> AppResult<JobOrder> {
     let order = load_owned(conn, user, id)?;
     if !order.is_open() {
-        return Err(AppError::Conflict("the order is closed and can no longer be changed".into()));
+        return Err(AppError::Conflict(
+            "the order is closed and can no longer be changed".into(),
+        ));
     }
     let before = OrderFields::from_order(&order, company_cvr(conn, order.company_id)?);
     let mut after = before.clone();
@@ -620,13 +715,25 @@ pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOr
         return Ok(order);
     }
     let coordinator = after.coordinator_id.unwrap_or(order.coordinator_id);
-    let responsible = after.responsible_consultant_id.unwrap_or(order.responsible_consultant_id);
+    let responsible = after
+        .responsible_consultant_id
+        .unwrap_or(order.responsible_consultant_id);
     check_internal_user(conn, "coordinator_id", coordinator, order.job_centre_id)?;
-    check_internal_user(conn, "responsible_consultant_id", responsible, order.job_centre_id)?;
+    check_internal_user(
+        conn,
+        "responsible_consultant_id",
+        responsible,
+        order.job_centre_id,
+    )?;
     let request_id = after.request_id.clone().unwrap_or(order.request_id.clone());
     check_request_id_free(conn, order.job_centre_id, &request_id, Some(id))?;
     let company = if after.company_name != before.company_name || after.cvr != before.cvr {
-        company_for(conn, order.job_centre_id, after.company_name.trim(), after.cvr.as_deref())?
+        company_for(
+            conn,
+            order.job_centre_id,
+            after.company_name.trim(),
+            after.cvr.as_deref(),
+        )?
     } else {
         order.company_id
     };
@@ -654,8 +761,18 @@ pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOr
             job_orders::updated_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
-    audit::record(conn, Some(user), "job_order", id.0, "updated", diff(&before, &after))?;
-    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
+    audit::record(
+        conn,
+        Some(user),
+        "job_order",
+        id.0,
+        "updated",
+        diff(&before, &after),
+    )?;
+    Ok(job_orders::table
+        .find(id)
+        .select(JobOrder::as_select())
+        .first(conn)?)
 }
 
 /// `{field: {from, to}}` for each changed field.
@@ -678,14 +795,29 @@ pub fn send_to_portal(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> App
         return Err(AppError::Conflict("the order is closed".into()));
     }
     if let Some(at) = order.sent_to_portal_at {
-        return Err(AppError::Conflict(format!("the order was already sent to the employer portal at {at}")));
+        return Err(AppError::Conflict(format!(
+            "the order was already sent to the employer portal at {at}"
+        )));
     }
     let now = Utc::now().naive_utc();
     diesel::update(job_orders::table.find(id))
-        .set((job_orders::sent_to_portal_at.eq(now), job_orders::updated_at.eq(now)))
+        .set((
+            job_orders::sent_to_portal_at.eq(now),
+            job_orders::updated_at.eq(now),
+        ))
         .execute(conn)?;
-    audit::record(conn, Some(user), "job_order", id.0, "sent_to_portal", json!({}))?;
-    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
+    audit::record(
+        conn,
+        Some(user),
+        "job_order",
+        id.0,
+        "sent_to_portal",
+        json!({}),
+    )?;
+    Ok(job_orders::table
+        .find(id)
+        .select(JobOrder::as_select())
+        .first(conn)?)
 }
 
 pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<JobOrder> {
@@ -702,7 +834,10 @@ pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<Jo
         ))
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "closed", json!({}))?;
-    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
+    Ok(job_orders::table
+        .find(id)
+        .select(JobOrder::as_select())
+        .first(conn)?)
 }
 
 fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {
@@ -712,7 +847,11 @@ fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {
 
 // ---- HTTP handlers -------------------------------------------------------------
 
-pub async fn create_handler(state: web::Data<AppState>, user: AuthUser, body: crate::json::Json<CreateOrder>) -> AppResult<HttpResponse> {
+pub async fn create_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: crate::json::Json<CreateOrder>,
+) -> AppResult<HttpResponse> {
     let fields = OrderFields::from(body.into_inner());
     let v = state
         .db
@@ -724,7 +863,11 @@ pub async fn create_handler(state: web::Data<AppState>, user: AuthUser, body: cr
     Ok(HttpResponse::Created().json(v))
 }
 
-pub async fn get_handler(state: web::Data<AppState>, user: AuthUser, id: web::Path<JobOrderId>) -> AppResult<HttpResponse> {
+pub async fn get_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let v = state.db.read(move |c| view(c, &user, id)).await?;
     Ok(HttpResponse::Ok().json(v))
@@ -747,7 +890,11 @@ pub async fn patch_handler(
     Ok(HttpResponse::Ok().json(v))
 }
 
-pub async fn send_to_portal_handler(state: web::Data<AppState>, user: AuthUser, id: web::Path<JobOrderId>) -> AppResult<HttpResponse> {
+pub async fn send_to_portal_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let v = state
         .db
@@ -759,7 +906,11 @@ pub async fn send_to_portal_handler(state: web::Data<AppState>, user: AuthUser, 
     Ok(HttpResponse::Ok().json(v))
 }
 
-pub async fn close_handler(state: web::Data<AppState>, user: AuthUser, id: web::Path<JobOrderId>) -> AppResult<HttpResponse> {
+pub async fn close_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let v = state
         .db
@@ -772,7 +923,11 @@ pub async fn close_handler(state: web::Data<AppState>, user: AuthUser, id: web::
 }
 
 /// The order's audit history, newest first; owner only (it names private fields).
-pub async fn audit_handler(state: web::Data<AppState>, user: AuthUser, id: web::Path<JobOrderId>) -> AppResult<HttpResponse> {
+pub async fn audit_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let entries = state
         .db
@@ -806,15 +961,25 @@ mod tests {
 
     #[test]
     fn each_rule_names_its_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut OrderFields)>)> = vec![
+        type Change = Box<dyn Fn(&mut OrderFields)>;
+        let cases: Vec<(&str, Change)> = vec![
             ("vacancies", Box::new(|f| f.vacancies = 0)),
-            ("end_date", Box::new(|f| f.end_date = NaiveDate::from_ymd_opt(2026, 11, 1))),
+            (
+                "end_date",
+                Box::new(|f| f.end_date = NaiveDate::from_ymd_opt(2026, 11, 1)),
+            ),
             ("title", Box::new(|f| f.title = "  ".into())),
             ("title", Box::new(|f| f.title = "x".repeat(201))),
             ("title", Box::new(|f| f.title = "a\u{0}b".into())),
-            ("employer_email", Box::new(|f| f.employer_email = Some("nope".into()))),
+            (
+                "employer_email",
+                Box::new(|f| f.employer_email = Some("nope".into())),
+            ),
             ("cvr", Box::new(|f| f.cvr = Some("12ab".into()))),
-            ("task_description", Box::new(|f| f.task_description = String::new())),
+            (
+                "task_description",
+                Box::new(|f| f.task_description = String::new()),
+            ),
         ];
         for (field, change) in cases {
             let mut f = fields();
@@ -836,7 +1001,8 @@ mod tests {
     #[test]
     fn patch_null_clears_and_missing_keeps() {
         let mut f = fields();
-        let p: PatchOrder = serde_json::from_value(json!({ "end_date": null, "vacancies": 5 })).unwrap();
+        let p: PatchOrder =
+            serde_json::from_value(json!({ "end_date": null, "vacancies": 5 })).unwrap();
         p.apply(&mut f);
         assert_eq!(f.end_date, None);
         assert_eq!(f.vacancies, 5);

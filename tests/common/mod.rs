@@ -1,0 +1,267 @@
+//! Test harness: each test starts the real app on a fresh database (a SQLite file or a
+//! new PostgreSQL database), seeds the demo data and talks HTTP to it on loopback.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use serde_json::{json, Value};
+use staer_hub::{app, config::Config, demo};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Base URL of the PostgreSQL server for tests; each test creates its own database there.
+pub fn pg_base() -> String {
+    std::env::var("STAER_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+fn pg_url_for(db: &str) -> String {
+    let base = pg_base();
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("STAER_TEST_PG must end in /dbname");
+    format!("{prefix}/{db}")
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+pub struct TestDb {
+    pub url: String,
+    backend: Backend,
+    name: String,
+    dir: Option<std::path::PathBuf>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("staer_t_{}_{}_{}", std::process::id(), n, rand_suffix());
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir).unwrap();
+                TestDb {
+                    url: format!("sqlite://{}", dir.join("test.db").display()),
+                    backend,
+                    name,
+                    dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let mut admin = PgConnection::establish(&pg_base()).unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL for tests at {} is not reachable: {e}",
+                        pg_base()
+                    )
+                });
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
+                TestDb {
+                    url: pg_url_for(&name),
+                    backend,
+                    name,
+                    dir: None,
+                }
+            }
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+        % 100_000
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self.backend {
+            Backend::Sqlite => {
+                if let Some(d) = &self.dir {
+                    let _ = std::fs::remove_dir_all(d);
+                }
+            }
+            Backend::Postgres => {
+                if let Ok(mut admin) = PgConnection::establish(&pg_base()) {
+                    let _ = admin.batch_execute(&format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        self.name
+                    ));
+                }
+            }
+        }
+    }
+}
+
+pub fn test_config(db_url: &str) -> Config {
+    let mut c = Config::from_env_with(db_url);
+    c.jwt_secret = b"test-secret-test-secret-test-secret!".to_vec();
+    c.mail_worker = false;
+    c.pool_size = 4;
+    c
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    pub config: Config,
+    handle: actix_web::dev::ServerHandle,
+    pub state: actix_web::web::Data<app::AppState>,
+    // Dropped last: the server must stop before its database goes.
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub fn start(backend: Backend) -> TestApp {
+        Self::start_with(backend, |_| {})
+    }
+
+    pub fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let db = TestDb::new(backend);
+        let mut config = test_config(&db.url);
+        tweak(&mut config);
+        let state = app::state(config.clone()).expect("app state");
+        demo::seed(&state.db).expect("demo seed");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = mpsc::channel();
+        let st = state.clone();
+        std::thread::spawn(move || {
+            let sys = actix_web::rt::System::new();
+            let srv = app::server(st, listener, Some(2)).unwrap();
+            tx.send(srv.handle()).unwrap();
+            let _ = sys.block_on(srv);
+        });
+        let handle = rx.recv().unwrap();
+        TestApp {
+            base,
+            backend,
+            config,
+            handle,
+            state,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn login(&self, username: &str) -> String {
+        let (s, body) = self.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": username, "password": "demo"})),
+        );
+        assert_eq!(s, 200, "login {username}: {body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// One HTTP call; returns the status and the JSON body (Null when the body isn't JSON).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let (s, text) = self.raw(
+            method,
+            path,
+            token,
+            body.map(|b| b.to_string()),
+            "application/json",
+        );
+        (s, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// One HTTP call with a raw body; returns the status and the body text.
+    pub fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+        content_type: &str,
+    ) -> (u16, String) {
+        let mut req = ureq::request(method, &self.url(path));
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        let res = match body {
+            Some(b) => req.set("Content-Type", content_type).send_string(&b),
+            None => req.call(),
+        };
+        match res {
+            Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+            Err(e) => panic!("{method} {path}: {e}"),
+        }
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.call("GET", path, Some(token), None)
+    }
+
+    pub fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.call("POST", path, Some(token), Some(body))
+    }
+
+    pub fn patch(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.call("PATCH", path, Some(token), Some(body))
+    }
+
+    /// Creates an order as `token`'s user; panics unless 201.
+    pub fn create_order(&self, token: &str, extra: Value) -> Value {
+        let mut body = json!({
+            "title": "Kok til kantine", "occupation": "Kok", "company_name": "Kantinen A/S",
+            "employer_email": "hr@kantinen.example",
+            "start_date": "2026-12-01", "end_date": "2027-03-01", "vacancies": 2,
+            "task_description": "Madlavning til 200 personer",
+            "qualifications_and_pay": "Overenskomst, 190 kr/t", "working_hours": "Man-fre 7-15"
+        });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let (s, v) = self.post("/api/v1/orders", token, body);
+        assert_eq!(s, 201, "create order: {v}");
+        v
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let h = self.handle.clone();
+        actix_web::rt::System::new().block_on(h.stop(false));
+    }
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL: `name::sqlite`, `name::postgres`.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident($app:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn run($app: &common::TestApp) $body
+            #[test]
+            fn sqlite() { run(&common::TestApp::start(common::Backend::Sqlite)) }
+            #[test]
+            fn postgres() { run(&common::TestApp::start(common::Backend::Postgres)) }
+        }
+    )*};
+}
