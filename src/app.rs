@@ -2,29 +2,25 @@
 
 use std::net::TcpListener;
 
-use actix_web::{
-    dev::Server, error::InternalError, middleware, web, App, HttpRequest, HttpResponse, HttpServer,
-};
+use actix_web::{dev::Server, error::InternalError, middleware, web, App, HttpRequest, HttpResponse, HttpServer};
 
 use crate::auth::{self, JwtKeys};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::orders;
+use crate::mail::Mail;
+use crate::{candidates, mail, orders, referrals, sharing};
 
 pub struct AppState {
     pub db: Db,
     pub jwt: JwtKeys,
     pub config: Config,
+    pub mail: std::sync::Arc<Mail>,
 }
 
 fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
     // A path id that is not an id names nothing that exists.
-    InternalError::from_response(
-        err,
-        actix_web::ResponseError::error_response(&AppError::NotFound),
-    )
-    .into()
+    InternalError::from_response(err, actix_web::ResponseError::error_response(&AppError::NotFound)).into()
 }
 
 fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -70,7 +66,37 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(orders::send_to_portal_handler),
                 )
                 .route("/orders/{id}/close", web::post().to(orders::close_handler))
-                .route("/orders/{id}/audit", web::get().to(orders::audit_handler)),
+                .route("/orders/{id}/audit", web::get().to(orders::audit_handler))
+                .route("/orders/{id}/shares", web::post().to(sharing::share_handler))
+                .route("/orders/{id}/shares", web::get().to(sharing::shares_handler))
+                .route(
+                    "/orders/{id}/shares/{network}",
+                    web::delete().to(sharing::unshare_handler),
+                )
+                .route("/orders/{id}/notified", web::get().to(sharing::notified_handler))
+                .route("/orders/{id}/referrals", web::post().to(referrals::create_handler))
+                .route("/orders/{id}/referrals", web::get().to(referrals::of_order_handler))
+                .route("/referrals/{id}", web::get().to(referrals::get_handler))
+                .route("/referrals/{id}/approve", web::post().to(referrals::approve_handler))
+                .route("/referrals/{id}/reject", web::post().to(referrals::reject_handler))
+                .route("/referrals/{id}/send", web::post().to(referrals::send_handler))
+                .route("/referrals/{id}/withdraw", web::post().to(referrals::withdraw_handler))
+                .route("/referrals/{id}/history", web::get().to(referrals::history_handler))
+                .route("/candidates", web::post().to(candidates::create_handler))
+                .route("/candidates", web::get().to(candidates::list_handler))
+                .route("/candidates/{id}", web::get().to(candidates::get_handler))
+                .route("/candidates/{id}/consent", web::post().to(candidates::consent_handler))
+                .route("/candidates/{id}/consent", web::delete().to(candidates::revoke_handler))
+                .route("/networks", web::get().to(sharing::networks_handler))
+                .route("/networks", web::post().to(sharing::create_network_handler))
+                .route("/networks/{name}/members", web::post().to(sharing::add_member_handler))
+                .route(
+                    "/networks/{name}/members/{number}",
+                    web::delete().to(sharing::remove_member_handler),
+                )
+                .route("/job-centres", web::post().to(sharing::create_centre_handler))
+                .route("/admin/outbox", web::get().to(mail::outbox_handler))
+                .route("/admin/outbox/{id}/retry", web::post().to(mail::retry_handler)),
         )
         .default_service(web::to(not_found));
 }
@@ -82,17 +108,14 @@ pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
     db.migrate()?;
     Ok(web::Data::new(AppState {
         jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),
+        mail: std::sync::Arc::new(Mail::new(&config.public_url)?),
         db,
         config,
     }))
 }
 
 /// Starts the HTTP server on a bound listener (port 0 in tests).
-pub fn server(
-    state: web::Data<AppState>,
-    listener: TcpListener,
-    workers: Option<usize>,
-) -> std::io::Result<Server> {
+pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
     let mut srv = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -51,12 +51,7 @@ fn as_json<S: serde::Serializer>(s: &str, ser: S) -> Result<S::Ok, S::Error> {
 }
 
 /// The history of one record, newest first.
-pub fn history(
-    conn: &mut DbConn,
-    entity: &str,
-    entity_id: i64,
-    limit: i64,
-) -> AppResult<Vec<AuditEntry>> {
+pub fn history(conn: &mut DbConn, entity: &str, entity_id: i64, limit: i64) -> AppResult<Vec<AuditEntry>> {
     Ok(audit_log::table
         .left_join(users::table.on(users::id.nullable().eq(audit_log::actor_id)))
         .filter(audit_log::entity.eq(entity))

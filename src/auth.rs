@@ -4,9 +4,7 @@
 use std::future::{ready, Ready};
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest, HttpResponse};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::Utc;
 use diesel::prelude::*;
@@ -117,9 +115,7 @@ pub fn token_from_request(req: &HttpRequest) -> Option<String> {
     if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
         let h = h.to_str().ok()?;
         let (scheme, token) = h.split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim().to_string());
+        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string());
     }
     req.cookie(SESSION_COOKIE).map(|c| c.value().to_string())
 }
@@ -149,11 +145,7 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 
@@ -184,11 +176,7 @@ impl User {
 
 /// Checks a username and password. Unknown users cost the same hash work as known ones,
 /// so timing does not tell which usernames exist.
-pub fn authenticate(
-    conn: &mut crate::db::DbConn,
-    username: &str,
-    password: &str,
-) -> AppResult<User> {
+pub fn authenticate(conn: &mut crate::db::DbConn, username: &str, password: &str) -> AppResult<User> {
     let user = users::table
         .filter(users::username.eq(username))
         .select(User::as_select())
@@ -196,14 +184,74 @@ pub fn authenticate(
         .optional()?;
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
-    let ok = verify_password(
-        password,
-        user.as_ref().map_or(dummy.as_str(), |u| &u.password_hash),
-    );
+    let ok = verify_password(password, user.as_ref().map_or(dummy.as_str(), |u| &u.password_hash));
     match user {
         Some(u) if ok => Ok(u),
         _ => Err(AppError::Unauthorized("wrong username or password".into())),
     }
+}
+
+/// Creates a user of the job centre with the given authority number (CLI and admin use).
+pub fn create_user(
+    db: &crate::db::Db,
+    username: &str,
+    password: &str,
+    centre_number: &str,
+    display_name: &str,
+    email: &str,
+    admin: bool,
+) -> AppResult<UserId> {
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+    {
+        return Err(AppError::invalid("username", "use 1-64 of a-z, 0-9, '.', '-', '_'"));
+    }
+    if password.chars().count() < 8 {
+        return Err(AppError::invalid("password", "must be at least 8 characters"));
+    }
+    crate::orders::check_email("email", email)?;
+    let hash = hash_password(password)?;
+    db.write_blocking(|c| {
+        let centre: JobCentreId = job_centres::table
+            .filter(job_centres::authority_number.eq(centre_number.trim()))
+            .select(job_centres::id)
+            .first(c)
+            .optional()?
+            .ok_or_else(|| {
+                AppError::invalid("centre", format!("no job centre with authority number {centre_number}"))
+            })?;
+        let taken: i64 = users::table
+            .filter(users::username.eq(username))
+            .count()
+            .get_result(c)?;
+        if taken > 0 {
+            return Err(AppError::Conflict(format!("username {username} is taken")));
+        }
+        let id: UserId = diesel::insert_into(users::table)
+            .values((
+                users::username.eq(username),
+                users::password_hash.eq(&hash),
+                users::display_name.eq(display_name.trim()),
+                users::email.eq(email.trim()),
+                users::job_centre_id.eq(centre),
+                users::role.eq(if admin { "admin" } else { "consultant" }),
+                users::language.eq("da"),
+                users::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .returning(users::id)
+            .get_result(c)?;
+        crate::audit::record(
+            c,
+            None,
+            "user",
+            id.0,
+            "created",
+            serde_json::json!({ "username": username, "admin": admin }),
+        )?;
+        Ok(id)
+    })
 }
 
 #[derive(Deserialize)]
@@ -212,15 +260,9 @@ pub struct LoginInput {
     pub password: String,
 }
 
-pub async fn login(
-    state: web::Data<AppState>,
-    body: crate::json::Json<LoginInput>,
-) -> AppResult<HttpResponse> {
+pub async fn login(state: web::Data<AppState>, body: crate::json::Json<LoginInput>) -> AppResult<HttpResponse> {
     let LoginInput { username, password } = body.into_inner();
-    let user = state
-        .db
-        .read(move |c| authenticate(c, &username, &password))
-        .await?;
+    let user = state.db.read(move |c| authenticate(c, &username, &password)).await?;
     let token = state.jwt.issue(&user.auth())?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "token": token })))
 }

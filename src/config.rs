@@ -26,6 +26,9 @@ pub struct Config {
     /// Run the mail delivery worker inside `serve`.
     pub mail_worker: bool,
     pub pool_size: u32,
+    /// Mail worker: how often to look for due mail, and the first retry delay.
+    pub mail_poll_ms: u64,
+    pub mail_backoff_ms: u64,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -40,33 +43,28 @@ impl Config {
     /// The environment's settings with the given database.
     pub fn from_env_with(database_url: &str) -> Config {
         let database_url = database_url.to_string();
-        let jwt_secret = env("STAER_JWT_SECRET")
-            .map(String::into_bytes)
-            .unwrap_or_default();
+        let jwt_secret = env("STAER_JWT_SECRET").map(String::into_bytes).unwrap_or_default();
         Config {
             database_url,
             jwt_secret,
-            token_ttl_hours: env("STAER_TOKEN_TTL_HOURS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(10),
+            token_ttl_hours: env("STAER_TOKEN_TTL_HOURS").and_then(|v| v.parse().ok()).unwrap_or(10),
             public_url: env("STAER_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
             smtp: SmtpConfig {
                 host: env("SMTP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
-                port: env("SMTP_PORT")
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(2525),
+                port: env("SMTP_PORT").and_then(|v| v.parse().ok()).unwrap_or(2525),
                 tls: env("SMTP_TLS").unwrap_or_else(|| "none".into()),
                 username: env("SMTP_USERNAME"),
                 password: env("SMTP_PASSWORD"),
-                from: env("SMTP_FROM")
-                    .unwrap_or_else(|| "STÆR hub <noreply@staer-hub.local>".into()),
+                from: env("SMTP_FROM").unwrap_or_else(|| "STÆR hub <noreply@staer-hub.local>".into()),
             },
             mail_worker: env("STAER_MAIL_WORKER")
                 .map(|v| v != "0" && v != "false")
                 .unwrap_or(true),
-            pool_size: env("STAER_POOL_SIZE")
+            pool_size: env("STAER_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
+            mail_poll_ms: env("STAER_MAIL_POLL_MS").and_then(|v| v.parse().ok()).unwrap_or(500),
+            mail_backoff_ms: env("STAER_MAIL_BACKOFF_MS")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(8),
+                .unwrap_or(5000),
         }
     }
 }

@@ -77,8 +77,7 @@ impl r2d2::ManageConnection for Manager {
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         // A connection handed back inside a transaction (a panic mid-way) must not be reused.
         !matches!(
-            <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-                .transaction_depth(),
+            <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth(),
             Ok(None)
         )
     }
@@ -165,10 +164,7 @@ impl Db {
 /// On SQLite the transaction starts with BEGIN IMMEDIATE: it takes the write lock up front,
 /// so a transaction that reads and then writes never fails with SQLITE_BUSY half-way
 /// (another process, e.g. `mail-worker`, may write to the same file).
-pub fn write_transaction<T>(
-    conn: &mut DbConn,
-    f: impl FnOnce(&mut DbConn) -> AppResult<T>,
-) -> AppResult<T> {
+pub fn write_transaction<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
@@ -233,10 +229,7 @@ mod tests {
             DbUrl::Postgres("postgres://u@h/db".into())
         );
         assert_eq!(DbUrl::parse("sqlite://x.db"), DbUrl::Sqlite("x.db".into()));
-        assert_eq!(
-            DbUrl::parse("staer-hub.db"),
-            DbUrl::Sqlite("staer-hub.db".into())
-        );
+        assert_eq!(DbUrl::parse("staer-hub.db"), DbUrl::Sqlite("staer-hub.db".into()));
     }
 
     #[test]

@@ -5,11 +5,15 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 
 use crate::auth::{hash_password, AuthUser, User};
+use crate::candidates::{self, ConsentInput, CreateCandidate};
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, NetworkId};
+use crate::mail::Mail;
 use crate::orders::{self, OrderFields};
-use crate::schema::{job_centres, network_members, networks, users};
+use crate::referrals::{self, Action};
+use crate::schema::{job_centres, network_members, networks, outbox, users};
+use crate::sharing;
 
 /// (authority number, name, networks)
 pub const CENTRES: &[(&str, &str, &[&str])] = &[
@@ -84,26 +88,20 @@ pub fn insert_user(
         ))
         .returning(users::id)
         .get_result(conn)?;
-    Ok(users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)?)
+    Ok(users::table.find(id).select(User::as_select()).first(conn)?)
 }
 
 /// Seeds the demo data unless it is there already. Returns whether it seeded.
-pub fn seed(db: &Db) -> AppResult<bool> {
+pub fn seed(db: &Db, mail: &Mail) -> AppResult<bool> {
     // Hash outside the transaction: argon2 is slow on purpose. The demo password is
     // published, so one hash serves every demo user; real users each get their own salt.
     let hash = hash_password(PASSWORD)?;
     db.write_blocking(|c| {
-        let exists: i64 = users::table
-            .filter(users::username.eq("admin"))
-            .count()
-            .get_result(c)?;
+        let exists: i64 = users::table.filter(users::username.eq("admin")).count().get_result(c)?;
         if exists > 0 {
             return Ok(false);
         }
-        seed_in(c, &hash)?;
+        seed_in(c, mail, &hash)?;
         Ok(true)
     })
 }
@@ -114,7 +112,7 @@ pub struct DemoUsers {
     pub admin: User,
 }
 
-fn seed_in(c: &mut DbConn, hash: &str) -> AppResult<DemoUsers> {
+fn seed_in(c: &mut DbConn, mail: &Mail, hash: &str) -> AppResult<DemoUsers> {
     let mut consultants = Vec::new();
     for (number, name, nets) in CENTRES {
         let centre = insert_centre(c, number, name)?;
@@ -155,7 +153,9 @@ fn seed_in(c: &mut DbConn, hash: &str) -> AppResult<DemoUsers> {
         hash,
     )?;
     let users = DemoUsers { consultants, admin };
-    seed_orders(c, &users)?;
+    seed_orders(c, mail, &users)?;
+    // The demo's mails go to example addresses: they stay out of the outbox.
+    diesel::delete(outbox::table).execute(c)?;
     Ok(users)
 }
 
@@ -193,10 +193,9 @@ fn order(
     }
 }
 
-fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<()> {
-    let brondby: AuthUser = users.consultants[0].0.auth();
-    let frb: AuthUser = users.consultants[2].0.auth();
-    let hill: AuthUser = users.consultants[6].0.auth();
+fn seed_orders(c: &mut DbConn, mail: &Mail, users: &DemoUsers) -> AppResult<()> {
+    let user = |i: usize| users.consultants[i].0.auth();
+    let (brondby, glostrup, frb, hill, herlev) = (user(0), user(3), user(2), user(6), user(5));
     let specs = [
         (
             &brondby,
@@ -204,14 +203,7 @@ fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<()> {
         ),
         (
             &brondby,
-            order(
-                "Lagermedarbejder",
-                "Lagerarbejder",
-                "Logistik Syd ApS",
-                7,
-                5,
-                true,
-            ),
+            order("Lagermedarbejder", "Lagerarbejder", "Logistik Syd ApS", 7, 5, true),
         ),
         (
             &brondby,
@@ -241,14 +233,7 @@ fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<()> {
         ),
         (
             &frb,
-            order(
-                "Butiksassistent",
-                "Butiksassistent",
-                "Købmanden på Hjørnet",
-                5,
-                2,
-                true,
-            ),
+            order("Butiksassistent", "Butiksassistent", "Købmanden på Hjørnet", 5, 2, true),
         ),
         (&hill, order("Tømrer", "Tømrer", "Nordbyg A/S", 20, 2, true)),
         (
@@ -263,9 +248,80 @@ fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<()> {
             ),
         ),
     ];
+    let mut ids = Vec::new();
     for (user, fields) in specs {
-        orders::create(c, user, fields)?;
+        ids.push(orders::create(c, user, fields)?.id);
     }
+    // Sent to the portal and shared: the cook and cleaning orders with HRS, the cook also
+    // with NRS; Hillerød's carpenter with NRS; Frederiksberg's shop assistant with HRS.
+    for (user, idx, nets) in [
+        (&brondby, 0, &["HRS", "NRS"][..]),
+        (&brondby, 2, &["HRS"][..]),
+        (&brondby, 3, &["HRS"][..]),
+        (&frb, 5, &["HRS"][..]),
+        (&hill, 6, &["NRS"][..]),
+    ] {
+        orders::send_to_portal(c, user, ids[idx])?;
+        for net in nets {
+            sharing::share(c, user, ids[idx], net)?;
+        }
+    }
+    orders::close(c, &brondby, ids[3])?;
+
+    let cand = |c: &mut DbConn, user: &AuthUser, name: &str, consent: bool| -> AppResult<crate::ids::CandidateId> {
+        let s = slug(name).replace(' ', ".");
+        let cand = candidates::create(
+            c,
+            user,
+            CreateCandidate {
+                name: name.into(),
+                email: Some(format!("{s}@borger.example")),
+                phone: Some("+45 12 34 56 78".into()),
+                postcode: Some("2605".into()),
+            },
+        )?;
+        if consent {
+            candidates::give_consent(
+                c,
+                user,
+                cand.id,
+                ConsentInput {
+                    share_email: true,
+                    share_phone: false,
+                },
+            )?;
+        }
+        Ok(cand.id)
+    };
+    let anna = cand(c, &frb, "Anna Jensen", true)?;
+    let bo = cand(c, &frb, "Bo Nielsen", true)?;
+    let cecilie = cand(c, &glostrup, "Cecilie Hansen", true)?;
+    let dorte = cand(c, &brondby, "Dorte Pedersen", true)?;
+    let emil = cand(c, &frb, "Emil Larsen", true)?;
+    let frida = cand(c, &herlev, "Frida Olsen", true)?;
+    cand(c, &frb, "Gustav Madsen", false)?;
+
+    let kok = ids[0];
+    // One referral in every state.
+    referrals::create(c, mail, &frb, kok, anna)?; // pending_approval
+    let r = referrals::create(c, mail, &frb, kok, bo)?;
+    referrals::apply(c, mail, &brondby, r.id, Action::Approve, None)?; // available_to_company
+    let r = referrals::create(c, mail, &glostrup, kok, cecilie)?;
+    referrals::apply(
+        c,
+        mail,
+        &brondby,
+        r.id,
+        Action::Reject,
+        Some("Mangler hygiejnebevis".into()),
+    )?;
+    let r = referrals::create(c, mail, &brondby, kok, dorte)?;
+    referrals::apply(c, mail, &brondby, r.id, Action::Approve, None)?;
+    referrals::apply(c, mail, &brondby, r.id, Action::Send, None)?; // sent_to_employer
+    let r = referrals::create(c, mail, &frb, kok, emil)?;
+    referrals::apply(c, mail, &frb, r.id, Action::Withdraw, Some("Har fået andet job".into()))?;
+    // No coordinator allowed: straight to the company.
+    referrals::create(c, mail, &herlev, ids[2], frida)?;
     Ok(())
 }
 

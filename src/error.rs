@@ -117,10 +117,7 @@ mod tests {
     fn statuses() {
         assert_eq!(AppError::NotFound.status_code(), 404);
         assert_eq!(AppError::invalid("vacancies", "x").status_code(), 422);
-        assert_eq!(
-            AppError::from(diesel::result::Error::NotFound).status_code(),
-            404
-        );
+        assert_eq!(AppError::from(diesel::result::Error::NotFound).status_code(), 404);
         assert_eq!(AppError::Conflict("x".into()).status_code(), 409);
     }
 

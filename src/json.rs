@@ -40,21 +40,45 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
+/// A JSON body that may be left out entirely (an empty body is `None`).
+pub struct OptJson<T>(pub Option<T>);
+
+type BodyFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+fn body(req: &HttpRequest, payload: &mut Payload) -> BodyFuture<web::Bytes> {
+    let bytes = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        bytes
+            .await
+            .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                Some(actix_web::error::PayloadError::Overflow) => AppError::PayloadTooLarge,
+                _ => AppError::BadRequest(format!("could not read body: {e}")),
+            })
+    })
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    type Future = BodyFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
+        let bytes = body(req, payload);
+        Box::pin(async move { parse(&bytes.await?).map(Json) })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptJson<T> {
+    type Error = AppError;
+    type Future = BodyFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = body(req, payload);
         Box::pin(async move {
-            let bytes =
-                bytes
-                    .await
-                    .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-                        Some(actix_web::error::PayloadError::Overflow) => AppError::PayloadTooLarge,
-                        _ => AppError::BadRequest(format!("could not read body: {e}")),
-                    })?;
-            parse(&bytes).map(Json)
+            let bytes = bytes.await?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptJson(None));
+            }
+            parse(&bytes).map(|v| OptJson(Some(v)))
         })
     }
 }
@@ -89,10 +113,7 @@ mod tests {
 
     #[test]
     fn malformed_is_bad_request() {
-        assert!(matches!(
-            parse::<T>(b"{\"a\":"),
-            Err(AppError::BadRequest(_))
-        ));
+        assert!(matches!(parse::<T>(b"{\"a\":"), Err(AppError::BadRequest(_))));
         assert!(matches!(parse::<T>(b"nope"), Err(AppError::BadRequest(_))));
         assert!(matches!(parse::<T>(b""), Err(AppError::BadRequest(_))));
     }

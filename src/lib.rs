@@ -4,11 +4,15 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod candidates;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod ids;
 pub mod json;
+pub mod mail;
 pub mod orders;
+pub mod referrals;
 pub mod schema;
+pub mod sharing;

@@ -1,14 +1,12 @@
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use staer_hub::{app, config::Config, demo};
+use staer_hub::{app, config::Config, demo, mail, sharing};
 
 #[derive(Parser)]
-#[command(
-    name = "staer-hub",
-    version,
-    about = "Job-order sharing between job centres"
-)]
+#[command(name = "staer-hub", version, about = "Job-order sharing between job centres")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,13 +28,54 @@ enum Command {
     },
     /// Run pending database migrations and exit.
     Migrate,
+    /// Deliver the outbox over SMTP (the same worker `serve` runs inside).
+    MailWorker {
+        /// Deliver what is due once and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Create a job centre.
+    Centre {
+        /// Authority number, e.g. 15.300
+        number: String,
+        /// Name, e.g. Brøndby
+        name: String,
+    },
+    /// Manage networks of job centres.
+    Network {
+        #[command(subcommand)]
+        action: NetworkAction,
+    },
+    /// Create a user of a job centre (password from STAER_NEW_PASSWORD or prompt-less stdin line).
+    User {
+        username: String,
+        /// Authority number of the user's job centre.
+        centre: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NetworkAction {
+    /// Create a network.
+    Create { name: String },
+    /// Add a job centre (by authority number) to a network.
+    Add { name: String, number: String },
+    /// Remove a job centre from a network.
+    Remove { name: String, number: String },
+    /// List networks and their members.
+    List,
 }
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,actix_web=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_web=info".into()),
         )
         .init();
     match run(Cli::parse()) {
@@ -55,21 +94,105 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             app::state(config)?;
             tracing::info!("migrations are up to date");
         }
-        Command::Serve {
-            bind,
-            demo,
-            workers,
-        } => {
+        Command::Serve { bind, demo, workers } => {
             let state = app::state(config)?;
-            if demo && demo::seed(&state.db)? {
-                tracing::info!(
-                    "seeded demo data (users <centre>.konsulent / {})",
-                    demo::PASSWORD
-                );
+            if demo && demo::seed(&state.db, &state.mail)? {
+                tracing::info!("seeded demo data (users <centre>.konsulent / {})", demo::PASSWORD);
             }
+            let worker = if state.config.mail_worker {
+                let settings = mail::WorkerSettings::from_config(&state.config);
+                tracing::info!(host = %settings.smtp.host, port = settings.smtp.port, "mail worker started");
+                Some(mail::spawn_worker(state.db.clone(), settings)?)
+            } else {
+                None
+            };
             let listener = TcpListener::bind(&bind)?;
             tracing::info!("listening on http://{}", listener.local_addr()?);
             actix_web::rt::System::new().block_on(app::server(state, listener, workers)?)?;
+            if let Some(stop) = worker {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        Command::MailWorker { once } => {
+            let state = app::state(config)?;
+            let worker = mail::Worker::new(state.db.clone(), mail::WorkerSettings::from_config(&state.config))?;
+            if once {
+                let n = worker.run_once()?;
+                println!("sent {n}");
+            } else {
+                let stop = Arc::new(AtomicBool::new(false));
+                tracing::info!("mail worker running");
+                worker.run(&stop);
+            }
+        }
+        Command::Centre { number, name } => {
+            let state = app::state(config)?;
+            let id = state
+                .db
+                .write_blocking(|c| sharing::create_centre(c, None, &number, &name))?;
+            println!("job centre {number} {name}: id {id}");
+        }
+        Command::Network { action } => {
+            let state = app::state(config)?;
+            match action {
+                NetworkAction::Create { name } => {
+                    state.db.write_blocking(|c| sharing::create_network(c, None, &name))?;
+                    println!("network {name} created");
+                }
+                NetworkAction::Add { name, number } => {
+                    state
+                        .db
+                        .write_blocking(|c| sharing::add_member(c, None, &name, &number))?;
+                    println!("{number} added to {name}");
+                }
+                NetworkAction::Remove { name, number } => {
+                    state
+                        .db
+                        .write_blocking(|c| sharing::remove_member(c, None, &name, &number))?;
+                    println!("{number} removed from {name}");
+                }
+                NetworkAction::List => {
+                    for n in state.db.read_blocking(sharing::list_networks)? {
+                        let members: Vec<String> = n
+                            .members
+                            .iter()
+                            .map(|m| format!("{} {}", m.authority_number, m.name))
+                            .collect();
+                        println!("{}: {}", n.name, members.join(", "));
+                    }
+                }
+            }
+        }
+        Command::User {
+            username,
+            centre,
+            display_name,
+            email,
+            admin,
+        } => {
+            let password = match std::env::var("STAER_NEW_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let state = app::state(config)?;
+            let id = staer_hub::auth::create_user(
+                &state.db,
+                &username,
+                &password,
+                &centre,
+                if display_name.is_empty() {
+                    &username
+                } else {
+                    &display_name
+                },
+                &email,
+                admin,
+            )?;
+            println!("user {username}: id {id}");
         }
     }
     Ok(())

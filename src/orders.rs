@@ -67,15 +67,8 @@ pub enum Access {
 
 /// Loads an order the user may see. An order of a centre the user can't see is
 /// reported as missing, so its existence doesn't leak.
-pub fn load_visible(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    id: JobOrderId,
-) -> AppResult<(JobOrder, Access)> {
-    let order = job_orders::table
-        .find(id)
-        .select(JobOrder::as_select())
-        .first(conn)?;
+pub fn load_visible(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<(JobOrder, Access)> {
+    let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
     if order.job_centre_id == user.job_centre_id {
         return Ok((order, Access::Owner));
     }
@@ -397,28 +390,16 @@ impl PatchOrder {
 const SHORT: usize = 200;
 const LONG: usize = 20_000;
 
-fn check_text(
-    field: &str,
-    value: &str,
-    max: usize,
-    required: bool,
-    multiline: bool,
-) -> AppResult<()> {
+fn check_text(field: &str, value: &str, max: usize, required: bool, multiline: bool) -> AppResult<()> {
     if required && value.trim().is_empty() {
         return Err(AppError::invalid(field, "is required"));
     }
     if value.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(AppError::invalid(field, format!("must be at most {max} characters")));
     }
     let bad = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
     if value.chars().any(bad) {
-        return Err(AppError::invalid(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(AppError::invalid(field, "must not contain control characters"));
     }
     Ok(())
 }
@@ -467,17 +448,11 @@ impl OrderFields {
             check_email("employer_email", e)?;
         }
         if !(1..=10_000).contains(&self.vacancies) {
-            return Err(AppError::invalid(
-                "vacancies",
-                "must be between 1 and 10000",
-            ));
+            return Err(AppError::invalid("vacancies", "must be between 1 and 10000"));
         }
         if let Some(end) = self.end_date {
             if end < self.start_date {
-                return Err(AppError::invalid(
-                    "end_date",
-                    "must not be before start_date",
-                ));
+                return Err(AppError::invalid("end_date", "must not be before start_date"));
             }
         }
         check_text("type", &self.order_type, 64, true, false)?;
@@ -527,41 +502,25 @@ impl OrderFields {
             &self.order_type,
         ]
         .join(" ");
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
+        s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
     }
 }
 
 /// The user must be a consultant of the order's own centre (coordinator, responsible consultant).
-fn check_internal_user(
-    conn: &mut DbConn,
-    field: &str,
-    id: UserId,
-    centre: JobCentreId,
-) -> AppResult<()> {
+fn check_internal_user(conn: &mut DbConn, field: &str, id: UserId, centre: JobCentreId) -> AppResult<()> {
     let n: i64 = users::table
         .filter(users::id.eq(id))
         .filter(users::job_centre_id.eq(centre))
         .count()
         .get_result(conn)?;
     if n == 0 {
-        return Err(AppError::invalid(
-            field,
-            "must be a user of the order's job centre",
-        ));
+        return Err(AppError::invalid(field, "must be a user of the order's job centre"));
     }
     Ok(())
 }
 
 /// Finds the company by name (and CVR) within the centre, or creates it.
-fn company_for(
-    conn: &mut DbConn,
-    centre: JobCentreId,
-    name: &str,
-    cvr: Option<&str>,
-) -> AppResult<CompanyId> {
+fn company_for(conn: &mut DbConn, centre: JobCentreId, name: &str, cvr: Option<&str>) -> AppResult<CompanyId> {
     let mut q = companies::table
         .filter(companies::job_centre_id.eq(centre))
         .filter(companies::name.eq(name))
@@ -570,11 +529,7 @@ fn company_for(
         Some(c) => q.filter(companies::cvr.eq(c)),
         None => q.filter(companies::cvr.is_null()),
     };
-    if let Some(id) = q
-        .select(companies::id)
-        .first::<CompanyId>(conn)
-        .optional()?
-    {
+    if let Some(id) = q.select(companies::id).first::<CompanyId>(conn).optional()? {
         return Ok(id);
     }
     Ok(diesel::insert_into(companies::table)
@@ -589,10 +544,7 @@ fn company_for(
 }
 
 fn company_cvr(conn: &mut DbConn, id: CompanyId) -> AppResult<Option<String>> {
-    Ok(companies::table
-        .find(id)
-        .select(companies::cvr)
-        .first(conn)?)
+    Ok(companies::table.find(id).select(companies::cvr).first(conn)?)
 }
 
 fn check_request_id_free(
@@ -628,12 +580,7 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
     if let Some(r) = &fields.request_id {
         check_request_id_free(conn, centre, r, None)?;
     }
-    let company = company_for(
-        conn,
-        centre,
-        fields.company_name.trim(),
-        fields.cvr.as_deref(),
-    )?;
+    let company = company_for(conn, centre, fields.company_name.trim(), fields.cvr.as_deref())?;
     let now = Utc::now().naive_utc();
     // Without a given request id the order gets one from its own id, set right after insert.
     let provisional = fields
@@ -679,10 +626,7 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
             ))
             .execute(conn)?;
     }
-    let order = job_orders::table
-        .find(id)
-        .select(JobOrder::as_select())
-        .first(conn)?;
+    let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
     audit::record(
         conn,
         Some(user),
@@ -695,12 +639,7 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
 }
 
 /// Applies a patch to an order the user's centre owns; audits the changed fields.
-pub fn update(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    id: JobOrderId,
-    patch: PatchOrder,
-) -> AppResult<JobOrder> {
+pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOrder) -> AppResult<JobOrder> {
     let order = load_owned(conn, user, id)?;
     if !order.is_open() {
         return Err(AppError::Conflict(
@@ -719,12 +658,7 @@ pub fn update(
         .responsible_consultant_id
         .unwrap_or(order.responsible_consultant_id);
     check_internal_user(conn, "coordinator_id", coordinator, order.job_centre_id)?;
-    check_internal_user(
-        conn,
-        "responsible_consultant_id",
-        responsible,
-        order.job_centre_id,
-    )?;
+    check_internal_user(conn, "responsible_consultant_id", responsible, order.job_centre_id)?;
     let request_id = after.request_id.clone().unwrap_or(order.request_id.clone());
     check_request_id_free(conn, order.job_centre_id, &request_id, Some(id))?;
     let company = if after.company_name != before.company_name || after.cvr != before.cvr {
@@ -761,18 +695,8 @@ pub fn update(
             job_orders::updated_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
-    audit::record(
-        conn,
-        Some(user),
-        "job_order",
-        id.0,
-        "updated",
-        diff(&before, &after),
-    )?;
-    Ok(job_orders::table
-        .find(id)
-        .select(JobOrder::as_select())
-        .first(conn)?)
+    audit::record(conn, Some(user), "job_order", id.0, "updated", diff(&before, &after))?;
+    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
 }
 
 /// `{field: {from, to}}` for each changed field.
@@ -801,23 +725,10 @@ pub fn send_to_portal(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> App
     }
     let now = Utc::now().naive_utc();
     diesel::update(job_orders::table.find(id))
-        .set((
-            job_orders::sent_to_portal_at.eq(now),
-            job_orders::updated_at.eq(now),
-        ))
+        .set((job_orders::sent_to_portal_at.eq(now), job_orders::updated_at.eq(now)))
         .execute(conn)?;
-    audit::record(
-        conn,
-        Some(user),
-        "job_order",
-        id.0,
-        "sent_to_portal",
-        json!({}),
-    )?;
-    Ok(job_orders::table
-        .find(id)
-        .select(JobOrder::as_select())
-        .first(conn)?)
+    audit::record(conn, Some(user), "job_order", id.0, "sent_to_portal", json!({}))?;
+    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
 }
 
 pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<JobOrder> {
@@ -834,10 +745,7 @@ pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<Jo
         ))
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "closed", json!({}))?;
-    Ok(job_orders::table
-        .find(id)
-        .select(JobOrder::as_select())
-        .first(conn)?)
+    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
 }
 
 fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {
@@ -971,15 +879,9 @@ mod tests {
             ("title", Box::new(|f| f.title = "  ".into())),
             ("title", Box::new(|f| f.title = "x".repeat(201))),
             ("title", Box::new(|f| f.title = "a\u{0}b".into())),
-            (
-                "employer_email",
-                Box::new(|f| f.employer_email = Some("nope".into())),
-            ),
+            ("employer_email", Box::new(|f| f.employer_email = Some("nope".into()))),
             ("cvr", Box::new(|f| f.cvr = Some("12ab".into()))),
-            (
-                "task_description",
-                Box::new(|f| f.task_description = String::new()),
-            ),
+            ("task_description", Box::new(|f| f.task_description = String::new())),
         ];
         for (field, change) in cases {
             let mut f = fields();
@@ -1001,8 +903,7 @@ mod tests {
     #[test]
     fn patch_null_clears_and_missing_keeps() {
         let mut f = fields();
-        let p: PatchOrder =
-            serde_json::from_value(json!({ "end_date": null, "vacancies": 5 })).unwrap();
+        let p: PatchOrder = serde_json::from_value(json!({ "end_date": null, "vacancies": 5 })).unwrap();
         p.apply(&mut f);
         assert_eq!(f.end_date, None);
         assert_eq!(f.vacancies, 5);

@@ -168,6 +168,7 @@ diesel::table! {
         attempts -> Integer,
         next_attempt_at -> Timestamp,
         locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
     }

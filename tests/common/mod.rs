@@ -19,15 +19,12 @@ pub enum Backend {
 
 /// Base URL of the PostgreSQL server for tests; each test creates its own database there.
 pub fn pg_base() -> String {
-    std::env::var("STAER_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("STAER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 fn pg_url_for(db: &str) -> String {
     let base = pg_base();
-    let (prefix, _) = base
-        .rsplit_once('/')
-        .expect("STAER_TEST_PG must end in /dbname");
+    let (prefix, _) = base.rsplit_once('/').expect("STAER_TEST_PG must end in /dbname");
     format!("{prefix}/{db}")
 }
 
@@ -56,15 +53,9 @@ impl TestDb {
                 }
             }
             Backend::Postgres => {
-                let mut admin = PgConnection::establish(&pg_base()).unwrap_or_else(|e| {
-                    panic!(
-                        "PostgreSQL for tests at {} is not reachable: {e}",
-                        pg_base()
-                    )
-                });
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .unwrap();
+                let mut admin = PgConnection::establish(&pg_base())
+                    .unwrap_or_else(|e| panic!("PostgreSQL for tests at {} is not reachable: {e}", pg_base()));
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
                 TestDb {
                     url: pg_url_for(&name),
                     backend,
@@ -94,10 +85,7 @@ impl Drop for TestDb {
             }
             Backend::Postgres => {
                 if let Ok(mut admin) = PgConnection::establish(&pg_base()) {
-                    let _ = admin.batch_execute(&format!(
-                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                        self.name
-                    ));
+                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
                 }
             }
         }
@@ -132,7 +120,7 @@ impl TestApp {
         let mut config = test_config(&db.url);
         tweak(&mut config);
         let state = app::state(config.clone()).expect("app state");
-        demo::seed(&state.db).expect("demo seed");
+        demo::seed(&state.db, &state.mail).expect("demo seed");
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = mpsc::channel();
@@ -170,20 +158,8 @@ impl TestApp {
     }
 
     /// One HTTP call; returns the status and the JSON body (Null when the body isn't JSON).
-    pub fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let (s, text) = self.raw(
-            method,
-            path,
-            token,
-            body.map(|b| b.to_string()),
-            "application/json",
-        );
+    pub fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let (s, text) = self.raw(method, path, token, body.map(|b| b.to_string()), "application/json");
         (s, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 

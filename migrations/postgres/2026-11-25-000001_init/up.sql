@@ -163,6 +163,7 @@ CREATE TABLE outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMP NOT NULL,
     locked_until TIMESTAMP,
+    locked_by TEXT,
     last_error TEXT,
     sent_at TIMESTAMP
 );

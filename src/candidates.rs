@@ -1,0 +1,277 @@
+//! Candidates (borgere) of a job centre, and their consent to be referred.
+//! Revoking consent withdraws every live referral of the candidate in the same transaction.
+
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::AuthUser;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::ids::{CandidateId, JobCentreId, UserId};
+use crate::json::{Json, OptJson};
+use crate::orders::check_email;
+use crate::referrals::{self, Action};
+use crate::schema::candidates;
+
+#[derive(Queryable, Selectable, Debug, Clone, Serialize)]
+#[diesel(table_name = candidates)]
+pub struct Candidate {
+    pub id: CandidateId,
+    pub job_centre_id: JobCentreId,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub postcode: Option<String>,
+    pub consent_given_at: Option<NaiveDateTime>,
+    pub consent_given_by: Option<UserId>,
+    pub consent_revoked_at: Option<NaiveDateTime>,
+    pub share_email: bool,
+    pub share_phone: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl Candidate {
+    pub fn has_consent(&self) -> bool {
+        self.consent_given_at.is_some() && self.consent_revoked_at.is_none()
+    }
+}
+
+/// What another centre (and an employer) may see of a candidate: the name, and
+/// the contact details the candidate consented to share.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedCandidate {
+    pub id: CandidateId,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl From<&Candidate> for SharedCandidate {
+    fn from(c: &Candidate) -> Self {
+        SharedCandidate {
+            id: c.id,
+            name: c.name.clone(),
+            email: c.email.clone().filter(|_| c.share_email),
+            phone: c.phone.clone().filter(|_| c.share_phone),
+        }
+    }
+}
+
+pub fn load(conn: &mut DbConn, id: CandidateId) -> AppResult<Candidate> {
+    Ok(candidates::table.find(id).select(Candidate::as_select()).first(conn)?)
+}
+
+/// A candidate of the user's own centre; anyone else's is reported missing.
+pub fn load_own(conn: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<Candidate> {
+    let c = load(conn, id)?;
+    if c.job_centre_id != user.job_centre_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(c)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateCandidate {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub postcode: Option<String>,
+}
+
+fn validate(input: &CreateCandidate) -> AppResult<()> {
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "is required"));
+    }
+    if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "name",
+            "must be at most 200 characters, without control characters",
+        ));
+    }
+    if let Some(e) = &input.email {
+        check_email("email", e)?;
+    }
+    if let Some(p) = &input.phone {
+        let digits = p.chars().filter(|c| c.is_ascii_digit()).count();
+        if !(6..=15).contains(&digits) || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+            return Err(AppError::invalid("phone", "must be a phone number"));
+        }
+    }
+    if let Some(pc) = &input.postcode {
+        if pc.len() != 4 || !pc.chars().all(|c| c.is_ascii_digit()) {
+            return Err(AppError::invalid("postcode", "must be a 4-digit Danish postcode"));
+        }
+    }
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConn, user: &AuthUser, input: CreateCandidate) -> AppResult<Candidate> {
+    validate(&input)?;
+    let id: CandidateId = diesel::insert_into(candidates::table)
+        .values((
+            candidates::job_centre_id.eq(user.job_centre_id),
+            candidates::name.eq(input.name.trim()),
+            candidates::email.eq(&input.email),
+            candidates::phone.eq(&input.phone),
+            candidates::postcode.eq(&input.postcode),
+            candidates::created_by.eq(user.id),
+            candidates::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(candidates::id)
+        .get_result(conn)?;
+    audit::record(conn, Some(user), "candidate", id.0, "created", json!({}))?;
+    load(conn, id)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConsentInput {
+    /// Whether employers and other centres may see the candidate's email / phone.
+    #[serde(default = "yes")]
+    pub share_email: bool,
+    #[serde(default = "yes")]
+    pub share_phone: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub fn give_consent(conn: &mut DbConn, user: &AuthUser, id: CandidateId, input: ConsentInput) -> AppResult<Candidate> {
+    load_own(conn, user, id)?;
+    diesel::update(candidates::table.find(id))
+        .set((
+            candidates::consent_given_at.eq(Some(Utc::now().naive_utc())),
+            candidates::consent_given_by.eq(Some(user.id)),
+            candidates::consent_revoked_at.eq(None::<NaiveDateTime>),
+            candidates::share_email.eq(input.share_email),
+            candidates::share_phone.eq(input.share_phone),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        Some(user),
+        "candidate",
+        id.0,
+        "consent_given",
+        json!({ "share_email": input.share_email, "share_phone": input.share_phone }),
+    )?;
+    load(conn, id)
+}
+
+/// Revokes consent and withdraws every live referral of the candidate, atomically.
+pub fn revoke_consent(
+    conn: &mut DbConn,
+    mail: &crate::mail::Mail,
+    user: &AuthUser,
+    id: CandidateId,
+) -> AppResult<(Candidate, usize)> {
+    let c = load_own(conn, user, id)?;
+    if !c.has_consent() {
+        return Err(AppError::Conflict("the candidate has no consent to revoke".into()));
+    }
+    diesel::update(candidates::table.find(id))
+        .set(candidates::consent_revoked_at.eq(Some(Utc::now().naive_utc())))
+        .execute(conn)?;
+    let mut withdrawn = 0;
+    for rid in referrals::live_of_candidate(conn, id)? {
+        referrals::apply(conn, mail, user, rid, Action::ConsentRevoked, None)?;
+        withdrawn += 1;
+    }
+    audit::record(
+        conn,
+        Some(user),
+        "candidate",
+        id.0,
+        "consent_revoked",
+        json!({ "referrals_withdrawn": withdrawn }),
+    )?;
+    Ok((load(conn, id)?, withdrawn))
+}
+
+// ---- HTTP handlers -----------------------------------------------------------------
+
+pub async fn create_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<CreateCandidate>,
+) -> AppResult<HttpResponse> {
+    let input = body.into_inner();
+    let c = state.db.write(move |c| create(c, &user, input)).await?;
+    Ok(HttpResponse::Created().json(c))
+}
+
+pub async fn get_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CandidateId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let c = state.db.read(move |c| load_own(c, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(c))
+}
+
+pub async fn consent_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CandidateId>,
+    body: OptJson<ConsentInput>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let input = body.0.unwrap_or(ConsentInput {
+        share_email: true,
+        share_phone: true,
+    });
+    let c = state.db.write(move |c| give_consent(c, &user, id, input)).await?;
+    Ok(HttpResponse::Ok().json(c))
+}
+
+pub async fn revoke_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CandidateId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let mail = state.mail.clone();
+    let (c, n) = state.db.write(move |c| revoke_consent(c, &mail, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "candidate": c, "referrals_withdrawn": n })))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    pub q: Option<String>,
+}
+
+/// The centre's candidates, by name (at most 500; the dashboards page through more).
+pub async fn list_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let needle = q.into_inner().q.unwrap_or_default();
+    let items = state
+        .db
+        .read(move |c| {
+            let mut query = candidates::table
+                .filter(candidates::job_centre_id.eq(user.job_centre_id))
+                .select(Candidate::as_select())
+                .order((candidates::name, candidates::id))
+                .limit(500)
+                .into_boxed();
+            if !needle.trim().is_empty() {
+                query = query.filter(
+                    crate::db::lower(candidates::name)
+                        .like(crate::db::like_pattern(needle.trim()))
+                        .escape('\\'),
+                );
+            }
+            Ok(query.load(c)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}

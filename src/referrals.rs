@@ -1,0 +1,781 @@
+//! Referrals (formidlinger): a candidate put forward for a shared order, moved through
+//! one state machine. `transition` is the only place that decides what may happen.
+
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::AuthUser;
+use crate::candidates::{self, SharedCandidate};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
+use crate::json::{Json, OptJson};
+use crate::mail::{self, Mail};
+use crate::orders::{self, Access, JobOrder};
+use crate::schema::{job_orders, order_shares, referral_events, referrals, users};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    PendingApproval,
+    AvailableToCompany,
+    Rejected,
+    SentToEmployer,
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 5] = [
+        State::PendingApproval,
+        State::AvailableToCompany,
+        State::Rejected,
+        State::SentToEmployer,
+        State::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::PendingApproval => "pending_approval",
+            State::AvailableToCompany => "available_to_company",
+            State::Rejected => "rejected",
+            State::SentToEmployer => "sent_to_employer",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> AppResult<State> {
+        State::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| AppError::Internal(format!("unknown referral state in database: {s}")))
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, State::Rejected | State::SentToEmployer | State::Withdrawn)
+    }
+
+    /// Whether a referral in this state counts in the order's "referred" figure.
+    pub fn counts(self) -> bool {
+        matches!(
+            self,
+            State::PendingApproval | State::AvailableToCompany | State::SentToEmployer
+        )
+    }
+
+    /// The Danish label, as STÆR shows it.
+    pub fn label_da(self) -> &'static str {
+        match self {
+            State::PendingApproval => "Formidling afventer godkendelse",
+            State::AvailableToCompany => "Formidling tilgængelig for virksomhed",
+            State::Rejected => "Afvist",
+            State::SentToEmployer => "Sendt til virksomhed",
+            State::Withdrawn => "Trukket tilbage",
+        }
+    }
+
+    /// The state a new referral starts in: the coordinator approves, unless the
+    /// company refused a coordinator, then it goes straight to the company.
+    pub fn initial(coordinator_allowed: bool) -> State {
+        if coordinator_allowed {
+            State::PendingApproval
+        } else {
+            State::AvailableToCompany
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Approve,
+    Reject,
+    Send,
+    Withdraw,
+    /// The candidate's consent was revoked: the system withdraws.
+    ConsentRevoked,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [
+        Action::Approve,
+        Action::Reject,
+        Action::Send,
+        Action::Withdraw,
+        Action::ConsentRevoked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Send => "send",
+            Action::Withdraw => "withdraw",
+            Action::ConsentRevoked => "consent_revoked",
+        }
+    }
+}
+
+/// Who is acting, relative to the referral and its order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Actor {
+    /// The order's coordinator.
+    pub coordinator: bool,
+    /// The consultant who made the referral.
+    pub referrer: bool,
+    /// The candidate's own centre acting on consent (only through `ConsentRevoked`).
+    pub candidate_centre: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// 403: this actor may never take this action.
+    NotAllowed(&'static str),
+    /// 409: the action does not apply to the current state.
+    WrongState(State),
+    /// 409: the order is closed.
+    OrderClosed,
+}
+
+/// The state machine: what `action` by `actor` does to a referral in `state`.
+pub fn transition(state: State, action: Action, actor: Actor, order_open: bool) -> Result<State, Refusal> {
+    use Action as A;
+    use State as S;
+    let allowed = match action {
+        A::Approve | A::Reject => actor.coordinator,
+        A::Send => actor.coordinator || actor.referrer,
+        A::Withdraw => actor.referrer,
+        A::ConsentRevoked => actor.candidate_centre,
+    };
+    if !allowed {
+        return Err(Refusal::NotAllowed(match action {
+            A::Approve | A::Reject => "only the order's coordinator may approve or reject a referral",
+            A::Send => "only the order's coordinator or the referring consultant may send a referral to the employer",
+            A::Withdraw => "only the referring consultant may withdraw a referral",
+            A::ConsentRevoked => "only the candidate's job centre may revoke consent",
+        }));
+    }
+    let next = match (state, action) {
+        (S::PendingApproval, A::Approve) => S::AvailableToCompany,
+        (S::PendingApproval, A::Reject) => S::Rejected,
+        (S::AvailableToCompany, A::Send) => S::SentToEmployer,
+        (S::PendingApproval | S::AvailableToCompany, A::Withdraw | A::ConsentRevoked) => S::Withdrawn,
+        _ => return Err(Refusal::WrongState(state)),
+    };
+    // A closed order keeps its referrals visible, but nothing moves them towards the company.
+    if !order_open && matches!(action, A::Approve | A::Send) {
+        return Err(Refusal::OrderClosed);
+    }
+    Ok(next)
+}
+
+impl Refusal {
+    fn into_error(self, action: Action) -> AppError {
+        match self {
+            Refusal::NotAllowed(why) => AppError::Forbidden(why.into()),
+            Refusal::WrongState(s) => {
+                AppError::Conflict(format!("cannot {} a referral in state {}", action.as_str(), s.as_str()))
+            }
+            Refusal::OrderClosed => AppError::Conflict("the order is closed".into()),
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = referrals)]
+pub struct Referral {
+    pub id: ReferralId,
+    pub order_id: JobOrderId,
+    pub candidate_id: CandidateId,
+    pub job_centre_id: JobCentreId,
+    pub state: String,
+    pub reason: Option<String>,
+    pub created_by: UserId,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Referral {
+    pub fn state(&self) -> AppResult<State> {
+        State::parse(&self.state)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReferralView {
+    pub id: ReferralId,
+    pub order_id: JobOrderId,
+    pub order_title: String,
+    pub candidate_id: CandidateId,
+    pub candidate: SharedCandidate,
+    pub state: State,
+    pub state_label: &'static str,
+    pub reason: Option<String>,
+    pub job_centre_id: JobCentreId,
+    pub created_at: NaiveDateTime,
+    pub created_by: UserId,
+    pub created_by_name: String,
+    pub updated_at: NaiveDateTime,
+}
+
+fn load(conn: &mut DbConn, id: ReferralId) -> AppResult<Referral> {
+    Ok(referrals::table.find(id).select(Referral::as_select()).first(conn)?)
+}
+
+/// A referral is visible to the order's centre and to the referring centre.
+fn load_visible(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<(Referral, JobOrder)> {
+    let r = load(conn, id)?;
+    let order = job_orders::table
+        .find(r.order_id)
+        .select(JobOrder::as_select())
+        .first(conn)?;
+    if user.job_centre_id != order.job_centre_id && user.job_centre_id != r.job_centre_id {
+        return Err(AppError::NotFound);
+    }
+    Ok((r, order))
+}
+
+pub fn view(conn: &mut DbConn, r: Referral, order_title: String) -> AppResult<ReferralView> {
+    let cand = candidates::load(conn, r.candidate_id)?;
+    let created_by_name = users::table
+        .find(r.created_by)
+        .select(users::display_name)
+        .first(conn)?;
+    Ok(ReferralView {
+        id: r.id,
+        order_id: r.order_id,
+        order_title,
+        candidate_id: r.candidate_id,
+        candidate: SharedCandidate::from(&cand),
+        state: r.state()?,
+        state_label: r.state()?.label_da(),
+        reason: r.reason,
+        job_centre_id: r.job_centre_id,
+        created_at: r.created_at,
+        created_by: r.created_by,
+        created_by_name,
+        updated_at: r.updated_at,
+    })
+}
+
+fn record_event(
+    conn: &mut DbConn,
+    id: ReferralId,
+    actor: Option<UserId>,
+    from: Option<State>,
+    to: State,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    diesel::insert_into(referral_events::table)
+        .values((
+            referral_events::referral_id.eq(id),
+            referral_events::actor_id.eq(actor),
+            referral_events::at.eq(Utc::now().naive_utc()),
+            referral_events::from_state.eq(from.map(State::as_str)),
+            referral_events::to_state.eq(to.as_str()),
+            referral_events::reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves the order's referred count; an increment under the row lock, so concurrent
+/// referrals to one order never lose a count.
+fn bump_referred(conn: &mut DbConn, order_id: JobOrderId, delta: i32) -> AppResult<()> {
+    if delta != 0 {
+        diesel::update(job_orders::table.find(order_id))
+            .set(job_orders::referred.eq(job_orders::referred + delta))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Refers a candidate of the user's centre to an order the user can see.
+pub fn create(
+    conn: &mut DbConn,
+    mail: &Mail,
+    user: &AuthUser,
+    order_id: JobOrderId,
+    candidate_id: CandidateId,
+) -> AppResult<Referral> {
+    let (order, _access) = orders::load_visible(conn, user, order_id)?;
+    let cand = candidates::load(conn, candidate_id)
+        .ok()
+        .filter(|c| c.job_centre_id == user.job_centre_id)
+        .ok_or_else(|| AppError::invalid("candidate_id", "no such candidate in your job centre"))?;
+    if !order.is_open() {
+        return Err(AppError::Conflict(
+            "the order is closed and takes no new referrals".into(),
+        ));
+    }
+    let shares: i64 = order_shares::table
+        .filter(order_shares::order_id.eq(order_id))
+        .count()
+        .get_result(conn)?;
+    if shares == 0 {
+        return Err(AppError::Conflict(
+            "the order is not shared with any network yet".into(),
+        ));
+    }
+    if !cand.has_consent() {
+        return Err(AppError::Conflict(format!(
+            "{} has not given consent to be referred; record the consent first",
+            cand.name
+        )));
+    }
+    let live: i64 = referrals::table
+        .filter(referrals::order_id.eq(order_id))
+        .filter(referrals::candidate_id.eq(candidate_id))
+        .filter(referrals::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
+        .count()
+        .get_result(conn)?;
+    if live > 0 {
+        return Err(AppError::Conflict(format!(
+            "{} is already referred to this order",
+            cand.name
+        )));
+    }
+    let state = State::initial(order.coordinator_allowed);
+    let now = Utc::now().naive_utc();
+    let id: ReferralId = diesel::insert_into(referrals::table)
+        .values((
+            referrals::order_id.eq(order_id),
+            referrals::candidate_id.eq(candidate_id),
+            referrals::job_centre_id.eq(user.job_centre_id),
+            referrals::state.eq(state.as_str()),
+            referrals::created_by.eq(user.id),
+            referrals::created_at.eq(now),
+            referrals::updated_at.eq(now),
+        ))
+        .returning(referrals::id)
+        .get_result(conn)?;
+    record_event(conn, id, Some(user.id), None, state, None)?;
+    bump_referred(conn, order_id, 1)?;
+    audit::record(
+        conn,
+        Some(user),
+        "referral",
+        id.0,
+        "created",
+        json!({ "order_id": order_id, "candidate_id": candidate_id, "state": state }),
+    )?;
+    let r = load(conn, id)?;
+    if state == State::PendingApproval {
+        mail::awaiting_approval(conn, mail, &order, &r, &cand)?;
+    }
+    Ok(r)
+}
+
+/// Applies an action to a referral through `transition`, guarded against races by a
+/// conditional update on the state it was read in.
+pub fn apply(
+    conn: &mut DbConn,
+    mail: &Mail,
+    user: &AuthUser,
+    id: ReferralId,
+    action: Action,
+    reason: Option<String>,
+) -> AppResult<Referral> {
+    let (r, order) = load_visible(conn, user, id)?;
+    let from = r.state()?;
+    let actor = Actor {
+        coordinator: user.id == order.coordinator_id,
+        referrer: user.id == r.created_by,
+        candidate_centre: action == Action::ConsentRevoked && user.job_centre_id == r.job_centre_id,
+    };
+    let to = transition(from, action, actor, order.is_open()).map_err(|e| e.into_error(action))?;
+    let reason = match action {
+        Action::Reject => {
+            let text = reason.unwrap_or_default();
+            let text = text.trim();
+            if text.is_empty() {
+                return Err(AppError::invalid("reason", "a rejection needs a reason"));
+            }
+            if text.chars().count() > 2000 {
+                return Err(AppError::invalid("reason", "must be at most 2000 characters"));
+            }
+            Some(text.to_string())
+        }
+        Action::ConsentRevoked => Some("consent revoked".to_string()),
+        _ => reason
+            .map(|s| s.trim().chars().take(2000).collect())
+            .filter(|s: &String| !s.is_empty()),
+    };
+    if action == Action::Send && order.employer_email.is_none() {
+        return Err(AppError::Conflict(
+            "the order has no employer email to send the candidate to".into(),
+        ));
+    }
+    let updated = diesel::update(
+        referrals::table
+            .filter(referrals::id.eq(id))
+            .filter(referrals::state.eq(from.as_str())),
+    )
+    .set((
+        referrals::state.eq(to.as_str()),
+        referrals::reason.eq(&reason),
+        referrals::updated_at.eq(Utc::now().naive_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        // Someone else moved it first.
+        let now = load(conn, id)?.state()?;
+        return Err(Refusal::WrongState(now).into_error(action));
+    }
+    record_event(conn, id, Some(user.id), Some(from), to, reason.as_deref())?;
+    bump_referred(conn, order.id, to.counts() as i32 - from.counts() as i32)?;
+    audit::record(
+        conn,
+        Some(user),
+        "referral",
+        id.0,
+        action.as_str(),
+        json!({ "from": from, "to": to, "reason": reason }),
+    )?;
+    let r = load(conn, id)?;
+    match action {
+        Action::Approve | Action::Reject => mail::referral_decided(conn, mail, &order, &r)?,
+        Action::Send => mail::candidate_to_employer(conn, mail, &order, &r)?,
+        Action::Withdraw | Action::ConsentRevoked => {}
+    }
+    Ok(r)
+}
+
+/// Live referrals of a candidate (for consent revocation).
+pub fn live_of_candidate(conn: &mut DbConn, candidate_id: CandidateId) -> AppResult<Vec<ReferralId>> {
+    Ok(referrals::table
+        .filter(referrals::candidate_id.eq(candidate_id))
+        .filter(referrals::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
+        .select(referrals::id)
+        .load(conn)?)
+}
+
+#[derive(Debug, Serialize, Queryable)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<UserId>,
+    pub actor: Option<String>,
+    pub from: Option<String>,
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+pub fn history(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<Vec<HistoryEntry>> {
+    load_visible(conn, user, id)?;
+    Ok(referral_events::table
+        .left_join(users::table.on(users::id.nullable().eq(referral_events::actor_id)))
+        .filter(referral_events::referral_id.eq(id))
+        .order(referral_events::id.desc())
+        .select((
+            referral_events::id,
+            referral_events::at,
+            referral_events::actor_id,
+            users::display_name.nullable(),
+            referral_events::from_state,
+            referral_events::to_state,
+            referral_events::reason,
+        ))
+        .load(conn)?)
+}
+
+/// The referrals of an order the user may see: the owner sees all, a notified
+/// centre only its own.
+pub fn of_order(conn: &mut DbConn, user: &AuthUser, order_id: JobOrderId) -> AppResult<Vec<ReferralView>> {
+    let (order, access) = orders::load_visible(conn, user, order_id)?;
+    let mut q = referrals::table
+        .filter(referrals::order_id.eq(order_id))
+        .select(Referral::as_select())
+        .order(referrals::id.desc())
+        .into_boxed();
+    if access == Access::Notified {
+        q = q.filter(referrals::job_centre_id.eq(user.job_centre_id));
+    }
+    q.load(conn)?
+        .into_iter()
+        .map(|r| view(conn, r, order.title.clone()))
+        .collect()
+}
+
+// ---- HTTP handlers -----------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct CreateInput {
+    pub candidate_id: CandidateId,
+}
+
+pub async fn create_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+    body: Json<CreateInput>,
+) -> AppResult<HttpResponse> {
+    let (order_id, cand) = (id.into_inner(), body.into_inner().candidate_id);
+    let mail = state.mail.clone();
+    let v = state
+        .db
+        .write(move |c| {
+            let r = create(c, &mail, &user, order_id, cand)?;
+            let title = job_orders::table.find(order_id).select(job_orders::title).first(c)?;
+            view(c, r, title)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReasonInput {
+    pub reason: Option<String>,
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: ReferralId,
+    action: Action,
+    reason: Option<String>,
+) -> AppResult<HttpResponse> {
+    let mail = state.mail.clone();
+    let v = state
+        .db
+        .write(move |c| {
+            let r = apply(c, &mail, &user, id, action, reason)?;
+            let title = job_orders::table.find(r.order_id).select(job_orders::title).first(c)?;
+            view(c, r, title)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+pub async fn approve_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<ReferralId>,
+) -> AppResult<HttpResponse> {
+    act(state, user, id.into_inner(), Action::Approve, None).await
+}
+
+pub async fn reject_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<ReferralId>,
+    body: OptJson<ReasonInput>,
+) -> AppResult<HttpResponse> {
+    act(
+        state,
+        user,
+        id.into_inner(),
+        Action::Reject,
+        body.0.and_then(|b| b.reason),
+    )
+    .await
+}
+
+pub async fn send_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<ReferralId>,
+) -> AppResult<HttpResponse> {
+    act(state, user, id.into_inner(), Action::Send, None).await
+}
+
+pub async fn withdraw_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<ReferralId>,
+    body: OptJson<ReasonInput>,
+) -> AppResult<HttpResponse> {
+    act(
+        state,
+        user,
+        id.into_inner(),
+        Action::Withdraw,
+        body.0.and_then(|b| b.reason),
+    )
+    .await
+}
+
+pub async fn get_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<ReferralId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let v = state
+        .db
+        .read(move |c| {
+            let (r, order) = load_visible(c, &user, id)?;
+            view(c, r, order.title)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+pub async fn history_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<ReferralId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let items = state.db.read(move |c| history(c, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+pub async fn of_order_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let items = state.db.read(move |c| of_order(c, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLES: [(&str, Actor); 5] = [
+        (
+            "coordinator",
+            Actor {
+                coordinator: true,
+                referrer: false,
+                candidate_centre: false,
+            },
+        ),
+        (
+            "referrer",
+            Actor {
+                coordinator: false,
+                referrer: true,
+                candidate_centre: false,
+            },
+        ),
+        (
+            "coordinator+referrer",
+            Actor {
+                coordinator: true,
+                referrer: true,
+                candidate_centre: false,
+            },
+        ),
+        (
+            "candidate centre",
+            Actor {
+                coordinator: false,
+                referrer: false,
+                candidate_centre: true,
+            },
+        ),
+        (
+            "other",
+            Actor {
+                coordinator: false,
+                referrer: false,
+                candidate_centre: false,
+            },
+        ),
+    ];
+
+    /// The whole table, written out: every state x action x role, open order.
+    fn expected(state: State, action: Action, role: &str) -> Result<State, &'static str> {
+        use Action as A;
+        use State as S;
+        let allowed = match (action, role) {
+            (A::Approve | A::Reject, "coordinator" | "coordinator+referrer") => true,
+            (A::Send, "coordinator" | "referrer" | "coordinator+referrer") => true,
+            (A::Withdraw, "referrer" | "coordinator+referrer") => true,
+            (A::ConsentRevoked, "candidate centre") => true,
+            _ => false,
+        };
+        if !allowed {
+            return Err("403");
+        }
+        match (state, action) {
+            (S::PendingApproval, A::Approve) => Ok(S::AvailableToCompany),
+            (S::PendingApproval, A::Reject) => Ok(S::Rejected),
+            (S::AvailableToCompany, A::Send) => Ok(S::SentToEmployer),
+            (S::PendingApproval, A::Withdraw | A::ConsentRevoked) => Ok(S::Withdrawn),
+            (S::AvailableToCompany, A::Withdraw | A::ConsentRevoked) => Ok(S::Withdrawn),
+            _ => Err("409"),
+        }
+    }
+
+    #[test]
+    fn full_transition_table() {
+        let mut checked = 0;
+        for state in State::ALL {
+            for action in Action::ALL {
+                for (role, actor) in ROLES {
+                    let got = match transition(state, action, actor, true) {
+                        Ok(s) => Ok(s),
+                        Err(Refusal::NotAllowed(_)) => Err("403"),
+                        Err(Refusal::WrongState(s)) => {
+                            assert_eq!(s, state);
+                            Err("409")
+                        }
+                        Err(Refusal::OrderClosed) => Err("closed"),
+                    };
+                    assert_eq!(got, expected(state, action, role), "{state:?} {action:?} by {role}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 5 * 5 * 5);
+    }
+
+    #[test]
+    fn final_states_accept_nothing() {
+        let all = Actor {
+            coordinator: true,
+            referrer: true,
+            candidate_centre: true,
+        };
+        for s in State::ALL.into_iter().filter(|s| s.is_final()) {
+            for a in Action::ALL {
+                assert_eq!(transition(s, a, all, true), Err(Refusal::WrongState(s)));
+            }
+        }
+    }
+
+    #[test]
+    fn closed_order_refuses_approve_and_send_only() {
+        let c = Actor {
+            coordinator: true,
+            referrer: true,
+            candidate_centre: false,
+        };
+        assert_eq!(
+            transition(State::PendingApproval, Action::Approve, c, false),
+            Err(Refusal::OrderClosed)
+        );
+        assert_eq!(
+            transition(State::AvailableToCompany, Action::Send, c, false),
+            Err(Refusal::OrderClosed)
+        );
+        assert_eq!(
+            transition(State::PendingApproval, Action::Reject, c, false),
+            Ok(State::Rejected)
+        );
+        assert_eq!(
+            transition(State::PendingApproval, Action::Withdraw, c, false),
+            Ok(State::Withdrawn)
+        );
+    }
+
+    #[test]
+    fn initial_state_follows_coordinator_allowed() {
+        assert_eq!(State::initial(true), State::PendingApproval);
+        assert_eq!(State::initial(false), State::AvailableToCompany);
+    }
+
+    #[test]
+    fn counted_states() {
+        assert!(State::PendingApproval.counts() && State::SentToEmployer.counts());
+        assert!(!State::Rejected.counts() && !State::Withdrawn.counts());
+    }
+}
