@@ -685,13 +685,13 @@ mod tests {
     fn expected(state: State, action: Action, role: &str) -> Result<State, &'static str> {
         use Action as A;
         use State as S;
-        let allowed = match (action, role) {
-            (A::Approve | A::Reject, "coordinator" | "coordinator+referrer") => true,
-            (A::Send, "coordinator" | "referrer" | "coordinator+referrer") => true,
-            (A::Withdraw, "referrer" | "coordinator+referrer") => true,
-            (A::ConsentRevoked, "candidate centre") => true,
-            _ => false,
-        };
+        let allowed = matches!(
+            (action, role),
+            (A::Approve | A::Reject, "coordinator" | "coordinator+referrer")
+                | (A::Send, "coordinator" | "referrer" | "coordinator+referrer")
+                | (A::Withdraw, "referrer" | "coordinator+referrer")
+                | (A::ConsentRevoked, "candidate centre")
+        );
         if !allowed {
             return Err("403");
         }
