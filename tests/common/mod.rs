@@ -105,6 +105,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub config: Config,
     handle: actix_web::dev::ServerHandle,
+    worker: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     pub state: actix_web::web::Data<app::AppState>,
     // Dropped last: the server must stop before its database goes.
     pub db: TestDb,
@@ -113,6 +114,19 @@ pub struct TestApp {
 impl TestApp {
     pub fn start(backend: Backend) -> TestApp {
         Self::start_with(backend, |_| {})
+    }
+
+    /// An app whose mail worker delivers to `sink`, polling fast and retrying soon.
+    pub fn with_mail(backend: Backend, sink: &SmtpSink) -> TestApp {
+        let port = sink.port;
+        Self::start_with(backend, move |c| {
+            c.mail_worker = true;
+            c.smtp.host = "127.0.0.1".into();
+            c.smtp.port = port;
+            c.smtp.tls = "none".into();
+            c.mail_poll_ms = 50;
+            c.mail_backoff_ms = 100;
+        })
     }
 
     pub fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
@@ -132,11 +146,16 @@ impl TestApp {
             let _ = sys.block_on(srv);
         });
         let handle = rx.recv().unwrap();
+        let worker = config.mail_worker.then(|| {
+            staer_hub::mail::spawn_worker(state.db.clone(), staer_hub::mail::WorkerSettings::from_config(&config))
+                .expect("mail worker")
+        });
         TestApp {
             base,
             backend,
             config,
             handle,
+            worker,
             state,
             db,
         }
@@ -200,6 +219,52 @@ impl TestApp {
     }
 
     /// Creates an order as `token`'s user; panics unless 201.
+    /// The id of the logged-in user.
+    pub fn user_id(&self, token: &str) -> i64 {
+        self.get("/api/v1/auth/me", token).1["id"].as_i64().unwrap()
+    }
+
+    /// An order of `token`'s centre, sent to the portal and shared with `networks`.
+    pub fn shared_order(&self, token: &str, extra: Value, networks: &[&str]) -> i64 {
+        let id = self.create_order(token, extra)["id"].as_i64().unwrap();
+        let (s, b) = self.post(&format!("/api/v1/orders/{id}/send-to-portal"), token, json!({}));
+        assert_eq!(s, 200, "{b}");
+        for n in networks {
+            let (s, b) = self.post(&format!("/api/v1/orders/{id}/shares"), token, json!({ "network": n }));
+            assert_eq!(s, 201, "{b}");
+        }
+        id
+    }
+
+    /// A candidate of `token`'s centre, with consent when `consent`.
+    pub fn candidate(&self, token: &str, name: &str, consent: bool) -> i64 {
+        let (s, c) = self.post(
+            "/api/v1/candidates",
+            token,
+            json!({ "name": name, "email": "kandidat@borger.example", "phone": "+45 11 22 33 44" }),
+        );
+        assert_eq!(s, 201, "{c}");
+        let id = c["id"].as_i64().unwrap();
+        if consent {
+            let (s, b) = self.post(
+                &format!("/api/v1/candidates/{id}/consent"),
+                token,
+                json!({"share_email": true, "share_phone": false}),
+            );
+            assert_eq!(s, 200, "{b}");
+        }
+        id
+    }
+
+    /// Refers a candidate; returns (status, body).
+    pub fn refer(&self, token: &str, order: i64, candidate: i64) -> (u16, Value) {
+        self.post(
+            &format!("/api/v1/orders/{order}/referrals"),
+            token,
+            json!({ "candidate_id": candidate }),
+        )
+    }
+
     pub fn create_order(&self, token: &str, extra: Value) -> Value {
         let mut body = json!({
             "title": "Kok til kantine", "occupation": "Kok", "company_name": "Kantinen A/S",
@@ -221,6 +286,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(w) = &self.worker {
+            w.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let h = self.handle.clone();
         actix_web::rt::System::new().block_on(h.stop(false));
     }
@@ -240,4 +308,132 @@ macro_rules! on_both {
             fn postgres() { run(&common::TestApp::start(common::Backend::Postgres)) }
         }
     )*};
+}
+
+/// A real SMTP server on loopback (scripts/smtp-sink.py, aiosmtpd) that writes each
+/// accepted message to a directory. It can be stopped and started again on its port.
+pub struct SmtpSink {
+    pub port: u16,
+    pub dir: std::path::PathBuf,
+    child: Option<std::process::Child>,
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = std::env::temp_dir().join(format!("staer_smtp_{}_{}", std::process::id(), port));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut s = SmtpSink { port, dir, child: None };
+        s.resume();
+        s
+    }
+
+    /// (Re)starts the server on the same port and waits until it accepts connections.
+    pub fn resume(&mut self) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/smtp-sink.py");
+        let child = std::process::Command::new("python3")
+            .args([
+                script,
+                "--port",
+                &self.port.to_string(),
+                "--dir",
+                self.dir.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 with aiosmtpd (pip install aiosmtpd)");
+        self.child = Some(child);
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("smtp sink did not start on port {}", self.port);
+    }
+
+    /// Stops the server: connections are refused until `resume`.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Every message received so far, parsed, in arrival order.
+    pub fn mails(&self) -> Vec<Mail> {
+        self.messages().iter().map(|m| parse_mail(m)).collect()
+    }
+
+    /// Every message received so far, as raw text, in arrival order.
+    pub fn messages(&self) -> Vec<String> {
+        let mut files: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(|e| {
+                let p = e.ok()?.path();
+                let n = p.file_name()?.to_str()?.strip_suffix(".eml")?.parse().ok()?;
+                Some((n, p))
+            })
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, p)| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    /// Waits until at least `n` messages arrived (or panics after `secs`).
+    pub fn wait_for(&self, n: usize, secs: u64) -> Vec<Mail> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let m = self.mails();
+            if m.len() >= n {
+                return m;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "expected {n} mails, got {}",
+                m.len()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A received mail, parsed (mail-parser decodes the encoded subject and bodies).
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub raw: String,
+}
+
+pub fn parse_mail(raw: &str) -> Mail {
+    let m = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a parsable mail");
+    let to = m
+        .to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or_default()
+        .to_string();
+    Mail {
+        message_id: m.message_id().unwrap_or_default().to_string(),
+        to,
+        subject: m.subject().unwrap_or_default().to_string(),
+        text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+        html: m.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+        raw: raw.to_string(),
+    }
 }
