@@ -31,7 +31,7 @@ on_both! {
         let (s, e) = app.refer(&frb, order, cand);
         assert_eq!(s, 409, "{e}");
         assert!(e["error"].as_str().unwrap().contains("consent"), "{e}");
-        assert_eq!(order_of(&app, &coord, order)["referred"], 0);
+        assert_eq!(order_of(app, &coord, order)["referred"], 0);
 
         app.post(&format!("/api/v1/candidates/{cand}/consent"), &frb, json!({"share_email": true, "share_phone": false}));
         let (s, r) = app.refer(&frb, order, cand);
@@ -46,23 +46,23 @@ on_both! {
         assert!(r["candidate"]["phone"].is_null());
         let rid = r["id"].as_i64().unwrap();
         assert_eq!(app.refer(&frb, order, cand).0, 409, "twice while live");
-        assert_eq!(order_of(&app, &coord, order)["referred"], 1);
+        assert_eq!(order_of(app, &coord, order)["referred"], 1);
 
         // A candidate of another centre can't be referred by me.
         let (s, e) = app.refer(&coord, order, cand);
         assert_eq!((s, e["detail"]["field"].as_str()), (422, Some("candidate_id")));
 
-        let (s, e) = act(&app, &coord, rid, "send");
+        let (s, e) = act(app, &coord, rid, "send");
         assert_eq!(s, 409);
         assert!(e["error"].as_str().unwrap().contains("pending_approval"), "409 names the state: {e}");
-        assert_eq!(act(&app, &coord, rid, "approve").0, 200);
-        let (s, e) = act(&app, &coord, rid, "approve");
+        assert_eq!(act(app, &coord, rid, "approve").0, 200);
+        let (s, e) = act(app, &coord, rid, "approve");
         assert_eq!(s, 409);
         assert!(e["error"].as_str().unwrap().contains("available_to_company"), "{e}");
-        let (s, r) = act(&app, &frb, rid, "send");
+        let (s, r) = act(app, &frb, rid, "send");
         assert_eq!((s, r["state"].as_str()), (200, Some("sent_to_employer")));
-        assert_eq!(act(&app, &frb, rid, "withdraw").0, 409);
-        assert_eq!(order_of(&app, &coord, order)["referred"], 1);
+        assert_eq!(act(app, &frb, rid, "withdraw").0, 409);
+        assert_eq!(order_of(app, &coord, order)["referred"], 1);
 
         let (s, h) = app.get(&format!("/api/v1/referrals/{rid}/history"), &frb);
         assert_eq!(s, 200);
@@ -78,7 +78,7 @@ on_both! {
         assert_eq!((s, e["detail"]["field"].as_str()), (422, Some("reason")));
         let (s, r) = app.post(&format!("/api/v1/referrals/{r2}/reject"), &coord, json!({"reason": "Mangler kørekort"}));
         assert_eq!((s, r["state"].as_str(), r["reason"].as_str()), (200, Some("rejected"), Some("Mangler kørekort")));
-        assert_eq!(order_of(&app, &coord, order)["referred"], 1, "a rejection does not count");
+        assert_eq!(order_of(app, &coord, order)["referred"], 1, "a rejection does not count");
         // Final: the candidate may be referred again.
         assert_eq!(app.refer(&frb, order, c2).0, 201);
 
@@ -107,8 +107,8 @@ on_both! {
         let (s, r) = app.refer(&frb, order, cand);
         assert_eq!((s, r["state"].as_str()), (201, Some("available_to_company")));
         let rid = r["id"].as_i64().unwrap();
-        assert_eq!(act(&app, &owner, rid, "approve").0, 409);
-        assert_eq!(act(&app, &frb, rid, "send").0, 200);
+        assert_eq!(act(app, &owner, rid, "approve").0, 409);
+        assert_eq!(act(app, &frb, rid, "send").0, 200);
     }
 
     revoking_consent_withdraws_live_referrals(app) {
@@ -120,9 +120,9 @@ on_both! {
         let cand = app.candidate(&frb, "Finn Fisker", true);
         let r1 = app.refer(&frb, o1, cand).1["id"].as_i64().unwrap();
         let r2 = app.refer(&frb, o2, cand).1["id"].as_i64().unwrap();
-        act(&app, &coord, r2, "approve");
+        act(app, &coord, r2, "approve");
         let r3 = app.refer(&frb, o3, cand).1["id"].as_i64().unwrap();
-        act(&app, &coord, r3, "reject");
+        act(app, &coord, r3, "reject");
 
         let (s, b) = app.call("DELETE", &format!("/api/v1/candidates/{cand}/consent"), Some(&frb), None);
         assert_eq!(s, 200, "{b}");
@@ -131,7 +131,7 @@ on_both! {
         assert_eq!(state(r1), "withdrawn");
         assert_eq!(state(r2), "withdrawn");
         assert_eq!(state(r3), "rejected", "final states stay as they were");
-        assert_eq!(order_of(&app, &coord, o1)["referred"], 0);
+        assert_eq!(order_of(app, &coord, o1)["referred"], 0);
         let h = app.get(&format!("/api/v1/referrals/{r1}/history"), &frb).1;
         assert_eq!(h["items"][0]["reason"], "consent revoked");
         // Without consent, no new referral; revoking twice is a conflict.
@@ -155,8 +155,8 @@ on_both! {
         // The pending one stays visible; it can't be approved, but can be withdrawn.
         let items = app.get(&format!("/api/v1/orders/{order}/referrals"), &coord).1["items"].clone();
         assert_eq!(items[0]["state"], "pending_approval");
-        assert_eq!(act(&app, &coord, rid, "approve").0, 409);
-        assert_eq!(act(&app, &frb, rid, "withdraw").0, 200);
+        assert_eq!(act(app, &coord, rid, "approve").0, 409);
+        assert_eq!(act(app, &frb, rid, "withdraw").0, 200);
     }
 
     full_transition_table(app) {
@@ -189,7 +189,7 @@ on_both! {
                     };
                     for (who, a) in path {
                         let t = if *who == "c" { &coord } else { &referrer };
-                        assert_eq!(act(&app, t, rid, a).0, 200, "setting up {state}");
+                        assert_eq!(act(app, t, rid, a).0, 200, "setting up {state}");
                     }
                     let allowed = match action {
                         "approve" | "reject" => *role == "coordinator",
@@ -209,7 +209,7 @@ on_both! {
                     } else {
                         409
                     };
-                    let (s, b) = act(&app, token, rid, action);
+                    let (s, b) = act(app, token, rid, action);
                     assert_eq!(s, expected, "{action} on {state} by {role}: {b}");
                     let now = app.get(&format!("/api/v1/referrals/{rid}"), &referrer).1["state"].clone();
                     if s != 200 {
@@ -236,7 +236,7 @@ on_both! {
                         let b = barrier.clone();
                         s.spawn(move || {
                             b.wait();
-                            act(&app, &t, rid, action).0
+                            act(app, &t, rid, action).0
                         })
                     })
                     .collect();
@@ -272,6 +272,6 @@ on_both! {
         });
         assert_eq!(statuses.iter().filter(|&&s| s == 201).count(), 1, "{statuses:?}");
         assert_eq!(statuses.iter().filter(|&&s| s == 409).count(), 15, "{statuses:?}");
-        assert_eq!(order_of(&app, &coord, order)["referred"], 2);
+        assert_eq!(order_of(app, &coord, order)["referred"], 2);
     }
 }

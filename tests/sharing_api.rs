@@ -63,7 +63,7 @@ fn secret_order(app: &common::TestApp, owner: &str) -> i64 {
 on_both! {
     share_rules(app) {
         let t = app.login("brondby.konsulent");
-        let id = secret_order(&app, &t);
+        let id = secret_order(app, &t);
         let share = |net: &str| app.post(&format!("/api/v1/orders/{id}/shares"), &t, json!({ "network": net }));
         // Not yet sent to the employer portal.
         let (s, e) = share("HRS");
@@ -132,7 +132,7 @@ on_both! {
             assert_eq!(s, 200);
             b["token"].as_str().unwrap().to_string()
         };
-        let id = secret_order(&app, &owner);
+        let id = secret_order(app, &owner);
         app.post(&format!("/api/v1/orders/{id}/send-to-portal"), &owner, json!({}));
         assert_eq!(app.post(&format!("/api/v1/orders/{id}/shares"), &owner, json!({"network": "HRS"})).0, 201);
 
