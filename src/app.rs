@@ -58,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/auth/me", web::get().to(auth::me))
+                .route("/auth/me", web::patch().to(auth::patch_me))
                 .route("/orders", web::post().to(orders::create_handler))
                 .route("/orders/{id}", web::get().to(orders::get_handler))
                 .route("/orders/{id}", web::patch().to(orders::patch_handler))

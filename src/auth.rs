@@ -309,6 +309,42 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpRes
     Ok(HttpResponse::Ok().json(me))
 }
 
+#[derive(Deserialize)]
+pub struct PatchMe {
+    pub language: Option<String>,
+}
+
+/// The user's own settings: the language of pages and mails (`da` or `en`).
+pub async fn patch_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: crate::json::Json<PatchMe>,
+) -> AppResult<HttpResponse> {
+    let PatchMe { language } = body.into_inner();
+    if let Some(lang) = language {
+        if lang != "da" && lang != "en" {
+            return Err(AppError::invalid("language", "must be da or en"));
+        }
+        state
+            .db
+            .write(move |c| {
+                diesel::update(users::table.find(user.id))
+                    .set(users::language.eq(&lang))
+                    .execute(c)?;
+                crate::audit::record(
+                    c,
+                    Some(&user),
+                    "user",
+                    user.id.0,
+                    "language",
+                    serde_json::json!({ "language": lang }),
+                )
+            })
+            .await?;
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "ok": true })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,8 @@ pub struct TestDb {
     backend: Backend,
     name: String,
     dir: Option<std::path::PathBuf>,
+    /// A second app instance on the same database does not drop it.
+    owned: bool,
 }
 
 impl TestDb {
@@ -50,6 +52,7 @@ impl TestDb {
                     backend,
                     name,
                     dir: Some(dir),
+                    owned: true,
                 }
             }
             Backend::Postgres => {
@@ -61,6 +64,7 @@ impl TestDb {
                     backend,
                     name,
                     dir: None,
+                    owned: true,
                 }
             }
         }
@@ -77,6 +81,9 @@ fn rand_suffix() -> u32 {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         match self.backend {
             Backend::Sqlite => {
                 if let Some(d) = &self.dir {
@@ -130,7 +137,25 @@ impl TestApp {
     }
 
     pub fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let db = TestDb::new(backend);
+        Self::start_on(TestDb::new(backend), tweak)
+    }
+
+    /// A second instance of the app (own pools, own mail worker) on this one's database,
+    /// as two `serve` processes on one PostgreSQL would be.
+    pub fn second_instance(&self) -> TestApp {
+        let db = TestDb {
+            url: self.db.url.clone(),
+            backend: self.backend,
+            name: self.db.name.clone(),
+            dir: None,
+            owned: false,
+        };
+        let config = self.config.clone();
+        Self::start_on(db, move |c| *c = config)
+    }
+
+    fn start_on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let backend = db.backend;
         let mut config = test_config(&db.url);
         tweak(&mut config);
         let state = app::state(config.clone()).expect("app state");
@@ -432,8 +457,9 @@ pub fn parse_mail(raw: &str) -> Mail {
         message_id: m.message_id().unwrap_or_default().to_string(),
         to,
         subject: m.subject().unwrap_or_default().to_string(),
-        text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
-        html: m.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+        // SMTP carries CRLF; the assertions read plain lines.
+        text: m.body_text(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default(),
+        html: m.body_html(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default(),
         raw: raw.to_string(),
     }
 }
