@@ -105,7 +105,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Builds the state: opens the database and runs migrations.
 pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
     config.ensure_jwt_secret();
-    let db = Db::open(&config.database_url, config.pool_size)?;
+    let db = Db::open(&config.database_url, &config.db)?;
     db.migrate()?;
     Ok(web::Data::new(AppState {
         jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),

@@ -25,7 +25,7 @@ pub struct Config {
     pub smtp: SmtpConfig,
     /// Run the mail delivery worker inside `serve`.
     pub mail_worker: bool,
-    pub pool_size: u32,
+    pub db: crate::db::DbOptions,
     /// Mail worker: how often to look for due mail, and the first retry delay.
     pub mail_poll_ms: u64,
     pub mail_backoff_ms: u64,
@@ -60,7 +60,15 @@ impl Config {
             mail_worker: env("STAER_MAIL_WORKER")
                 .map(|v| v != "0" && v != "false")
                 .unwrap_or(true),
-            pool_size: env("STAER_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
+            db: crate::db::DbOptions {
+                pool_size: env("STAER_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
+                connect_timeout: std::time::Duration::from_millis(
+                    env("STAER_DB_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(5000),
+                ),
+                busy_timeout_ms: env("STAER_SQLITE_BUSY_MS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(10_000),
+            },
             mail_poll_ms: env("STAER_MAIL_POLL_MS").and_then(|v| v.parse().ok()).unwrap_or(500),
             mail_backoff_ms: env("STAER_MAIL_BACKOFF_MS")
                 .and_then(|v| v.parse().ok())

@@ -17,6 +17,27 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Pool and connection settings.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Connections for reads (SQLite writes always go through one).
+    pub pool_size: u32,
+    /// How long a request waits for a connection before it gets 503.
+    pub connect_timeout: Duration,
+    /// How long a SQLite writer waits for another process's lock before giving up.
+    pub busy_timeout_ms: u32,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            pool_size: 8,
+            connect_timeout: Duration::from_secs(5),
+            busy_timeout_ms: 10_000,
+        }
+    }
+}
+
 /// Which database a URL names. SQLite accepts any path, so the scheme decides
 /// rather than trying each backend in turn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,17 +61,17 @@ impl DbUrl {
         matches!(self, DbUrl::Sqlite(_))
     }
 
-    pub fn connect(&self) -> ConnectionResult<DbConn> {
+    pub fn connect(&self, busy_timeout_ms: u32) -> ConnectionResult<DbConn> {
         match self {
             DbUrl::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
             DbUrl::Sqlite(path) => {
                 let mut c = SqliteConnection::establish(path)?;
                 // WAL lets readers run beside the writer; NORMAL is durable at checkpoints
                 // and ~100x faster than FULL; busy_timeout makes writers wait instead of failing.
-                c.batch_execute(
+                c.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                )
+                     PRAGMA busy_timeout = {busy_timeout_ms}; PRAGMA foreign_keys = ON;"
+                ))
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConn::Sqlite(c))
             }
@@ -59,14 +80,14 @@ impl DbUrl {
 }
 
 /// r2d2 manager that builds the variant from the URL's scheme.
-pub struct Manager(DbUrl);
+pub struct Manager(DbUrl, u32);
 
 impl r2d2::ManageConnection for Manager {
     type Connection = DbConn;
     type Error = ConnectionError;
 
     fn connect(&self) -> Result<DbConn, ConnectionError> {
-        self.0.connect()
+        self.0.connect(self.1)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
@@ -96,14 +117,15 @@ pub struct Db {
 }
 
 impl Db {
-    pub fn open(url: &str, pool_size: u32) -> AppResult<Db> {
+    pub fn open(url: &str, opts: &DbOptions) -> AppResult<Db> {
         let url = DbUrl::parse(url);
+        let pool_size = opts.pool_size;
         let build = |size: u32| {
             r2d2::Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
-                .connection_timeout(Duration::from_secs(5))
-                .build(Manager(url.clone()))
+                .connection_timeout(opts.connect_timeout)
+                .build(Manager(url.clone(), opts.busy_timeout_ms))
                 .map_err(AppError::from)
         };
         let (read, write) = if url.is_sqlite() {
@@ -242,7 +264,7 @@ mod tests {
     fn sqlite_write_transaction_rolls_back_on_error() {
         let dir = std::env::temp_dir().join(format!("staer-db-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::open(dir.join("t.db").to_str().unwrap(), 2).unwrap();
+        let db = Db::open(dir.join("t.db").to_str().unwrap(), &DbOptions::default()).unwrap();
         db.migrate().unwrap();
         let r: AppResult<()> = db.write_blocking(|c| {
             c.batch_execute("INSERT INTO networks (name) VALUES ('X')")?;

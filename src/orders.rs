@@ -2,6 +2,8 @@
 //! through which every reader sees an order. Other centres get `SharedOrder`, which
 //! has no private fields to leak.
 
+use std::collections::BTreeMap;
+
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -268,6 +270,9 @@ pub struct OrderFields {
 
 #[derive(Debug, Deserialize)]
 pub struct CreateOrder {
+    /// Keys that are not fields: output-only ones are ignored, others refused.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, serde_json::Value>,
     pub title: String,
     pub occupation: String,
     pub occupation_code: Option<String>,
@@ -316,6 +321,29 @@ impl From<CreateOrder> for OrderFields {
     }
 }
 
+/// Keys a client may send back from a read (they are not writable, so they are ignored).
+const READ_ONLY: &[&str] = &[
+    "id",
+    "access",
+    "referred",
+    "status",
+    "primary_authority",
+    "responsible_consultant_name",
+    "coordinator_name",
+    "created_at",
+    "updated_at",
+    "sent_to_portal_at",
+    "closed_at",
+];
+
+/// A misspelt field would otherwise be dropped without a word: refuse it, naming it.
+pub fn reject_unknown(other: &BTreeMap<String, serde_json::Value>) -> AppResult<()> {
+    match other.keys().find(|k| !READ_ONLY.contains(&k.as_str())) {
+        Some(k) => Err(AppError::invalid(k.clone(), "unknown field")),
+        None => Ok(()),
+    }
+}
+
 /// `null` clears a nullable field; a missing key leaves it alone.
 fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -327,6 +355,8 @@ where
 
 #[derive(Debug, Deserialize, Default)]
 pub struct PatchOrder {
+    #[serde(flatten)]
+    pub other: BTreeMap<String, serde_json::Value>,
     pub title: Option<String>,
     pub occupation: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -760,6 +790,7 @@ pub async fn create_handler(
     user: AuthUser,
     body: crate::json::Json<CreateOrder>,
 ) -> AppResult<HttpResponse> {
+    reject_unknown(&body.0.other)?;
     let fields = OrderFields::from(body.into_inner());
     let v = state
         .db
@@ -788,6 +819,7 @@ pub async fn patch_handler(
     body: crate::json::Json<PatchOrder>,
 ) -> AppResult<HttpResponse> {
     let (id, patch) = (id.into_inner(), body.into_inner());
+    reject_unknown(&patch.other)?;
     let v = state
         .db
         .write(move |c| {

@@ -103,7 +103,7 @@ pub fn test_config(db_url: &str) -> Config {
     let mut c = Config::from_env_with(db_url);
     c.jwt_secret = b"test-secret-test-secret-test-secret!".to_vec();
     c.mail_worker = false;
-    c.pool_size = 4;
+    c.db.pool_size = 4;
     c
 }
 
