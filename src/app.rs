@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::mail::Mail;
-use crate::{candidates, mail, orders, referrals, sharing};
+use crate::{candidates, job_agents, mail, matching, orders, referrals, sharing};
 
 pub struct AppState {
     pub db: Db,
@@ -54,6 +54,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .route("/healthz", web::get().to(healthz))
+        .route(
+            "/job-agents/unsubscribe/{token}",
+            web::get().to(job_agents::unsubscribe_handler),
+        )
         .service(
             web::scope("/api/v1")
                 .route("/auth/login", web::post().to(auth::login))
@@ -86,6 +90,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/candidates", web::post().to(candidates::create_handler))
                 .route("/candidates", web::get().to(candidates::list_handler))
                 .route("/candidates/{id}", web::get().to(candidates::get_handler))
+                .route("/candidates/{id}/wishes", web::put().to(candidates::wishes_handler))
+                .route(
+                    "/candidates/{id}/matches",
+                    web::get().to(matching::candidate_matches_handler),
+                )
+                .route("/orders/{id}/matches", web::get().to(matching::order_matches_handler))
+                .route(
+                    "/orders/{id}/referrals/bulk",
+                    web::post().to(matching::bulk_refer_handler),
+                )
+                .route("/occupations", web::get().to(matching::occupations_handler))
+                .route("/job-agents", web::post().to(job_agents::create_handler))
+                .route("/job-agents", web::get().to(job_agents::list_handler))
+                .route("/job-agents/{id}", web::delete().to(job_agents::delete_handler))
                 .route("/candidates/{id}/consent", web::post().to(candidates::consent_handler))
                 .route("/candidates/{id}/consent", web::delete().to(candidates::revoke_handler))
                 .route("/networks", web::get().to(sharing::networks_handler))

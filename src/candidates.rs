@@ -16,7 +16,7 @@ use crate::ids::{CandidateId, JobCentreId, UserId};
 use crate::json::{Json, OptJson};
 use crate::orders::check_email;
 use crate::referrals::{self, Action};
-use crate::schema::candidates;
+use crate::schema::{candidate_wishes, candidates};
 
 #[derive(Queryable, Selectable, Debug, Clone, Serialize)]
 #[diesel(table_name = candidates)]
@@ -33,6 +33,8 @@ pub struct Candidate {
     pub share_email: bool,
     pub share_phone: bool,
     pub created_at: NaiveDateTime,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
 }
 
 impl Candidate {
@@ -80,7 +82,13 @@ pub struct CreateCandidate {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Home postcode; gives the place used for matching unless coordinates are given.
     pub postcode: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// Occupation wishes: codes, labels or aliases ("fiskekok").
+    #[serde(default)]
+    pub occupations: Vec<String>,
 }
 
 fn validate(input: &CreateCandidate) -> AppResult<()> {
@@ -104,15 +112,82 @@ fn validate(input: &CreateCandidate) -> AppResult<()> {
         }
     }
     if let Some(pc) = &input.postcode {
-        if pc.len() != 4 || !pc.chars().all(|c| c.is_ascii_digit()) {
-            return Err(AppError::invalid("postcode", "must be a 4-digit Danish postcode"));
+        if crate::geo::postcode(pc).is_none() {
+            return Err(AppError::invalid("postcode", "must be a Danish postcode"));
         }
+    }
+    match (input.latitude, input.longitude) {
+        (None, None) => {}
+        (Some(lat), Some(lon)) if crate::geo::valid_coordinates(lat, lon) => {}
+        _ => {
+            return Err(AppError::invalid(
+                "latitude",
+                "give both latitude and longitude, as degrees",
+            ))
+        }
+    }
+    wishes(&input.occupations)?;
+    Ok(())
+}
+
+/// Occupation wishes resolved to (code, group); an unknown one is refused by name.
+pub fn wishes(names: &[String]) -> AppResult<Vec<(String, String)>> {
+    if names.len() > 20 {
+        return Err(AppError::invalid("occupations", "at most 20 wishes"));
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    for n in names {
+        let (code, group, _) = crate::occupations::classify(Some(n), n)
+            .ok_or_else(|| AppError::invalid("occupations", format!("unknown occupation '{n}'")))?;
+        if !out.iter().any(|(c, _)| *c == code) {
+            out.push((code, group));
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the candidate's occupation wishes.
+pub fn set_wishes(conn: &mut DbConn, id: CandidateId, wishes: &[(String, String)]) -> AppResult<()> {
+    diesel::delete(candidate_wishes::table.filter(candidate_wishes::candidate_id.eq(id))).execute(conn)?;
+    for (code, group) in wishes {
+        diesel::insert_into(candidate_wishes::table)
+            .values((
+                candidate_wishes::candidate_id.eq(id),
+                candidate_wishes::occupation_code.eq(code),
+                candidate_wishes::occupation_group.eq(group),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }
 
+#[derive(Debug, Serialize)]
+pub struct Wish {
+    pub code: String,
+    pub label: Option<String>,
+}
+
+pub fn wishes_of(conn: &mut DbConn, id: CandidateId) -> AppResult<Vec<Wish>> {
+    let codes: Vec<String> = candidate_wishes::table
+        .filter(candidate_wishes::candidate_id.eq(id))
+        .select(candidate_wishes::occupation_code)
+        .order(candidate_wishes::occupation_code)
+        .load(conn)?;
+    Ok(codes
+        .into_iter()
+        .map(|code| Wish {
+            label: crate::occupations::by_code(&code).map(|o| o.label.clone()),
+            code,
+        })
+        .collect())
+}
+
 pub fn create(conn: &mut DbConn, user: &AuthUser, input: CreateCandidate) -> AppResult<Candidate> {
     validate(&input)?;
+    let place = match (input.latitude, input.longitude) {
+        (Some(lat), Some(lon)) => Some((lat, lon)),
+        _ => input.postcode.as_deref().and_then(crate::geo::postcode),
+    };
     let id: CandidateId = diesel::insert_into(candidates::table)
         .values((
             candidates::job_centre_id.eq(user.job_centre_id),
@@ -120,11 +195,14 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, input: CreateCandidate) -> App
             candidates::email.eq(&input.email),
             candidates::phone.eq(&input.phone),
             candidates::postcode.eq(&input.postcode),
+            candidates::lat.eq(place.map(|p| p.0)),
+            candidates::lon.eq(place.map(|p| p.1)),
             candidates::created_by.eq(user.id),
             candidates::created_at.eq(Utc::now().naive_utc()),
         ))
         .returning(candidates::id)
         .get_result(conn)?;
+    set_wishes(conn, id, &wishes(&input.occupations)?)?;
     audit::record(conn, Some(user), "candidate", id.0, "created", json!({}))?;
     load(conn, id)
 }
@@ -202,8 +280,14 @@ pub async fn create_handler(
     body: Json<CreateCandidate>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
-    let c = state.db.write(move |c| create(c, &user, input)).await?;
-    Ok(HttpResponse::Created().json(c))
+    let v = state
+        .db
+        .write(move |c| {
+            let cand = create(c, &user, input)?;
+            with_wishes(c, cand)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
 }
 
 pub async fn get_handler(
@@ -212,8 +296,53 @@ pub async fn get_handler(
     id: web::Path<CandidateId>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let c = state.db.read(move |c| load_own(c, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(c))
+    let v = state
+        .db
+        .read(move |c| {
+            let cand = load_own(c, &user, id)?;
+            with_wishes(c, cand)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// The candidate with their occupation wishes, as the API shows it.
+fn with_wishes(conn: &mut DbConn, cand: Candidate) -> AppResult<serde_json::Value> {
+    let mut v = serde_json::to_value(&cand).map_err(|e| AppError::Internal(e.to_string()))?;
+    v["occupation_wishes"] = serde_json::to_value(wishes_of(conn, cand.id)?).unwrap_or_default();
+    Ok(v)
+}
+
+#[derive(Deserialize)]
+pub struct WishesInput {
+    pub occupations: Vec<String>,
+}
+
+pub async fn wishes_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CandidateId>,
+    body: Json<WishesInput>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let list = wishes(&body.into_inner().occupations)?;
+    let v = state
+        .db
+        .write(move |c| {
+            let cand = load_own(c, &user, id)?;
+            set_wishes(c, id, &list)?;
+            audit::record(
+                c,
+                Some(&user),
+                "candidate",
+                id.0,
+                "wishes",
+                json!({ "occupations": list }),
+            )?;
+            with_wishes(c, cand)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 pub async fn consent_handler(

@@ -190,6 +190,7 @@ fn order(
         task_description: format!("{title}: daglige opgaver i et travlt team. Oplæring gives."),
         qualifications_and_pay: "Overenskomstmæssig løn. Kørekort B er en fordel.".into(),
         working_hours: "37 timer om ugen, dagvagt.".into(),
+        workplace_postcode: None,
     }
 }
 
@@ -278,6 +279,9 @@ fn seed_orders(c: &mut DbConn, mail: &Mail, users: &DemoUsers) -> AppResult<()> 
                 email: Some(format!("{s}@borger.example")),
                 phone: Some("+45 12 34 56 78".into()),
                 postcode: Some("2605".into()),
+                latitude: None,
+                longitude: None,
+                occupations: vec![],
             },
         )?;
         if consent {

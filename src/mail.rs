@@ -29,11 +29,12 @@ use crate::referrals::Referral;
 use crate::schema::{job_centres, outbox, users};
 use crate::sharing::ShareResult;
 
-pub const KINDS: [&str; 4] = [
+pub const KINDS: [&str; 5] = [
     "order_shared",
     "awaiting_approval",
     "referral_decided",
     "candidate_to_employer",
+    "job_agent_digest",
 ];
 const LANGS: [&str; 2] = ["da", "en"];
 
@@ -55,7 +56,8 @@ const TEMPLATES: &[(&str, &str, &str, &str)] = templates!(
     "order_shared",
     "awaiting_approval",
     "referral_decided",
-    "candidate_to_employer"
+    "candidate_to_employer",
+    "job_agent_digest"
 );
 
 /// Renders mails. Registered once at start-up: two registries, because the HTML parts

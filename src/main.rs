@@ -3,7 +3,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use staer_hub::{app, config::Config, demo, mail, sharing};
+use staer_hub::{app, config::Config, demo, job_agents, mail, sharing};
 
 #[derive(Parser)]
 #[command(name = "staer-hub", version, about = "Job-order sharing between job centres")]
@@ -34,6 +34,8 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Queue the job agent digests that are due now, and exit.
+    JobAgents,
     /// Create a job centre.
     Centre {
         /// Authority number, e.g. 15.300
@@ -106,6 +108,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 None
             };
+            job_agents::spawn_scheduler(
+                state.db.clone(),
+                state.mail.clone(),
+                std::time::Duration::from_secs(300),
+            );
             let listener = TcpListener::bind(&bind)?;
             tracing::info!("listening on http://{}", listener.local_addr()?);
             actix_web::rt::System::new().block_on(app::server(state, listener, workers)?)?;
@@ -124,6 +131,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 tracing::info!("mail worker running");
                 worker.run(&stop);
             }
+        }
+        Command::JobAgents => {
+            let state = app::state(config)?;
+            let n = job_agents::run_due(&state.db, &state.mail, chrono::Utc::now().naive_utc())?;
+            println!("queued {n} digests");
         }
         Command::Centre { number, name } => {
             let state = app::state(config)?;

@@ -50,6 +50,11 @@ pub struct JobOrder {
     pub updated_at: NaiveDateTime,
     pub sent_to_portal_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
+    pub occupation_group: Option<String>,
+    pub no_qualifications: bool,
+    pub workplace_postcode: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
 }
 
 impl JobOrder {
@@ -141,6 +146,7 @@ pub struct OwnerOrder {
     pub employer_email: Option<String>,
     pub qualifications_and_pay: String,
     pub working_hours: String,
+    pub workplace_postcode: Option<String>,
     pub closed_at: Option<NaiveDateTime>,
 }
 
@@ -234,6 +240,7 @@ pub fn project(order: JobOrder, names: OrderNames, access: Access) -> OrderView 
             employer_email: order.employer_email,
             qualifications_and_pay: order.qualifications_and_pay,
             working_hours: order.working_hours,
+            workplace_postcode: order.workplace_postcode,
             closed_at: order.closed_at,
         }),
     }
@@ -266,6 +273,7 @@ pub struct OrderFields {
     pub task_description: String,
     pub qualifications_and_pay: String,
     pub working_hours: String,
+    pub workplace_postcode: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -294,6 +302,8 @@ pub struct CreateOrder {
     pub qualifications_and_pay: String,
     #[serde(default)]
     pub working_hours: String,
+    /// Where the work is: a Danish postcode (for matching by distance).
+    pub workplace_postcode: Option<String>,
 }
 
 impl From<CreateOrder> for OrderFields {
@@ -317,6 +327,7 @@ impl From<CreateOrder> for OrderFields {
             task_description: c.task_description,
             qualifications_and_pay: c.qualifications_and_pay,
             working_hours: c.working_hours,
+            workplace_postcode: c.workplace_postcode,
         }
     }
 }
@@ -381,10 +392,16 @@ pub struct PatchOrder {
     pub task_description: Option<String>,
     pub qualifications_and_pay: Option<String>,
     pub working_hours: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub workplace_postcode: Option<Option<String>>,
 }
 
 impl PatchOrder {
     pub fn apply(self, f: &mut OrderFields) {
+        // A new occupation text without a code is classified afresh.
+        if self.occupation.as_ref().is_some_and(|o| *o != f.occupation) && self.occupation_code.is_none() {
+            f.occupation_code = None;
+        }
         macro_rules! set {
             ($($field:ident),*) => {$( if let Some(v) = self.$field { f.$field = v; } )*};
         }
@@ -403,7 +420,8 @@ impl PatchOrder {
             coordinator_allowed,
             task_description,
             qualifications_and_pay,
-            working_hours
+            working_hours,
+            workplace_postcode
         );
         if let Some(v) = self.request_id {
             f.request_id = Some(v);
@@ -496,6 +514,11 @@ impl OrderFields {
             true,
         )?;
         check_text("working_hours", &self.working_hours, LONG, false, true)?;
+        if let Some(pc) = &self.workplace_postcode {
+            if crate::geo::postcode(pc).is_none() {
+                return Err(AppError::invalid("workplace_postcode", "is not a Danish postcode"));
+            }
+        }
         Ok(())
     }
 
@@ -519,6 +542,23 @@ impl OrderFields {
             task_description: o.task_description.clone(),
             qualifications_and_pay: o.qualifications_and_pay.clone(),
             working_hours: o.working_hours.clone(),
+            workplace_postcode: o.workplace_postcode.clone(),
+        }
+    }
+
+    /// What matching needs, derived from the fields: code, group, no-qualifications, place.
+    fn placement(&self) -> Placement {
+        let class = crate::occupations::classify(self.occupation_code.as_deref(), &self.occupation);
+        let place = self.workplace_postcode.as_deref().and_then(crate::geo::postcode);
+        Placement {
+            code: class
+                .as_ref()
+                .map(|c| c.0.clone())
+                .or_else(|| self.occupation_code.clone()),
+            group: class.as_ref().map(|c| c.1.clone()),
+            no_qualifications: class.as_ref().is_some_and(|c| c.2),
+            lat: place.map(|p| p.0),
+            lon: place.map(|p| p.1),
         }
     }
 
@@ -534,6 +574,14 @@ impl OrderFields {
         .join(" ");
         s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
     }
+}
+
+struct Placement {
+    code: Option<String>,
+    group: Option<String>,
+    no_qualifications: bool,
+    lat: Option<f64>,
+    lon: Option<f64>,
 }
 
 /// The user must be a consultant of the order's own centre (coordinator, responsible consultant).
@@ -617,12 +665,13 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
         .request_id
         .clone()
         .unwrap_or_else(|| format!("pending-{}", rand::random::<u64>()));
+    let place = fields.placement();
     let id: JobOrderId = diesel::insert_into(job_orders::table)
         .values((
             job_orders::job_centre_id.eq(centre),
             job_orders::title.eq(fields.title.trim()),
             job_orders::occupation.eq(fields.occupation.trim()),
-            job_orders::occupation_code.eq(&fields.occupation_code),
+            job_orders::occupation_code.eq(&place.code),
             job_orders::request_id.eq(&provisional),
             job_orders::company_id.eq(company),
             job_orders::company_name.eq(fields.company_name.trim()),
@@ -640,6 +689,11 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
             job_orders::qualifications_and_pay.eq(&fields.qualifications_and_pay),
             job_orders::working_hours.eq(&fields.working_hours),
             job_orders::search_text.eq(fields.search_text()),
+            job_orders::occupation_group.eq(&place.group),
+            job_orders::no_qualifications.eq(place.no_qualifications),
+            job_orders::workplace_postcode.eq(&fields.workplace_postcode),
+            job_orders::lat.eq(place.lat),
+            job_orders::lon.eq(place.lon),
             job_orders::created_at.eq(now),
             job_orders::updated_at.eq(now),
         ))
@@ -701,11 +755,12 @@ pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOr
     } else {
         order.company_id
     };
+    let place = after.placement();
     diesel::update(job_orders::table.find(id))
         .set((
             job_orders::title.eq(after.title.trim()),
             job_orders::occupation.eq(after.occupation.trim()),
-            job_orders::occupation_code.eq(&after.occupation_code),
+            job_orders::occupation_code.eq(&place.code),
             job_orders::request_id.eq(&request_id),
             job_orders::company_id.eq(company),
             job_orders::company_name.eq(after.company_name.trim()),
@@ -722,6 +777,11 @@ pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOr
             job_orders::qualifications_and_pay.eq(&after.qualifications_and_pay),
             job_orders::working_hours.eq(&after.working_hours),
             job_orders::search_text.eq(after.search_text()),
+            job_orders::occupation_group.eq(&place.group),
+            job_orders::no_qualifications.eq(place.no_qualifications),
+            job_orders::workplace_postcode.eq(&after.workplace_postcode),
+            job_orders::lat.eq(place.lat),
+            job_orders::lon.eq(place.lon),
             job_orders::updated_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;

@@ -77,6 +77,11 @@ diesel::table! {
         updated_at -> Timestamp,
         sent_to_portal_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
+        occupation_group -> Nullable<Text>,
+        no_qualifications -> Bool,
+        workplace_postcode -> Nullable<Text>,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
     }
 }
 
@@ -113,6 +118,39 @@ diesel::table! {
         share_phone -> Bool,
         created_by -> BigInt,
         created_at -> Timestamp,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    candidate_wishes (candidate_id, occupation_code) {
+        candidate_id -> BigInt,
+        occupation_code -> Text,
+        occupation_group -> Text,
+    }
+}
+
+diesel::table! {
+    job_agents (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        job_centre_id -> BigInt,
+        candidate_id -> Nullable<BigInt>,
+        email -> Text,
+        language -> Text,
+        occupation_code -> Nullable<Text>,
+        occupation_group -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+        radius_km -> Integer,
+        keywords -> Nullable<Text>,
+        frequency -> Text,
+        active -> Bool,
+        unsubscribe_token -> Text,
+        created_at -> Timestamp,
+        last_run_at -> Timestamp,
     }
 }
 
@@ -185,6 +223,7 @@ diesel::joinable!(order_notifications -> job_centres (job_centre_id));
 diesel::joinable!(referrals -> job_orders (order_id));
 diesel::joinable!(referrals -> candidates (candidate_id));
 diesel::joinable!(referral_events -> referrals (referral_id));
+diesel::joinable!(candidate_wishes -> candidates (candidate_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     job_centres,
@@ -200,4 +239,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_events,
     audit_log,
     outbox,
+    candidate_wishes,
+    job_agents,
 );

@@ -1,0 +1,11 @@
+DROP TABLE job_agents;
+DROP TABLE candidate_wishes;
+DROP INDEX candidates_centre_geo;
+ALTER TABLE candidates DROP COLUMN lon;
+ALTER TABLE candidates DROP COLUMN lat;
+DROP INDEX job_orders_open_geo;
+ALTER TABLE job_orders DROP COLUMN lon;
+ALTER TABLE job_orders DROP COLUMN lat;
+ALTER TABLE job_orders DROP COLUMN workplace_postcode;
+ALTER TABLE job_orders DROP COLUMN no_qualifications;
+ALTER TABLE job_orders DROP COLUMN occupation_group;

@@ -1,0 +1,504 @@
+//! Matching candidates and shared orders. Ranked in tiers: the same occupation within
+//! reach, then a related occupation (same group, or an alias of it), then a job needing no
+//! special qualifications. The database narrows by centre, consent, occupation and a
+//! bounding box (indexed); the exact distance and the ranking are done on that short list.
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::candidates::{load_own, SharedCandidate};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::ids::{CandidateId, JobOrderId};
+use crate::json::Json;
+use crate::orders;
+use crate::referrals::{self, State};
+use crate::schema::{
+    candidate_wishes, candidates, job_centres, job_orders, order_notifications, order_shares, referrals as referrals_t,
+};
+use crate::{geo, occupations};
+
+pub const DEFAULT_RADIUS_KM: f64 = 70.0;
+/// The short list the database returns before exact ranking.
+const SHORT_LIST: i64 = 5000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    SameOccupation = 1,
+    RelatedOccupation = 2,
+    NoQualificationsNeeded = 3,
+}
+
+/// What an order asks for and a candidate wishes, as far as ranking goes.
+pub struct Want<'a> {
+    pub code: Option<&'a str>,
+    pub group: Option<&'a str>,
+    pub no_qualifications: bool,
+}
+
+/// The best tier of a candidate's wishes for an order, if any.
+pub fn tier(order: &Want, wishes: &[(String, String)]) -> Option<(Tier, Option<String>)> {
+    let same = wishes.iter().find(|(c, _)| Some(c.as_str()) == order.code);
+    if let Some((c, _)) = same {
+        return Some((Tier::SameOccupation, Some(c.clone())));
+    }
+    let related = wishes.iter().find(|(_, g)| Some(g.as_str()) == order.group);
+    if let Some((c, _)) = related {
+        return Some((Tier::RelatedOccupation, Some(c.clone())));
+    }
+    order.no_qualifications.then_some((Tier::NoQualificationsNeeded, None))
+}
+
+fn label(code: &str) -> String {
+    occupations::by_code(code)
+        .map(|o| o.label.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn reason(tier: Tier, wish: Option<&str>, distance: Option<f64>) -> String {
+    let what = match (tier, wish) {
+        (Tier::SameOccupation, Some(w)) => format!("Samme stilling: {}", label(w)),
+        (Tier::RelatedOccupation, Some(w)) => format!("Beslægtet stilling: {} (samme faggruppe)", label(w)),
+        _ => "Kræver ingen særlige kvalifikationer".to_string(),
+    };
+    match distance {
+        Some(d) => format!("{what}, {d:.0} km"),
+        None => format!("{what}, afstand ukendt"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MatchQuery {
+    pub limit: Option<i64>,
+    pub radius_km: Option<f64>,
+}
+
+impl MatchQuery {
+    fn limits(&self) -> AppResult<(usize, f64)> {
+        let radius = self.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+        if !(radius.is_finite() && radius > 0.0 && radius <= 1000.0) {
+            return Err(AppError::invalid("radius_km", "must be between 0 and 1000"));
+        }
+        Ok((self.limit.unwrap_or(20).clamp(1, 200) as usize, radius))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CandidateMatch {
+    pub candidate: SharedCandidate,
+    pub postcode: Option<String>,
+    pub tier: Tier,
+    pub distance_km: Option<f64>,
+    pub reason: String,
+}
+
+type CandidateRow = (
+    CandidateId,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    bool,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The consenting candidates of the user's centre that fit an order the user can see, best first.
+pub fn candidates_for_order(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    order_id: JobOrderId,
+    limit: usize,
+    radius_km: f64,
+) -> AppResult<Vec<CandidateMatch>> {
+    let (order, _) = orders::load_visible(conn, user, order_id)?;
+    let want = Want {
+        code: order.occupation_code.as_deref(),
+        group: order.occupation_group.as_deref(),
+        no_qualifications: order.no_qualifications,
+    };
+    let place = order.lat.zip(order.lon);
+    let live = referrals_t::table
+        .filter(referrals_t::order_id.eq(order_id))
+        .filter(referrals_t::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
+        .select(referrals_t::candidate_id);
+    let mut q = candidates::table
+        .left_join(candidate_wishes::table)
+        .filter(candidates::job_centre_id.eq(user.job_centre_id))
+        .filter(candidates::consent_given_at.is_not_null())
+        .filter(candidates::consent_revoked_at.is_null())
+        .filter(candidates::id.ne_all(live))
+        .select((
+            candidates::id,
+            candidates::name,
+            candidates::email,
+            candidates::phone,
+            candidates::share_email,
+            candidates::share_phone,
+            candidates::postcode,
+            candidates::lat,
+            candidates::lon,
+            candidate_wishes::occupation_code.nullable(),
+            candidate_wishes::occupation_group.nullable(),
+        ))
+        .order(candidates::id)
+        .limit(SHORT_LIST)
+        .into_boxed();
+    if !want.no_qualifications {
+        // Only wishes of the same code or group can match.
+        let code = want.code.unwrap_or("").to_string();
+        let group = want.group.unwrap_or("").to_string();
+        q = q.filter(
+            candidate_wishes::occupation_code
+                .eq(code)
+                .or(candidate_wishes::occupation_group.eq(group)),
+        );
+    }
+    if let Some(p) = place {
+        let (la0, la1, lo0, lo1) = geo::bounding_box(p, radius_km);
+        q = q.filter(
+            candidates::lat
+                .is_null()
+                .or(candidates::lat.between(la0, la1).and(candidates::lon.between(lo0, lo1))),
+        );
+    }
+    let rows: Vec<CandidateRow> = q.load(conn)?;
+    // Fold the rows (one per wish) into one per candidate.
+    let mut by_id: Vec<(CandidateRow, Vec<(String, String)>)> = Vec::new();
+    for row in rows {
+        let wish = row.9.clone().zip(row.10.clone());
+        match by_id.last_mut() {
+            Some((r, w)) if r.0 == row.0 => w.extend(wish),
+            _ => by_id.push((row, wish.into_iter().collect())),
+        }
+    }
+    let mut out: Vec<CandidateMatch> = by_id
+        .into_iter()
+        .filter_map(|(r, wishes)| {
+            let (t, wish) = tier(&want, &wishes)?;
+            let distance = place.zip(r.7.zip(r.8)).map(|(a, b)| geo::distance_km(a, b));
+            if distance.is_some_and(|d| d > radius_km) {
+                return None;
+            }
+            Some(CandidateMatch {
+                reason: reason(t, wish.as_deref(), distance),
+                candidate: SharedCandidate {
+                    id: r.0,
+                    name: r.1,
+                    email: r.2.filter(|_| r.4),
+                    phone: r.3.filter(|_| r.5),
+                },
+                postcode: r.6,
+                tier: t,
+                distance_km: distance.map(|d| (d * 10.0).round() / 10.0),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (
+            a.tier,
+            a.distance_km.is_none(),
+            a.distance_km.unwrap_or(0.0),
+            &a.candidate.name,
+        )
+            .partial_cmp(&(
+                b.tier,
+                b.distance_km.is_none(),
+                b.distance_km.unwrap_or(0.0),
+                &b.candidate.name,
+            ))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    out.truncate(limit);
+    Ok(out)
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrderMatch {
+    pub order_id: JobOrderId,
+    pub title: String,
+    pub occupation: String,
+    pub company_name: String,
+    pub start_date: NaiveDate,
+    pub vacancies: i32,
+    pub primary_authority: String,
+    pub tier: Tier,
+    pub distance_km: Option<f64>,
+    pub reason: String,
+}
+
+type OrderRow = (
+    JobOrderId,
+    String,
+    String,
+    String,
+    NaiveDate,
+    i32,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// Open orders the candidate's centre can refer to (shared with it, or its own shared ones)
+/// that fit the candidate, best first. Only shared fields are returned.
+pub fn orders_for_candidate(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    candidate_id: CandidateId,
+    limit: usize,
+    radius_km: f64,
+) -> AppResult<Vec<OrderMatch>> {
+    let cand = load_own(conn, user, candidate_id)?;
+    let wishes: Vec<(String, String)> = candidate_wishes::table
+        .filter(candidate_wishes::candidate_id.eq(candidate_id))
+        .select((candidate_wishes::occupation_code, candidate_wishes::occupation_group))
+        .load(conn)?;
+    let place = cand.lat.zip(cand.lon);
+    let notified = order_notifications::table
+        .filter(order_notifications::job_centre_id.eq(user.job_centre_id))
+        .select(order_notifications::order_id);
+    let own_shared = order_shares::table.select(order_shares::order_id);
+    let codes: Vec<String> = wishes.iter().map(|w| w.0.clone()).collect();
+    let groups: Vec<String> = wishes.iter().map(|w| w.1.clone()).collect();
+    let mut q = job_orders::table
+        .inner_join(job_centres::table)
+        .filter(job_orders::status.eq(orders::STATUS_OPEN))
+        .filter(
+            job_orders::id.eq_any(notified).or(job_orders::job_centre_id
+                .eq(user.job_centre_id)
+                .and(job_orders::id.eq_any(own_shared))),
+        )
+        .filter(
+            job_orders::occupation_code
+                .eq_any(codes)
+                .or(job_orders::occupation_group.eq_any(groups))
+                .or(job_orders::no_qualifications.eq(true)),
+        )
+        .select((
+            job_orders::id,
+            job_orders::title,
+            job_orders::occupation,
+            job_orders::company_name,
+            job_orders::start_date,
+            job_orders::vacancies,
+            job_centres::name,
+            job_orders::occupation_code,
+            job_orders::occupation_group,
+            job_orders::no_qualifications,
+            job_orders::lat,
+            job_orders::lon,
+        ))
+        .order(job_orders::id.desc())
+        .limit(SHORT_LIST)
+        .into_boxed();
+    if let Some(p) = place {
+        let (la0, la1, lo0, lo1) = geo::bounding_box(p, radius_km);
+        q = q.filter(
+            job_orders::lat
+                .is_null()
+                .or(job_orders::lat.between(la0, la1).and(job_orders::lon.between(lo0, lo1))),
+        );
+    }
+    let rows: Vec<OrderRow> = q.load(conn)?;
+    let mut out: Vec<OrderMatch> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let want = Want {
+                code: r.7.as_deref(),
+                group: r.8.as_deref(),
+                no_qualifications: r.9,
+            };
+            let (t, wish) = tier(&want, &wishes)?;
+            let distance = place.zip(r.10.zip(r.11)).map(|(a, b)| geo::distance_km(a, b));
+            if distance.is_some_and(|d| d > radius_km) {
+                return None;
+            }
+            Some(OrderMatch {
+                reason: reason(t, wish.as_deref(), distance),
+                order_id: r.0,
+                title: r.1,
+                occupation: r.2,
+                company_name: r.3,
+                start_date: r.4,
+                vacancies: r.5,
+                primary_authority: r.6,
+                tier: t,
+                distance_km: distance.map(|d| (d * 10.0).round() / 10.0),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (
+            a.tier,
+            a.distance_km.is_none(),
+            a.distance_km.unwrap_or(0.0),
+            a.start_date,
+        )
+            .partial_cmp(&(
+                b.tier,
+                b.distance_km.is_none(),
+                b.distance_km.unwrap_or(0.0),
+                b.start_date,
+            ))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    out.truncate(limit);
+    Ok(out)
+}
+
+// ---- HTTP handlers -------------------------------------------------------------------
+
+pub async fn order_matches_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+    q: web::Query<MatchQuery>,
+) -> AppResult<HttpResponse> {
+    let (limit, radius) = q.limits()?;
+    let id = id.into_inner();
+    let items = state
+        .db
+        .read(move |c| candidates_for_order(c, &user, id, limit, radius))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "radius_km": radius })))
+}
+
+pub async fn candidate_matches_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CandidateId>,
+    q: web::Query<MatchQuery>,
+) -> AppResult<HttpResponse> {
+    let (limit, radius) = q.limits()?;
+    let id = id.into_inner();
+    let items = state
+        .db
+        .read(move |c| orders_for_candidate(c, &user, id, limit, radius))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "radius_km": radius })))
+}
+
+#[derive(Deserialize)]
+pub struct BulkInput {
+    pub candidate_ids: Vec<CandidateId>,
+}
+
+#[derive(Serialize)]
+pub struct BulkResult {
+    pub candidate_id: CandidateId,
+    pub status: u16,
+    pub referral_id: Option<crate::ids::ReferralId>,
+    pub state: Option<State>,
+    pub error: Option<String>,
+}
+
+/// Refers several candidates in one action. Each goes through the same rules in its own
+/// transaction, so one refusal (no consent, already referred) does not undo the others.
+pub async fn bulk_refer_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+    body: Json<BulkInput>,
+) -> AppResult<HttpResponse> {
+    let order_id = id.into_inner();
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<CandidateId> = body
+        .into_inner()
+        .candidate_ids
+        .into_iter()
+        .filter(|id| seen.insert(*id))
+        .collect();
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(AppError::invalid("candidate_ids", "give 1 to 100 candidates"));
+    }
+    let mut results = Vec::with_capacity(ids.len());
+    for cid in ids {
+        let (mail, user) = (state.mail.clone(), user.clone());
+        let r = state
+            .db
+            .write(move |c| referrals::create(c, &mail, &user, order_id, cid))
+            .await;
+        results.push(match r {
+            Ok(r) => BulkResult {
+                candidate_id: cid,
+                status: 201,
+                referral_id: Some(r.id),
+                state: r.state().ok(),
+                error: None,
+            },
+            // The order itself is not visible: nothing else will succeed either.
+            Err(AppError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => BulkResult {
+                candidate_id: cid,
+                status: actix_web::ResponseError::status_code(&e).as_u16(),
+                referral_id: None,
+                state: None,
+                error: Some(e.to_string()),
+            },
+        });
+    }
+    let created = results.iter().filter(|r| r.status == 201).count();
+    Ok(HttpResponse::Ok().json(json!({ "created": created, "results": results })))
+}
+
+#[derive(Deserialize)]
+pub struct OccupationQuery {
+    pub q: Option<String>,
+}
+
+pub async fn occupations_handler(q: web::Query<OccupationQuery>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "items": occupations::search(q.q.as_deref().unwrap_or("")) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(code: &str) -> (String, String) {
+        (code.into(), occupations::group_of(code))
+    }
+
+    #[test]
+    fn tiers() {
+        let kok = Want {
+            code: Some("512010"),
+            group: Some("512"),
+            no_qualifications: false,
+        };
+        assert_eq!(tier(&kok, &[w("512010")]).unwrap().0, Tier::SameOccupation);
+        assert_eq!(tier(&kok, &[w("512099")]).unwrap().0, Tier::RelatedOccupation);
+        assert!(tier(&kok, &[w("711510")]).is_none());
+        let opvask = Want {
+            code: Some("941220"),
+            group: Some("941"),
+            no_qualifications: true,
+        };
+        assert_eq!(tier(&opvask, &[w("711510")]).unwrap().0, Tier::NoQualificationsNeeded);
+        assert_eq!(
+            tier(&opvask, &[w("941210"), w("941220")]).unwrap().0,
+            Tier::SameOccupation
+        );
+        assert_eq!(tier(&opvask, &[]).unwrap().0, Tier::NoQualificationsNeeded);
+    }
+
+    #[test]
+    fn reasons_say_why() {
+        assert_eq!(
+            reason(Tier::SameOccupation, Some("512010"), Some(12.3)),
+            "Samme stilling: Kok, 12 km"
+        );
+        assert!(reason(Tier::NoQualificationsNeeded, None, None).contains("afstand ukendt"));
+    }
+}
