@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::mail::Mail;
-use crate::{candidates, mail, orders, referrals, sharing};
+use crate::{candidates, dashboards, mail, orders, referrals, sharing};
 
 pub struct AppState {
     pub db: Db,
@@ -58,6 +58,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/auth/me", web::get().to(auth::me))
+                .route(
+                    "/dashboard/shared-orders",
+                    web::get().to(dashboards::shared_orders_handler),
+                )
+                .route("/dashboard/my-orders", web::get().to(dashboards::my_orders_handler))
+                .route(
+                    "/dashboard/my-referrals",
+                    web::get().to(dashboards::my_referrals_handler),
+                )
                 .route("/orders", web::post().to(orders::create_handler))
                 .route("/orders/{id}", web::get().to(orders::get_handler))
                 .route("/orders/{id}", web::patch().to(orders::patch_handler))

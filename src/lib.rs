@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod candidates;
 pub mod config;
+pub mod dashboards;
 pub mod db;
 pub mod demo;
 pub mod error;
