@@ -16,6 +16,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub config: Config,
     pub mail: std::sync::Arc<Mail>,
+    pub pages: crate::pages::Pages,
 }
 
 fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
@@ -107,6 +108,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/admin/outbox", web::get().to(mail::outbox_handler))
                 .route("/admin/outbox/{id}/retry", web::post().to(mail::retry_handler)),
         )
+        .configure(crate::pages::routes)
         .default_service(web::to(not_found));
 }
 
@@ -118,6 +120,7 @@ pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
     Ok(web::Data::new(AppState {
         jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),
         mail: std::sync::Arc::new(Mail::new(&config.public_url)?),
+        pages: crate::pages::Pages::new()?,
         db,
         config,
     }))
