@@ -780,7 +780,8 @@ fn shared_cells(lang: Lang, r: &dashboards::SharedOrderRow) -> Vec<Cell> {
         cell(&r.coordinator),
         cell(r.coordinator_external.clone().unwrap_or_default()),
         cell(&r.occupation),
-        cell(&r.request_id),
+        // Linked too: on a narrow screen the title column is off to the right.
+        linked(&r.request_id, format!("/orders/{}", r.id)),
         cell(&r.order_type),
         linked(&r.title, format!("/orders/{}", r.id)),
         cell(&r.company_name),
