@@ -360,6 +360,8 @@ fn link(path: &str, pairs: &[(&str, String)]) -> String {
 
 /// The current page in the other language.
 fn lang_link(path: &str, query: &[(String, String)], lang: Lang) -> String {
+    // A path of `//host` would be a link off the site.
+    let path = if path.starts_with("//") { "/" } else { path };
     let mut pairs: Vec<(&str, String)> = query
         .iter()
         .filter(|(k, _)| k != "lang")
@@ -1052,7 +1054,12 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
     let Some(id) = parse_id(&id).map(JobOrderId) else {
         return fail(&state, &s, AppError::NotFound);
     };
-    let np = s.param("np").and_then(|v| v.parse::<i64>().ok()).unwrap_or(1).max(1);
+    // Bounded, so the offset can't overflow; a page past the end is simply empty.
+    let np = s
+        .param("np")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
     let (user, lang) = (s.user.clone(), s.lang);
     let st = state.clone();
     let result = state
@@ -1689,6 +1696,19 @@ mod tests {
         ] {
             assert_eq!(safe_next(bad), HOME, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn language_links_stay_on_site() {
+        let q = vec![
+            ("q".to_string(), "kok & co".to_string()),
+            ("lang".to_string(), "da".to_string()),
+        ];
+        assert_eq!(
+            lang_link("/dashboard/my-orders", &q, Lang::En),
+            "/dashboard/my-orders?q=kok+%26+co&lang=en"
+        );
+        assert_eq!(lang_link("//evil.example/x", &[], Lang::Da), "/?lang=da");
     }
 
     #[test]

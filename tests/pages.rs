@@ -369,6 +369,9 @@ on_both! {
         assert!(demo.contains("1 - 6 af 9"));
         let second = owner.open("/orders/1?np=2").body;
         assert!(second.contains("7 - 9 af 9") && second.contains("Hillerød"));
+        let far = owner.open("/orders/1?np=9223372036854775807");
+        assert_eq!(far.status, 200);
+        assert!(far.body.contains("0 - 0 af 9"));
     }
 
     referral_flow_through_forms(app) {
