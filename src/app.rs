@@ -9,13 +9,14 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::mail::Mail;
-use crate::{candidates, job_agents, mail, matching, orders, referrals, sharing};
+use crate::{candidates, dashboards, job_agents, mail, matching, orders, referrals, sharing};
 
 pub struct AppState {
     pub db: Db,
     pub jwt: JwtKeys,
     pub config: Config,
     pub mail: std::sync::Arc<Mail>,
+    pub pages: crate::pages::Pages,
 }
 
 fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
@@ -63,6 +64,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/auth/me", web::get().to(auth::me))
                 .route("/auth/me", web::patch().to(auth::patch_me))
+                .route(
+                    "/dashboard/shared-orders",
+                    web::get().to(dashboards::shared_orders_handler),
+                )
+                .route("/dashboard/my-orders", web::get().to(dashboards::my_orders_handler))
+                .route(
+                    "/dashboard/my-referrals",
+                    web::get().to(dashboards::my_referrals_handler),
+                )
                 .route("/orders", web::post().to(orders::create_handler))
                 .route("/orders/{id}", web::get().to(orders::get_handler))
                 .route("/orders/{id}", web::patch().to(orders::patch_handler))
@@ -117,6 +127,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/admin/outbox", web::get().to(mail::outbox_handler))
                 .route("/admin/outbox/{id}/retry", web::post().to(mail::retry_handler)),
         )
+        .configure(crate::pages::routes)
         .default_service(web::to(not_found));
 }
 
@@ -128,6 +139,7 @@ pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
     Ok(web::Data::new(AppState {
         jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),
         mail: std::sync::Arc::new(Mail::new(&config.public_url)?),
+        pages: crate::pages::Pages::new()?,
         db,
         config,
     }))

@@ -371,6 +371,29 @@ pub async fn revoke_handler(
     Ok(HttpResponse::Ok().json(json!({ "candidate": c, "referrals_withdrawn": n })))
 }
 
+/// The centre's candidates by name (at most 500), optionally only those with consent.
+pub fn list(conn: &mut DbConn, user: &AuthUser, needle: &str, consenting_only: bool) -> AppResult<Vec<Candidate>> {
+    let mut query = candidates::table
+        .filter(candidates::job_centre_id.eq(user.job_centre_id))
+        .select(Candidate::as_select())
+        .order((candidates::name, candidates::id))
+        .limit(500)
+        .into_boxed();
+    if !needle.trim().is_empty() {
+        query = query.filter(
+            crate::db::lower(candidates::name)
+                .like(crate::db::like_pattern(needle.trim()))
+                .escape('\\'),
+        );
+    }
+    if consenting_only {
+        query = query
+            .filter(candidates::consent_given_at.is_not_null())
+            .filter(candidates::consent_revoked_at.is_null());
+    }
+    Ok(query.load(conn)?)
+}
+
 #[derive(Deserialize)]
 pub struct ListQuery {
     pub q: Option<String>,
@@ -383,24 +406,6 @@ pub async fn list_handler(
     q: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let needle = q.into_inner().q.unwrap_or_default();
-    let items = state
-        .db
-        .read(move |c| {
-            let mut query = candidates::table
-                .filter(candidates::job_centre_id.eq(user.job_centre_id))
-                .select(Candidate::as_select())
-                .order((candidates::name, candidates::id))
-                .limit(500)
-                .into_boxed();
-            if !needle.trim().is_empty() {
-                query = query.filter(
-                    crate::db::lower(candidates::name)
-                        .like(crate::db::like_pattern(needle.trim()))
-                        .escape('\\'),
-                );
-            }
-            Ok(query.load(c)?)
-        })
-        .await?;
+    let items = state.db.read(move |c| list(c, &user, &needle, false)).await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }

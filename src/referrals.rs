@@ -369,6 +369,39 @@ pub fn create(
     Ok(r)
 }
 
+/// What `action` by `user` would move a referral (in state `from`, made by `created_by` of
+/// centre `referral_centre`) to: the state machine plus the order's own rules. `apply`
+/// enforces it and the pages show a button only where it passes, so the two always agree.
+pub fn check(
+    user: &AuthUser,
+    order: &JobOrder,
+    from: State,
+    created_by: UserId,
+    referral_centre: JobCentreId,
+    action: Action,
+) -> AppResult<State> {
+    let actor = Actor {
+        coordinator: user.id == order.coordinator_id,
+        referrer: user.id == created_by,
+        candidate_centre: action == Action::ConsentRevoked && user.job_centre_id == referral_centre,
+    };
+    let to = transition(from, action, actor, order.is_open()).map_err(|e| e.into_error(action))?;
+    if action == Action::Send && order.employer_email.is_none() {
+        return Err(AppError::Conflict(
+            "the order has no employer email to send the candidate to".into(),
+        ));
+    }
+    Ok(to)
+}
+
+/// The actions a consultant may take on a referral now (the system's `ConsentRevoked` aside).
+pub fn available_actions(user: &AuthUser, order: &JobOrder, r: &ReferralView) -> Vec<Action> {
+    [Action::Approve, Action::Reject, Action::Send, Action::Withdraw]
+        .into_iter()
+        .filter(|a| check(user, order, r.state, r.created_by, r.job_centre_id, *a).is_ok())
+        .collect()
+}
+
 /// Applies an action to a referral through `transition`, guarded against races by a
 /// conditional update on the state it was read in.
 pub fn apply(
@@ -381,12 +414,7 @@ pub fn apply(
 ) -> AppResult<Referral> {
     let (r, order) = load_visible(conn, user, id)?;
     let from = r.state()?;
-    let actor = Actor {
-        coordinator: user.id == order.coordinator_id,
-        referrer: user.id == r.created_by,
-        candidate_centre: action == Action::ConsentRevoked && user.job_centre_id == r.job_centre_id,
-    };
-    let to = transition(from, action, actor, order.is_open()).map_err(|e| e.into_error(action))?;
+    let to = check(user, &order, from, r.created_by, r.job_centre_id, action)?;
     let reason = match action {
         Action::Reject => {
             let text = reason.unwrap_or_default();
@@ -404,11 +432,6 @@ pub fn apply(
             .map(|s| s.trim().chars().take(2000).collect())
             .filter(|s: &String| !s.is_empty()),
     };
-    if action == Action::Send && order.employer_email.is_none() {
-        return Err(AppError::Conflict(
-            "the order has no employer email to send the candidate to".into(),
-        ));
-    }
     let updated = diesel::update(
         referrals::table
             .filter(referrals::id.eq(id))

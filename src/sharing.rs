@@ -124,6 +124,19 @@ pub fn share(
     ))
 }
 
+/// Shares and mails the newly notified centres, in the caller's transaction (API and pages).
+pub fn share_and_notify(
+    conn: &mut DbConn,
+    mail: &crate::mail::Mail,
+    user: &AuthUser,
+    order_id: JobOrderId,
+    network: &str,
+) -> AppResult<ShareResult> {
+    let (order, result) = share(conn, user, order_id, network)?;
+    crate::mail::order_shared(conn, mail, &order, &result)?;
+    Ok(result)
+}
+
 /// Withdraws a share. Centres no other remaining network covers are no longer notified.
 pub fn unshare(conn: &mut DbConn, user: &AuthUser, order_id: JobOrderId, network: &str) -> AppResult<()> {
     orders::load_owned(conn, user, order_id)?;
@@ -450,11 +463,7 @@ pub async fn share_handler(
     let mail = state.mail.clone();
     let r = state
         .db
-        .write(move |c| {
-            let (order, result) = share(c, &user, id, &network)?;
-            crate::mail::order_shared(c, &mail, &order, &result)?;
-            Ok(result)
-        })
+        .write(move |c| share_and_notify(c, &mail, &user, id, &network))
         .await?;
     Ok(HttpResponse::Created().json(r))
 }

@@ -37,6 +37,7 @@ const PRIVATE_KEYS: &[&str] = &[
     "employer_email",
     "qualifications_and_pay",
     "working_hours",
+    "workplace_postcode",
     "closed_at",
 ];
 

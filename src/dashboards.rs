@@ -1,0 +1,701 @@
+//! The consultants' three lists: orders shared with my centre ("STÆR Samarbejde"), my
+//! centre's orders, and my centre's referrals. Each page is one SQL query (filtered,
+//! sorted, LIMIT/OFFSET in the database) plus one COUNT; the pages and the CSV export
+//! reuse these functions, so all three show exactly the same rows.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::db::{like_pattern, lower, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::ids::{CandidateId, JobOrderId, ReferralId, UserId};
+use crate::orders::STATUS_OPEN;
+use crate::schema::{candidates, job_centres, job_orders, order_notifications, referrals, users};
+use crate::sharing::Page;
+
+pub const DEFAULT_PER_PAGE: i64 = 50;
+pub const MAX_PER_PAGE: i64 = 200;
+/// Longest search text accepted; a search box needs no more.
+const MAX_Q: usize = 200;
+
+diesel::define_sql_function! {
+    /// NULLs sort as '' on both backends (SQLite puts NULL first, PostgreSQL last).
+    #[sql_name = "coalesce"]
+    fn coalesce_text(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// An open-ended order sorts as if it ended last.
+    #[sql_name = "coalesce"]
+    fn coalesce_date(x: diesel::sql_types::Nullable<diesel::sql_types::Date>, y: diesel::sql_types::Date) -> diesel::sql_types::Date;
+}
+
+fn far_future() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum List {
+    SharedOrders,
+    MyOrders,
+    MyReferrals,
+}
+
+impl List {
+    pub const ALL: [List; 3] = [List::SharedOrders, List::MyOrders, List::MyReferrals];
+
+    /// The list's name in URLs (`/api/v1/dashboard/<slug>`, `/dashboard/<slug>`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            List::SharedOrders => "shared-orders",
+            List::MyOrders => "my-orders",
+            List::MyReferrals => "my-referrals",
+        }
+    }
+
+    /// The shown columns, in display order; each is also a `sort` key (its JSON field name).
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            List::SharedOrders => SharedOrderRow::COLUMNS,
+            List::MyOrders => MyOrderRow::COLUMNS,
+            List::MyReferrals => MyReferralRow::COLUMNS,
+        }
+    }
+
+    /// Without `sort`: soonest start first for orders to refer to; newest first for my own.
+    pub fn default_sort(self) -> (&'static str, bool) {
+        match self {
+            List::SharedOrders => ("start_date", false),
+            List::MyOrders | List::MyReferrals => ("created_at", true),
+        }
+    }
+}
+
+/// The query string of a list, as typed: everything is checked in `Params::parse`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+    pub format: Option<String>,
+}
+
+/// A checked list request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    pub q: String,
+    pub sort: &'static str,
+    pub desc: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn number(field: &str, value: &Option<String>) -> AppResult<Option<i64>> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "must be a whole number")),
+    }
+}
+
+impl Params {
+    pub fn parse(list: List, query: &ListQuery) -> AppResult<Params> {
+        let q = query.q.as_deref().unwrap_or("").trim().to_string();
+        if q.chars().count() > MAX_Q {
+            return Err(AppError::invalid("q", format!("must be at most {MAX_Q} characters")));
+        }
+        let (default_sort, default_desc) = list.default_sort();
+        // Only whitelisted columns reach ORDER BY; the &'static str is the proof.
+        let sort =
+            match query.sort.as_deref().map(str::trim) {
+                None | Some("") => default_sort,
+                Some(s) => list.columns().iter().copied().find(|c| *c == s).ok_or_else(|| {
+                    AppError::invalid("sort", format!("must be one of: {}", list.columns().join(", ")))
+                })?,
+            };
+        let desc = match query.dir.as_deref().map(str::trim) {
+            None | Some("") => sort == default_sort && default_desc,
+            Some(d) if d.eq_ignore_ascii_case("asc") => false,
+            Some(d) if d.eq_ignore_ascii_case("desc") => true,
+            Some(_) => return Err(AppError::invalid("dir", "must be asc or desc")),
+        };
+        let page = number("page", &query.page)?.unwrap_or(1).max(1);
+        let per_page = number("per_page", &query.per_page)?
+            .unwrap_or(DEFAULT_PER_PAGE)
+            .clamp(1, MAX_PER_PAGE);
+        // No page beyond what an i64 offset can express.
+        let page = page.min(i64::MAX / MAX_PER_PAGE);
+        Ok(Params {
+            q,
+            sort,
+            desc,
+            page,
+            per_page,
+        })
+    }
+
+    fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    fn pattern(&self) -> Option<String> {
+        (!self.q.is_empty()).then(|| like_pattern(&self.q))
+    }
+}
+
+/// A row type of a list: its columns, in the order CSV writes them.
+pub trait Row: Serialize {
+    /// Every serialized field, in CSV order.
+    const FIELDS: &'static [&'static str];
+    /// The shown (and sortable) ones.
+    const COLUMNS: &'static [&'static str];
+}
+
+/// An order shared with the user's centre. Built from shared columns only: there is
+/// no field here that could carry a private text.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct SharedOrderRow {
+    pub id: JobOrderId,
+    pub primary_authority_number: String,
+    pub primary_authority_name: String,
+    pub responsible_consultant: String,
+    pub coordinator: String,
+    pub coordinator_external: Option<String>,
+    pub occupation: String,
+    pub request_id: String,
+    #[serde(rename = "type")]
+    pub order_type: String,
+    pub title: String,
+    pub company_name: String,
+    pub start_date: NaiveDate,
+    pub vacancies: i32,
+    pub referred: i32,
+}
+
+impl Row for SharedOrderRow {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "primary_authority_number",
+        "primary_authority_name",
+        "responsible_consultant",
+        "coordinator",
+        "coordinator_external",
+        "occupation",
+        "request_id",
+        "type",
+        "title",
+        "company_name",
+        "start_date",
+        "vacancies",
+        "referred",
+    ];
+    const COLUMNS: &'static [&'static str] = &[
+        "primary_authority",
+        "responsible_consultant",
+        "coordinator",
+        "coordinator_external",
+        "occupation",
+        "request_id",
+        "type",
+        "title",
+        "company_name",
+        "start_date",
+        "vacancies",
+        "referred",
+    ];
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct MyOrderRow {
+    pub id: JobOrderId,
+    pub title: String,
+    pub occupation: String,
+    pub request_id: String,
+    pub company_name: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub vacancies: i32,
+    pub referred: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub status: String,
+}
+
+impl Row for MyOrderRow {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "title",
+        "occupation",
+        "request_id",
+        "company_name",
+        "start_date",
+        "end_date",
+        "vacancies",
+        "referred",
+        "created_at",
+        "updated_at",
+        "status",
+    ];
+    const COLUMNS: &'static [&'static str] = &[
+        "title",
+        "occupation",
+        "request_id",
+        "company_name",
+        "start_date",
+        "end_date",
+        "vacancies",
+        "referred",
+        "created_at",
+        "updated_at",
+        "status",
+    ];
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct MyReferralRow {
+    pub id: ReferralId,
+    pub order_id: JobOrderId,
+    pub order_title: String,
+    pub company_name: String,
+    pub candidate_id: CandidateId,
+    pub candidate_name: String,
+    pub state: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: UserId,
+    pub created_by_name: String,
+}
+
+impl Row for MyReferralRow {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "order_id",
+        "order_title",
+        "company_name",
+        "candidate_id",
+        "candidate_name",
+        "state",
+        "created_at",
+        "created_by",
+        "created_by_name",
+    ];
+    const COLUMNS: &'static [&'static str] = &[
+        "order_title",
+        "company_name",
+        "candidate_name",
+        "state",
+        "created_at",
+        "created_by_name",
+    ];
+}
+
+/// ORDER BY the column, then by id in the same direction, so pages never overlap.
+macro_rules! sorted {
+    ($q:expr, $desc:expr, $col:expr, $id:expr) => {
+        if $desc {
+            $q.order_by($col.desc()).then_order_by($id.desc())
+        } else {
+            $q.order_by($col.asc()).then_order_by($id.asc())
+        }
+    };
+}
+
+/// Open orders the user's centre was notified of, other centres' only.
+pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Page<SharedOrderRow>> {
+    let (resp, coord) = diesel::alias!(users as resp, users as coord);
+    let centre = user.job_centre_id;
+    let pattern = p.pattern();
+    let base = || {
+        let mut q = job_orders::table
+            .inner_join(order_notifications::table.on(order_notifications::order_id.eq(job_orders::id)))
+            .inner_join(job_centres::table.on(job_centres::id.eq(job_orders::job_centre_id)))
+            .inner_join(resp.on(resp.field(users::id).eq(job_orders::responsible_consultant_id)))
+            .inner_join(coord.on(coord.field(users::id).eq(job_orders::coordinator_id)))
+            .filter(order_notifications::job_centre_id.eq(centre))
+            // A network the owner is in notifies the owner too; its own orders are on "my orders".
+            .filter(job_orders::job_centre_id.ne(centre))
+            .filter(job_orders::status.eq(STATUS_OPEN))
+            .into_boxed();
+        if let Some(pat) = &pattern {
+            q = q.filter(
+                job_orders::search_text
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(lower(job_centres::name).like(pat.clone()).escape('\\'))
+                    .or(job_centres::authority_number.like(pat.clone()).escape('\\')),
+            );
+        }
+        q
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let q = base()
+        .select((
+            job_orders::id,
+            job_centres::authority_number,
+            job_centres::name,
+            resp.field(users::display_name),
+            coord.field(users::display_name),
+            job_orders::coordinator_external,
+            job_orders::occupation,
+            job_orders::request_id,
+            job_orders::order_type,
+            job_orders::title,
+            job_orders::company_name,
+            job_orders::start_date,
+            job_orders::vacancies,
+            job_orders::referred,
+        ))
+        .limit(p.per_page)
+        .offset(p.offset());
+    let id = job_orders::id;
+    let q = match p.sort {
+        "primary_authority" => sorted!(q, p.desc, job_centres::name, id),
+        "responsible_consultant" => sorted!(q, p.desc, resp.field(users::display_name), id),
+        "coordinator" => sorted!(q, p.desc, coord.field(users::display_name), id),
+        "coordinator_external" => sorted!(q, p.desc, coalesce_text(job_orders::coordinator_external, ""), id),
+        "occupation" => sorted!(q, p.desc, job_orders::occupation, id),
+        "request_id" => sorted!(q, p.desc, job_orders::request_id, id),
+        "type" => sorted!(q, p.desc, job_orders::order_type, id),
+        "title" => sorted!(q, p.desc, job_orders::title, id),
+        "company_name" => sorted!(q, p.desc, job_orders::company_name, id),
+        "start_date" => sorted!(q, p.desc, job_orders::start_date, id),
+        "vacancies" => sorted!(q, p.desc, job_orders::vacancies, id),
+        "referred" => sorted!(q, p.desc, job_orders::referred, id),
+        other => return Err(AppError::Internal(format!("unhandled sort column {other}"))),
+    };
+    let items = q.load::<SharedOrderRow>(conn)?;
+    Ok(Page::new(items, total, p.page, p.per_page))
+}
+
+/// The orders of the user's own centre, open and closed.
+pub fn my_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Page<MyOrderRow>> {
+    let centre = user.job_centre_id;
+    let pattern = p.pattern();
+    let base = || {
+        let mut q = job_orders::table
+            .filter(job_orders::job_centre_id.eq(centre))
+            .into_boxed();
+        if let Some(pat) = &pattern {
+            q = q.filter(job_orders::search_text.like(pat.clone()).escape('\\'));
+        }
+        q
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let q = base()
+        .select((
+            job_orders::id,
+            job_orders::title,
+            job_orders::occupation,
+            job_orders::request_id,
+            job_orders::company_name,
+            job_orders::start_date,
+            job_orders::end_date,
+            job_orders::vacancies,
+            job_orders::referred,
+            job_orders::created_at,
+            job_orders::updated_at,
+            job_orders::status,
+        ))
+        .limit(p.per_page)
+        .offset(p.offset());
+    let id = job_orders::id;
+    let q = match p.sort {
+        "title" => sorted!(q, p.desc, job_orders::title, id),
+        "occupation" => sorted!(q, p.desc, job_orders::occupation, id),
+        "request_id" => sorted!(q, p.desc, job_orders::request_id, id),
+        "company_name" => sorted!(q, p.desc, job_orders::company_name, id),
+        "start_date" => sorted!(q, p.desc, job_orders::start_date, id),
+        "end_date" => sorted!(q, p.desc, coalesce_date(job_orders::end_date, far_future()), id),
+        "vacancies" => sorted!(q, p.desc, job_orders::vacancies, id),
+        "referred" => sorted!(q, p.desc, job_orders::referred, id),
+        "created_at" => sorted!(q, p.desc, job_orders::created_at, id),
+        "updated_at" => sorted!(q, p.desc, job_orders::updated_at, id),
+        "status" => sorted!(q, p.desc, job_orders::status, id),
+        other => return Err(AppError::Internal(format!("unhandled sort column {other}"))),
+    };
+    let items = q.load::<MyOrderRow>(conn)?;
+    Ok(Page::new(items, total, p.page, p.per_page))
+}
+
+/// The referrals made by the user's centre, to any order.
+pub fn my_referrals(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Page<MyReferralRow>> {
+    let centre = user.job_centre_id;
+    let pattern = p.pattern();
+    let base = || {
+        let mut q = referrals::table
+            .inner_join(job_orders::table.on(job_orders::id.eq(referrals::order_id)))
+            .inner_join(candidates::table.on(candidates::id.eq(referrals::candidate_id)))
+            .inner_join(users::table.on(users::id.eq(referrals::created_by)))
+            .filter(referrals::job_centre_id.eq(centre))
+            .into_boxed();
+        if let Some(pat) = &pattern {
+            q = q.filter(
+                job_orders::search_text
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(lower(candidates::name).like(pat.clone()).escape('\\')),
+            );
+        }
+        q
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let q = base()
+        .select((
+            referrals::id,
+            referrals::order_id,
+            job_orders::title,
+            job_orders::company_name,
+            referrals::candidate_id,
+            candidates::name,
+            referrals::state,
+            referrals::created_at,
+            referrals::created_by,
+            users::display_name,
+        ))
+        .limit(p.per_page)
+        .offset(p.offset());
+    let id = referrals::id;
+    let q = match p.sort {
+        "order_title" => sorted!(q, p.desc, job_orders::title, id),
+        "company_name" => sorted!(q, p.desc, job_orders::company_name, id),
+        "candidate_name" => sorted!(q, p.desc, candidates::name, id),
+        "state" => sorted!(q, p.desc, referrals::state, id),
+        "created_at" => sorted!(q, p.desc, referrals::created_at, id),
+        "created_by_name" => sorted!(q, p.desc, users::display_name, id),
+        other => return Err(AppError::Internal(format!("unhandled sort column {other}"))),
+    };
+    let items = q.load::<MyReferralRow>(conn)?;
+    Ok(Page::new(items, total, p.page, p.per_page))
+}
+
+/// A cell that a spreadsheet would run as a formula is prefixed with `'`: order titles
+/// and names are typed by users of other centres.
+fn csv_cell(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => {
+            if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{s}")
+            } else {
+                s.clone()
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The rows as CSV, a header line of the JSON field names first. The cells are the JSON
+/// values of the same rows, so the export can't drift from the API. Starts with a BOM:
+/// spreadsheets then read the Danish letters as UTF-8.
+pub fn to_csv<R: Row>(rows: &[R]) -> AppResult<Vec<u8>> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let csv_err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+        w.write_record(R::FIELDS).map_err(csv_err)?;
+        for row in rows {
+            let v = serde_json::to_value(row).map_err(|e| AppError::Internal(format!("csv row: {e}")))?;
+            w.write_record(R::FIELDS.iter().map(|f| csv_cell(&v[*f])))
+                .map_err(csv_err)?;
+        }
+        w.flush().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    }
+    Ok(out)
+}
+
+fn respond<R: Row>(list: List, page: Page<R>, csv: bool) -> AppResult<HttpResponse> {
+    if !csv {
+        return Ok(HttpResponse::Ok().json(page));
+    }
+    let file = format!(
+        "staer-{}-{}-side-{}.csv",
+        list.slug(),
+        Utc::now().format("%Y-%m-%d"),
+        page.page
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
+        .body(to_csv(&page.items)?))
+}
+
+fn wants_csv(q: &ListQuery) -> AppResult<bool> {
+    match q.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(_) => Err(AppError::invalid("format", "must be json or csv")),
+    }
+}
+
+// ---- HTTP handlers -----------------------------------------------------------------
+
+pub async fn shared_orders_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let (p, csv) = (Params::parse(List::SharedOrders, &query)?, wants_csv(&query)?);
+    let page = state.db.read(move |c| shared_orders(c, &user, &p)).await?;
+    respond(List::SharedOrders, page, csv)
+}
+
+pub async fn my_orders_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let (p, csv) = (Params::parse(List::MyOrders, &query)?, wants_csv(&query)?);
+    let page = state.db.read(move |c| my_orders(c, &user, &p)).await?;
+    respond(List::MyOrders, page, csv)
+}
+
+pub async fn my_referrals_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let (p, csv) = (Params::parse(List::MyReferrals, &query)?, wants_csv(&query)?);
+    let page = state.db.read(move |c| my_referrals(c, &user, &p)).await?;
+    respond(List::MyReferrals, page, csv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> ListQuery {
+        let s = serde_urlencoded::to_string(pairs).unwrap();
+        serde_urlencoded::from_str(&s).unwrap()
+    }
+
+    #[test]
+    fn params_defaults_and_limits() {
+        let p = Params::parse(List::MyOrders, &ListQuery::default()).unwrap();
+        assert_eq!((p.sort, p.desc, p.page, p.per_page), ("created_at", true, 1, 50));
+        let p = Params::parse(List::SharedOrders, &ListQuery::default()).unwrap();
+        assert_eq!((p.sort, p.desc), ("start_date", false));
+        let p = Params::parse(List::MyOrders, &query(&[("per_page", "5000"), ("page", "0")])).unwrap();
+        assert_eq!((p.page, p.per_page), (1, MAX_PER_PAGE));
+        let p = Params::parse(List::MyOrders, &query(&[("sort", "title"), ("dir", "DESC")])).unwrap();
+        assert_eq!((p.sort, p.desc), ("title", true));
+        // Another column than the default sorts ascending unless told.
+        let p = Params::parse(List::MyOrders, &query(&[("sort", "title")])).unwrap();
+        assert!(!p.desc);
+    }
+
+    #[test]
+    fn bad_params_name_their_field() {
+        for (pairs, field) in [
+            (&[("sort", "qualifications_and_pay")][..], "sort"),
+            (&[("sort", "title; DROP TABLE job_orders")][..], "sort"),
+            (&[("dir", "up")][..], "dir"),
+            (&[("page", "two")][..], "page"),
+            (&[("per_page", "1e3")][..], "per_page"),
+        ] {
+            match Params::parse(List::SharedOrders, &query(pairs)) {
+                Err(AppError::Validation { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{pairs:?}: {other:?}"),
+            }
+        }
+        let long = "x".repeat(MAX_Q + 1);
+        assert!(Params::parse(List::MyOrders, &query(&[("q", &long)])).is_err());
+    }
+
+    #[test]
+    fn every_column_of_every_list_is_a_sortable_field() {
+        for list in List::ALL {
+            for col in list.columns() {
+                let p = Params::parse(list, &query(&[("sort", col)])).unwrap();
+                assert_eq!(p.sort, *col);
+            }
+        }
+    }
+
+    fn fields_of<R: Row>(row: &R) {
+        let v = serde_json::to_value(row).unwrap();
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields = R::FIELDS.to_vec();
+        keys.sort();
+        fields.sort();
+        assert_eq!(keys, fields, "FIELDS must name every serialized field");
+    }
+
+    fn sample_order() -> MyOrderRow {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        MyOrderRow {
+            id: JobOrderId(7),
+            title: "=HYPERLINK(\"http://x\")".into(),
+            occupation: "Kok, køkken".into(),
+            request_id: "JO-000007".into(),
+            company_name: "Æble \"A/S\"".into(),
+            start_date: d,
+            end_date: None,
+            vacancies: 2,
+            referred: 0,
+            created_at: d.and_hms_opt(8, 0, 0).unwrap(),
+            updated_at: d.and_hms_opt(9, 30, 0).unwrap(),
+            status: "open".into(),
+        }
+    }
+
+    #[test]
+    fn row_fields_are_complete() {
+        fields_of(&sample_order());
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        fields_of(&SharedOrderRow {
+            id: JobOrderId(1),
+            primary_authority_number: "15.300".into(),
+            primary_authority_name: "Brøndby".into(),
+            responsible_consultant: "a".into(),
+            coordinator: "b".into(),
+            coordinator_external: None,
+            occupation: "c".into(),
+            request_id: "d".into(),
+            order_type: "e".into(),
+            title: "f".into(),
+            company_name: "g".into(),
+            start_date: d,
+            vacancies: 1,
+            referred: 0,
+        });
+        fields_of(&MyReferralRow {
+            id: ReferralId(1),
+            order_id: JobOrderId(2),
+            order_title: "t".into(),
+            company_name: "c".into(),
+            candidate_id: CandidateId(3),
+            candidate_name: "n".into(),
+            state: "pending_approval".into(),
+            created_at: d.and_hms_opt(8, 0, 0).unwrap(),
+            created_by: UserId(4),
+            created_by_name: "u".into(),
+        });
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let bytes = to_csv(&[sample_order()]).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let text = text.strip_prefix('\u{feff}').expect("BOM");
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), MyOrderRow::FIELDS);
+        let rec = r.records().next().unwrap().unwrap();
+        assert_eq!(&rec[1], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(&rec[2], "Kok, køkken");
+        assert_eq!(&rec[4], "Æble \"A/S\"");
+        assert_eq!(&rec[5], "2026-12-01");
+        assert_eq!(&rec[6], "");
+        assert_eq!(&rec[7], "2");
+        // No rows still names the columns.
+        let empty = String::from_utf8(to_csv::<MyOrderRow>(&[]).unwrap()).unwrap();
+        assert_eq!(empty.lines().count(), 1);
+    }
+}

@@ -1,0 +1,491 @@
+//! The HTML pages over HTTP, as a browser without JavaScript uses them: a cookie session,
+//! forms with CSRF tokens, redirects with messages. On SQLite and PostgreSQL.
+
+mod common;
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+/// A cookie jar and no automatic redirects, so each step can be checked.
+struct Browser<'a> {
+    app: &'a common::TestApp,
+    agent: ureq::Agent,
+    cookies: HashMap<String, String>,
+    /// Every Set-Cookie header seen, as sent (for the attribute checks).
+    set_cookies: Vec<String>,
+}
+
+struct Res {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a common::TestApp) -> Self {
+        Browser {
+            app,
+            agent: ureq::AgentBuilder::new().redirects(0).build(),
+            cookies: HashMap::new(),
+            set_cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn finish(&mut self, r: Result<ureq::Response, ureq::Error>) -> Res {
+        let r = match r {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        for sc in r.all("set-cookie") {
+            self.set_cookies.push(sc.to_string());
+            let (pair, attrs) = sc.split_once(';').unwrap_or((sc, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k.trim());
+            } else {
+                self.cookies.insert(k.trim().to_string(), v.to_string());
+            }
+        }
+        Res {
+            status: r.status(),
+            location: r.header("location").map(String::from),
+            body: r.into_string().unwrap(),
+        }
+    }
+
+    fn get(&mut self, path: &str) -> Res {
+        let r = self
+            .agent
+            .get(&self.app.url(path))
+            .set("Cookie", &self.cookie_header())
+            .call();
+        self.finish(r)
+    }
+
+    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Res {
+        let r = self
+            .agent
+            .post(&self.app.url(path))
+            .set("Cookie", &self.cookie_header())
+            .send_form(form);
+        self.finish(r)
+    }
+
+    /// GET, following redirects like a browser does.
+    fn open(&mut self, path: &str) -> Res {
+        let mut res = self.get(path);
+        for _ in 0..5 {
+            match (res.status, res.location.clone()) {
+                (301..=303, Some(loc)) => res = self.get(&loc),
+                _ => break,
+            }
+        }
+        res
+    }
+
+    /// POST a form of `page` (with its CSRF token), then follow the redirect.
+    fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Res {
+        let html = self.open(page).body;
+        let token = csrf_of(&html);
+        let mut form = vec![("_csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        let res = self.post(action, &form);
+        match (res.status, res.location.clone()) {
+            (303, Some(loc)) => self.open(&loc),
+            _ => res,
+        }
+    }
+
+    fn login(&mut self, username: &str) {
+        let html = self.open("/login").body;
+        let token = csrf_of(&html);
+        let res = self.post(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("username", username),
+                ("password", "demo"),
+                ("next", "/dashboard/shared-orders"),
+            ],
+        );
+        assert_eq!(res.status, 303, "login {username}: {}", res.body);
+        assert!(self.cookies.contains_key("staer_session"));
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token") + 20;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// The text of a page with the entities handlebars writes turned back.
+fn text(html: &str) -> String {
+    html.replace("&#x3D;", "=")
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+}
+
+fn flash(html: &str) -> String {
+    let at = html
+        .find("class=\"flash")
+        .unwrap_or_else(|| panic!("no message on the page: {html}"));
+    let start = html[at..].find('>').unwrap() + at + 1;
+    text(&html[start..start + html[start..].find("</p>").unwrap()])
+}
+
+fn state_of(app: &common::TestApp, token: &str, referral: i64) -> String {
+    app.get(&format!("/api/v1/referrals/{referral}"), token).1["state"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A shared order of Brøndby with private texts, through the API.
+fn shared_order(app: &common::TestApp, extra: serde_json::Value) -> i64 {
+    let t = app.login("brondby.konsulent");
+    let mut body = json!({
+        "title": "Smed til værksted", "qualifications_and_pay": "HEMMELIG-LØN-4711",
+        "working_hours": "HEMMELIG-TID-0815", "employer_email": "hemmelig.hr@jern.example",
+        "task_description": "Svejsning og montage",
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let id = app.create_order(&t, body)["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(&format!("/api/v1/orders/{id}/send-to-portal"), &t, json!({}))
+            .0,
+        200
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/orders/{id}/shares"), &t, json!({"network": "HRS"}))
+            .0,
+        201
+    );
+    id
+}
+
+on_both! {
+    login_and_dashboards(app) {
+        let mut b = Browser::new(app);
+        // Not logged in: every page goes to the login form, which brings you back.
+        let r = b.get("/");
+        assert_eq!((r.status, r.location.as_deref()), (303, Some("/login")));
+        let r = b.get("/dashboard/my-orders?sort=title");
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location.as_deref(), Some("/login?next=%2Fdashboard%2Fmy-orders%3Fsort%3Dtitle"));
+        assert_eq!(b.get("/orders/1").status, 303);
+
+        let login = b.open("/login?next=/dashboard/my-orders");
+        assert!(login.body.contains("Brugernavn") && login.body.contains("Adgangskode"));
+        let token = csrf_of(&login.body);
+        // Wrong password: the form again, with a message and the name kept.
+        let r = b.post("/login", &[("_csrf", &token), ("username", "frederiksberg.konsulent"), ("password", "forkert"), ("next", "/")]);
+        assert_eq!(r.status, 401);
+        assert!(r.body.contains("Forkert brugernavn eller adgangskode.") && r.body.contains("value=\"frederiksberg.konsulent\""));
+        // A login form from elsewhere (no matching cookie token) is refused.
+        let r = b.post("/login", &[("_csrf", "forged"), ("username", "frederiksberg.konsulent"), ("password", "demo")]);
+        assert_eq!(r.status, 403);
+        // An off-site `next` is ignored.
+        let r = b.post("/login", &[("_csrf", &token), ("username", "frederiksberg.konsulent"), ("password", "demo"), ("next", "//evil.example/x")]);
+        assert_eq!((r.status, r.location.as_deref()), (303, Some("/dashboard/shared-orders")));
+        let session = b.set_cookies.iter().find(|c| c.starts_with("staer_session=")).unwrap().clone();
+        for attr in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(session.contains(attr), "{session}");
+        }
+        // The cookie is the API's JWT.
+        let jwt = b.cookies["staer_session"].clone();
+        assert_eq!(app.get("/api/v1/auth/me", &jwt).1["username"], "frederiksberg.konsulent");
+
+        let shared = b.open("/dashboard/shared-orders").body;
+        for label in ["STÆR Samarbejde", "Søg efter poster", "Primær myndighed", "Ansvarlig konsulent", "Tovholder (ekstern)",
+                      "Stillingsbetegnelse", "Anmodnings-id", "Ledige pladser", "Henvist", "Kok til kantine", "Rengøringsassistent",
+                      "15.300 Brøndby", "1 - 2 af 2", "Fuld bredde", "Konsulent Frederiksberg · Frederiksberg"] {
+            assert!(shared.contains(label), "shared-orders lacks {label}");
+        }
+        // Frederiksberg's own shared order is not on its "shared with us" list.
+        assert!(!shared.contains("Butiksassistent"));
+        let t = text(&shared);
+        assert!(t.contains("/api/v1/dashboard/shared-orders?format=csv&sort=start_date&dir=asc&page=1&per_page=50"), "CSV link of the rows shown");
+        assert!(t.contains("aria-sort=\"ascending\"") && t.contains("▲"));
+
+        let mine = b.open("/dashboard/my-orders").body;
+        for label in ["Mine jobordrer", "Titel", "Oprettet", "Ændret", "Status", "Åben", "Pædagogmedhjælper", "Butiksassistent", "1 - 2 af 2"] {
+            assert!(mine.contains(label), "my-orders lacks {label}");
+        }
+        assert!(!mine.contains("Kok til kantine"), "another centre's order on my-orders");
+        let sorted = b.open("/dashboard/my-orders?sort=title&dir=desc").body;
+        assert!(sorted.find("Pædagogmedhjælper").unwrap() < sorted.find("Butiksassistent").unwrap());
+        assert!(sorted.contains("aria-sort=\"descending\"") && sorted.contains("▼"));
+        assert!(text(&sorted).contains("href=\"/dashboard/my-orders?sort=title&dir=asc\""), "the sorted header turns the order around");
+        let sorted = b.open("/dashboard/my-orders?sort=title&dir=asc").body;
+        assert!(sorted.find("Pædagogmedhjælper").unwrap() > sorted.find("Butiksassistent").unwrap());
+        let found = b.open("/dashboard/my-orders?q=butik").body;
+        assert!(found.contains("Butiksassistent") && !found.contains("Pædagogmedhjælper") && found.contains("1 - 1 af 1"));
+        assert!(found.contains("value=\"butik\""), "the search box keeps the search");
+        let paged = b.open("/dashboard/my-orders?per_page=1&page=2&sort=title").body;
+        assert!(paged.contains("2 - 2 af 2") && paged.contains("Pædagogmedhjælper") && !paged.contains(">Butiksassistent<"));
+        // A bad sort in a hand-made link: the default list and a message, not an error page.
+        let bad = b.open("/dashboard/my-orders?sort=working_hours");
+        assert_eq!(bad.status, 200);
+        assert!(flash(&bad.body).contains("sort"));
+
+        let refs = b.open("/dashboard/my-referrals").body;
+        for label in ["Mine formidlinger", "Borger", "Oprettet af", "Formidling afventer godkendelse",
+                      "Formidling tilgængelig for virksomhed", "Trukket tilbage", "Anna Jensen", "Bo Nielsen", "Kok til kantine"] {
+            assert!(refs.contains(label), "my-referrals lacks {label}");
+        }
+        assert!(!refs.contains("Dorte Pedersen"), "Brøndby's referral on Frederiksberg's list");
+
+        // English, remembered.
+        let en = b.open("/dashboard/shared-orders?lang=en").body;
+        assert!(en.contains("STÆR collaboration") && en.contains("Search records") && en.contains("<html lang=\"en\">"));
+        assert!(b.open("/dashboard/my-orders").body.contains("My job orders"));
+        assert!(b.open("/dashboard/my-orders?lang=da").body.contains("Mine jobordrer"));
+
+        // Log out: the session is gone.
+        let r = b.submit("/dashboard/my-orders", "/logout", &[]);
+        assert!(r.body.contains("Brugernavn"));
+        assert!(!b.cookies.contains_key("staer_session"));
+        assert_eq!(b.get("/dashboard/my-orders").status, 303);
+    }
+
+    csrf_is_required(app) {
+        let mut b = Browser::new(app);
+        b.login("brondby.konsulent");
+        let order = b.open("/orders/1").body;
+        let token = csrf_of(&order);
+        let pending = 1; // demo: Anna Jensen's referral awaits Brøndby's approval
+        let owner = app.login("brondby.konsulent");
+        for form in [vec![], vec![("_csrf", "")], vec![("_csrf", "00ff")], vec![("_csrf", "not-hex")]] {
+            let r = b.post(&format!("/referrals/{pending}/approve"), &form);
+            assert_eq!(r.status, 403, "{form:?}");
+            assert!(r.body.contains("Formularen er udløbet eller ugyldig"));
+        }
+        assert_eq!(state_of(app, &owner, pending), "pending_approval");
+        // Another session's token does not fit this session.
+        let mut other = Browser::new(app);
+        other.login("frederiksberg.konsulent");
+        let foreign = csrf_of(&other.open("/dashboard/my-orders").body);
+        assert_ne!(foreign, token);
+        assert_eq!(b.post(&format!("/referrals/{pending}/approve"), &[("_csrf", &foreign)]).status, 403);
+        for path in ["/orders/new", "/orders/1/close", "/orders/1/send-to-portal", "/orders/1/share", "/orders/1/referrals", "/candidates", "/logout"] {
+            assert_eq!(b.post(path, &[("title", "x")]).status, 403, "{path}");
+        }
+        assert_eq!(app.get("/api/v1/orders/1", &owner).1["status"], "open");
+        // The right token works.
+        let r = b.post(&format!("/referrals/{pending}/approve"), &[("_csrf", &token), ("order", "1")]);
+        assert_eq!(r.status, 303);
+        assert_eq!(state_of(app, &owner, pending), "available_to_company");
+    }
+
+    html_is_escaped(app) {
+        let mut b = Browser::new(app);
+        b.login("brondby.konsulent");
+        let evil = "<script>alert(\"x\")</script>";
+        let r = b.submit("/orders/new", "/orders/new", &[
+            ("title", evil), ("occupation", "<img src=x onerror=alert(1)>"), ("company_name", "A&B \"Firma\""),
+            ("start_date", "2027-02-01"), ("vacancies", "2"), ("task_description", "Linje 1\r\n<b>Linje 2</b>"),
+            ("employer_email", "hr@ab.example"), ("coordinator_allowed", "1"),
+        ]);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(flash(&r.body), "Jobordren er oprettet.");
+        for page in [r.body.clone(), b.open("/dashboard/my-orders").body] {
+            assert!(!page.contains("<script>alert") && !page.contains("<img src=x"), "unescaped user data");
+            assert!(page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+        }
+        assert!(r.body.contains("&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;"));
+        // Newlines kept (CRLF made LF), markup shown as text.
+        assert!(r.body.contains("Linje 1\n&lt;b&gt;Linje 2&lt;/b&gt;"));
+        // Another centre sees it escaped too, once shared.
+        let id: i64 = r.body.split("action=\"/orders/").nth(1).unwrap().split('/').next().unwrap().parse().unwrap();
+        b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/send-to-portal"), &[]);
+        let shared = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/share"), &[("network", "HRS")]);
+        assert!(flash(&shared.body).starts_with("Jobordren er delt med netværket."), "{}", flash(&shared.body));
+        let mut f = Browser::new(app);
+        f.login("frederiksberg.konsulent");
+        let list = f.open("/dashboard/shared-orders?q=script").body;
+        assert!(list.contains("&lt;script&gt;") && !list.contains("<script>"));
+        // Only the stylesheet of the site, no inline script may run.
+        let res = ureq::get(&app.url("/login")).call().unwrap();
+        let csp = res.header("content-security-policy").unwrap().to_string();
+        assert!(csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    }
+
+    order_page_shows_what_the_user_may_see(app) {
+        let id = shared_order(app, json!({}));
+        let mut owner = Browser::new(app);
+        owner.login("brondby.konsulent");
+        let page = owner.open(&format!("/orders/{id}")).body;
+        for s in ["Smed til værksted", "Beskrivelse af arbejdsopgaver", "Svejsning og montage", "HEMMELIG-LØN-4711",
+                  "HEMMELIG-TID-0815", "hemmelig.hr@jern.example", "Kvalifikationer og løn", "Historik", "Sendt til portal",
+                  "Delt", "Oprettet", "Notificerede jobcentre", "1 - 6 af 6", "Tårnby-Dragør", "HRS", "Primær myndighed",
+                  "JobCenter 15.300 Brøndby", "Luk jobordre", "Redigér"] {
+            assert!(page.contains(s), "owner's page lacks {s}");
+        }
+        // History newest first.
+        assert!(page.find("<td data-label=\"Handling\">Delt</td>").unwrap() < page.find("<td data-label=\"Handling\">Oprettet</td>").unwrap());
+        // NRS is the only network left to share with.
+        assert!(page.contains("<option value=\"NRS\">") && !page.contains("<option value=\"HRS\">"));
+
+        let mut notified = Browser::new(app);
+        notified.login("frederiksberg.konsulent");
+        let r = notified.open(&format!("/orders/{id}"));
+        assert_eq!(r.status, 200);
+        for s in ["Smed til værksted", "Beskrivelse af arbejdsopgaver", "Svejsning og montage", "Notificerede jobcentre", "Formidl en borger", "Anna Jensen"] {
+            assert!(r.body.contains(s), "notified page lacks {s}");
+        }
+        for s in ["HEMMELIG", "hemmelig.hr@", "Kvalifikationer og løn", "Arbejdstid", "Historik", "Luk jobordre", "Redigér", "/edit"] {
+            assert!(!r.body.contains(s), "notified page shows {s}");
+        }
+        // Only consenting candidates of the own centre are offered: Gustav Madsen has no consent.
+        assert!(!r.body.contains("Gustav Madsen"));
+        assert_eq!(notified.get(&format!("/orders/{id}/edit")).status, 403);
+
+        // Not notified, unknown, not an id: the same 404 page.
+        let mut other = Browser::new(app);
+        other.login("hillerod.konsulent");
+        for path in [format!("/orders/{id}"), "/orders/99999999".into(), "/orders/abc".into(), format!("/orders/{id}/edit")] {
+            let r = other.get(&path);
+            assert_eq!(r.status, 404, "{path}");
+            assert!(r.body.contains("Siden findes ikke"), "{path}: {}", r.body);
+        }
+        let token = csrf_of(&other.open("/candidates").body);
+        assert_eq!(other.post("/referrals/1/approve", &[("_csrf", &token), ("order", "1")]).status, 404);
+
+        // The notified centres page through "1 - 6 af 9" for an order shared with both networks.
+        let demo = owner.open("/orders/1").body;
+        assert!(demo.contains("1 - 6 af 9"));
+        let second = owner.open("/orders/1?np=2").body;
+        assert!(second.contains("7 - 9 af 9") && second.contains("Hillerød"));
+        let far = owner.open("/orders/1?np=9223372036854775807");
+        assert_eq!(far.status, 200);
+        assert!(far.body.contains("0 - 0 af 9"));
+    }
+
+    referral_flow_through_forms(app) {
+        let id = shared_order(app, json!({"title": "Maler"}));
+        let path = format!("/orders/{id}");
+        let mut frb = Browser::new(app);
+        frb.login("frederiksberg.konsulent");
+        let api = app.login("frederiksberg.konsulent");
+        let cands = app.get("/api/v1/candidates", &api).1;
+        let cand = |name: &str| cands["items"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()["id"].as_i64().unwrap().to_string();
+
+        // No consent: refused with the reason on the order page.
+        let r = frb.submit(&path, &format!("{path}/referrals"), &[("candidate_id", &cand("Gustav Madsen"))]);
+        assert_eq!(r.status, 200);
+        assert!(flash(&r.body).starts_with("Kan ikke udføres:") && flash(&r.body).contains("consent"), "{}", flash(&r.body));
+        let r = frb.submit(&path, &format!("{path}/referrals"), &[("candidate_id", &cand("Anna Jensen"))]);
+        assert_eq!(flash(&r.body), "Borgeren er formidlet.");
+        assert!(r.body.contains("Formidling afventer godkendelse"));
+        let referral: i64 = r.body.split("id=\"referral-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        // Twice: refused.
+        let r = frb.submit(&path, &format!("{path}/referrals"), &[("candidate_id", &cand("Anna Jensen"))]);
+        assert!(flash(&r.body).contains("already referred"));
+        // The referrer may withdraw but not approve; the buttons say so, and the server agrees.
+        assert!(r.body.contains(&format!("/referrals/{referral}/withdraw")) && !r.body.contains(&format!("/referrals/{referral}/approve")));
+        let r = frb.submit(&path, &format!("/referrals/{referral}/approve"), &[("order", &id.to_string())]);
+        assert!(flash(&r.body).starts_with("Ikke tilladt:"), "{}", flash(&r.body));
+
+        let mut coord = Browser::new(app);
+        coord.login("brondby.konsulent");
+        let page = coord.open(&path).body;
+        assert!(page.contains(&format!("/referrals/{referral}/approve")) && page.contains(&format!("/referrals/{referral}/reject")));
+        assert!(!page.contains(&format!("/referrals/{referral}/withdraw")) && !page.contains(&format!("/referrals/{referral}/send")));
+        // A rejection needs a reason.
+        let r = coord.submit(&path, &format!("/referrals/{referral}/reject"), &[("order", &id.to_string()), ("reason", " ")]);
+        assert!(flash(&r.body).starts_with("Ugyldig værdi i feltet \"Begrundelse\""), "{}", flash(&r.body));
+        let r = coord.submit(&path, &format!("/referrals/{referral}/approve"), &[("order", &id.to_string())]);
+        assert_eq!(flash(&r.body), "Formidlingen er godkendt.");
+        assert!(r.body.contains("Formidling tilgængelig for virksomhed"));
+        let r = coord.submit(&path, &format!("/referrals/{referral}/send"), &[("order", &id.to_string())]);
+        assert_eq!(flash(&r.body), "Formidlingen er sendt til virksomheden.");
+        assert_eq!(state_of(app, &api, referral), "sent_to_employer");
+        // Sent is final: no buttons left, and a replayed form is refused.
+        assert!(!r.body.contains(&format!("/referrals/{referral}/send")));
+        let r = coord.submit(&path, &format!("/referrals/{referral}/send"), &[("order", &id.to_string())]);
+        assert!(flash(&r.body).starts_with("Kan ikke udføres:"));
+    }
+
+    order_and_candidate_forms(app) {
+        let mut b = Browser::new(app);
+        b.login("brondby.konsulent");
+        // A refused form comes back as typed, with the field named.
+        let r = b.submit("/orders/new", "/orders/new", &[
+            ("title", "Tjener"), ("occupation", "Tjener"), ("company_name", "Café Ø"), ("start_date", "2027-03-01"),
+            ("vacancies", "0"), ("task_description", "Servering"), ("qualifications_and_pay", "Privat løn"),
+        ]);
+        assert_eq!(r.status, 422);
+        assert!(flash(&r.body).contains("Ledige pladser"), "{}", flash(&r.body));
+        assert!(r.body.contains("value=\"Café Ø\"") && r.body.contains("Privat løn"));
+        let r = b.submit("/orders/new", "/orders/new", &[
+            ("title", "Tjener"), ("occupation", "Tjener"), ("company_name", "Café Ø"), ("start_date", "1. marts"),
+            ("vacancies", "1"), ("task_description", "Servering"),
+        ]);
+        assert_eq!(r.status, 422);
+        assert!(flash(&r.body).contains("Startdato"));
+        let r = b.submit("/orders/new", "/orders/new", &[
+            ("title", "Tjener"), ("occupation", "Tjener"), ("company_name", "Café Ø"), ("start_date", "2027-03-01"),
+            ("vacancies", "3"), ("task_description", "Servering"), ("qualifications_and_pay", "Privat løn"), ("cvr", "12345678"),
+        ]);
+        assert_eq!(flash(&r.body), "Jobordren er oprettet.");
+        let id: i64 = r.body.split("action=\"/orders/").nth(1).unwrap().split('/').next().unwrap().parse().unwrap();
+        let t = app.login("brondby.konsulent");
+        let o = app.get(&format!("/api/v1/orders/{id}"), &t).1;
+        assert_eq!((o["vacancies"].as_i64(), o["coordinator_allowed"].as_bool()), (Some(3), Some(false)));
+
+        // Edit: the form shows the order, a change is saved and audited.
+        let form = b.open(&format!("/orders/{id}/edit")).body;
+        assert!(form.contains("value=\"12345678\"") && form.contains("Privat løn") && form.contains("value=\"2027-03-01\""));
+        let r = b.submit(&format!("/orders/{id}/edit"), &format!("/orders/{id}/edit"), &[
+            ("title", "Tjener"), ("occupation", "Tjener"), ("company_name", "Café Ø"), ("cvr", "12345678"), ("start_date", "2027-03-01"),
+            ("vacancies", "4"), ("task_description", "Servering"), ("qualifications_and_pay", "Privat løn"), ("coordinator_allowed", "1"),
+        ]);
+        assert_eq!(flash(&r.body), "Jobordren er gemt.");
+        let o = app.get(&format!("/api/v1/orders/{id}"), &t).1;
+        assert_eq!((o["vacancies"].as_i64(), o["coordinator_allowed"].as_bool()), (Some(4), Some(true)));
+        assert!(r.body.contains("<td data-label=\"Handling\">Ændret</td>"));
+        // Share before the portal: the page says why not.
+        let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/share"), &[("network", "HRS")]);
+        assert!(flash(&r.body).contains("employer portal"), "{}", flash(&r.body));
+        let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/close"), &[]);
+        assert_eq!(flash(&r.body), "Jobordren er lukket.");
+        assert!(r.body.contains("Lukket") && !r.body.contains("Luk jobordre"));
+
+        // Candidates: create (a bad postcode first), consent, revoke.
+        let r = b.submit("/candidates", "/candidates", &[("name", "Hans Hansen"), ("postcode", "12")]);
+        assert_eq!(r.status, 422);
+        assert!(flash(&r.body).contains("Postnummer") && r.body.contains("value=\"Hans Hansen\""));
+        let r = b.submit("/candidates", "/candidates", &[("name", "Hans Hansen"), ("postcode", "2605"), ("email", "hans@borger.example")]);
+        assert_eq!(flash(&r.body), "Borgeren er oprettet.");
+        let cid: i64 = r.body.split("id=\"candidate-").find(|s| s.contains("Hans Hansen")).unwrap().split('"').next().unwrap().parse().unwrap();
+        let row = |html: &str| html.split(&format!("id=\"candidate-{cid}\"")).nth(1).unwrap().split("</tr>").next().unwrap().to_string();
+        assert!(row(&r.body).contains("Intet samtykke"));
+        let r = b.submit("/candidates", &format!("/candidates/{cid}/consent"), &[("share_email", "1")]);
+        assert_eq!(flash(&r.body), "Samtykket er registreret.");
+        assert!(row(&r.body).contains("Samtykke givet"));
+        let c = app.get(&format!("/api/v1/candidates/{cid}"), &t).1;
+        assert_eq!((c["share_email"].as_bool(), c["share_phone"].as_bool()), (Some(true), Some(false)));
+        let r = b.submit("/candidates", &format!("/candidates/{cid}/revoke"), &[]);
+        assert_eq!(flash(&r.body), "Samtykket er tilbagekaldt. Tilbagetrukne formidlinger: 0");
+        let r = b.submit("/candidates", &format!("/candidates/{cid}/revoke"), &[]);
+        assert!(flash(&r.body).starts_with("Kan ikke udføres:"));
+        // Another centre's candidate is a 404.
+        let mut f = Browser::new(app);
+        f.login("frederiksberg.konsulent");
+        let token = csrf_of(&f.open("/candidates").body);
+        assert_eq!(f.post(&format!("/candidates/{cid}/consent"), &[("_csrf", &token)]).status, 404);
+    }
+}
