@@ -117,6 +117,12 @@ pub fn token_from_request(req: &HttpRequest) -> Option<String> {
         let (scheme, token) = h.split_once(' ')?;
         return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string());
     }
+    // The session cookie rides along on any request a browser makes, even one another site
+    // triggers. The pages' forms carry a CSRF token; the JSON API has none, so an API call
+    // that changes something must present the token itself, in the header.
+    if req.path().starts_with("/api/") && !req.method().is_safe() {
+        return None;
+    }
     req.cookie(SESSION_COOKIE).map(|c| c.value().to_string())
 }
 

@@ -551,7 +551,7 @@ pub async fn outbox_handler(
             return Err(AppError::invalid("status", "must be pending, sent or failed"));
         }
     }
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, i64::MAX / 50);
     let per_page = 50;
     let (items, total, counts) = state
         .db

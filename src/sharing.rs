@@ -507,7 +507,8 @@ pub async fn notified_handler(
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let page = q.page.unwrap_or(1).max(1);
+    // No page beyond what an i64 offset can express.
+    let page = q.page.unwrap_or(1).clamp(1, i64::MAX / 200);
     let per_page = q.per_page.unwrap_or(NOTIFIED_PER_PAGE).clamp(1, 200);
     let p = state.db.read(move |c| notified(c, &user, id, page, per_page)).await?;
     Ok(HttpResponse::Ok().json(p))

@@ -127,6 +127,12 @@ on_both! {
         }
         let (s, _) = app.raw("GET", "/api/v1/auth/me", None, None, "");
         assert_eq!(s, 401);
+        // The session cookie reads the API, but does not write through it (no CSRF token there).
+        let cookie = format!("staer_session={valid}");
+        let r = ureq::get(&app.url("/api/v1/auth/me")).set("Cookie", &cookie).call();
+        assert_eq!(r.map(|r| r.status()).unwrap_or(0), 200);
+        let r = ureq::post(&app.url("/api/v1/orders")).set("Cookie", &cookie).set("Content-Type", "application/json").send_string("{}");
+        assert!(matches!(r, Err(ureq::Error::Status(401, _))), "{r:?}");
     }
 
     ids_that_are_not_ids_are_404(app) {
@@ -147,6 +153,10 @@ on_both! {
         let id = app.shared_order(&t, json!({}), &["HRS"]);
         let (s, p) = app.get(&format!("/api/v1/orders/{id}/notified?page=-5&per_page=100000"), &t);
         assert_eq!((s, p["page"].as_i64(), p["per_page"].as_i64()), (200, Some(1), Some(200)));
+        let (s, p) = app.get(&format!("/api/v1/orders/{id}/notified?page=9223372036854775807"), &t);
+        assert_eq!((s, p["items"].as_array().map(|i| i.len())), (200, Some(0)));
+        let admin = app.login("admin");
+        assert_eq!(app.get("/api/v1/admin/outbox?page=9223372036854775807", &admin).0, 200);
     }
 }
 
