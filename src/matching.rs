@@ -406,20 +406,14 @@ pub struct BulkResult {
 
 /// Refers several candidates in one action. Each goes through the same rules in its own
 /// transaction, so one refusal (no consent, already referred) does not undo the others.
-pub async fn bulk_refer_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-    body: Json<BulkInput>,
-) -> AppResult<HttpResponse> {
-    let order_id = id.into_inner();
+pub async fn bulk_refer(
+    state: &AppState,
+    user: &AuthUser,
+    order_id: JobOrderId,
+    candidate_ids: Vec<CandidateId>,
+) -> AppResult<Vec<BulkResult>> {
     let mut seen = std::collections::HashSet::new();
-    let ids: Vec<CandidateId> = body
-        .into_inner()
-        .candidate_ids
-        .into_iter()
-        .filter(|id| seen.insert(*id))
-        .collect();
+    let ids: Vec<CandidateId> = candidate_ids.into_iter().filter(|id| seen.insert(*id)).collect();
     if ids.is_empty() || ids.len() > 100 {
         return Err(AppError::invalid("candidate_ids", "give 1 to 100 candidates"));
     }
@@ -449,6 +443,16 @@ pub async fn bulk_refer_handler(
             },
         });
     }
+    Ok(results)
+}
+
+pub async fn bulk_refer_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+    body: Json<BulkInput>,
+) -> AppResult<HttpResponse> {
+    let results = bulk_refer(&state, &user, id.into_inner(), body.into_inner().candidate_ids).await?;
     let created = results.iter().filter(|r| r.status == 201).count();
     Ok(HttpResponse::Ok().json(json!({ "created": created, "results": results })))
 }

@@ -28,6 +28,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId, UserId};
 use crate::mail::Mail;
+use crate::matching;
 use crate::orders::{self, OrderFields, OrderView, PatchOrder};
 use crate::referrals::{self, Action};
 use crate::schema::{companies, job_centres, users};
@@ -48,6 +49,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("order", include_str!("../templates/pages/order.hbs")),
     ("order_form", include_str!("../templates/pages/order_form.hbs")),
     ("candidates", include_str!("../templates/pages/candidates.hbs")),
+    ("matches", include_str!("../templates/pages/matches.hbs")),
     ("error", include_str!("../templates/pages/error.hbs")),
 ];
 
@@ -293,6 +295,18 @@ impl Form {
 
     fn values(&self) -> Value {
         json!(self.0)
+    }
+
+    /// The ids of the ticked checkboxes named `{prefix}{id}`.
+    fn ticked(&self, prefix: &str) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .0
+            .keys()
+            .filter_map(|k| k.strip_prefix(prefix))
+            .filter_map(parse_id)
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 }
 
@@ -1079,6 +1093,12 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
             } else {
                 Vec::new()
             };
+            // Suggestions: my centre's best-fitting consenting candidates, to refer in one go.
+            let matches = if can_refer {
+                matching::candidates_for_order(c, &user, id, 20, matching::DEFAULT_RADIUS_KM)?
+            } else {
+                Vec::new()
+            };
             let networks: Vec<String> = if owner && order.is_open() {
                 sharing::list_networks(c)?
                     .into_iter()
@@ -1158,6 +1178,7 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
                     "referrals": referrals,
                     "can_refer": can_refer,
                     "candidates": candidates.iter().map(|c| json!({ "id": c.id, "name": c.name })).collect::<Vec<_>>(),
+                    "matches": matches,
                     "history": history,
                 }),
             ))
@@ -1237,6 +1258,59 @@ pub async fn refer(state: web::Data<AppState>, s: Session, id: web::Path<String>
         referrals::create(c, mail, u, id, candidate).map(|_| text)
     })
     .await
+}
+
+/// Refers the ticked candidates of the suggestion list, each through the same rules.
+pub async fn bulk_refer(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let back = format!("/orders/{id}#referrals");
+    let ids: Vec<CandidateId> = f.0.ticked("c_").into_iter().map(CandidateId).collect();
+    let results = match matching::bulk_refer(&state, &s.user, id, ids).await {
+        Ok(r) => r,
+        Err(e) => return outcome(&state, &s, &back, Err(e)),
+    };
+    let created = results.iter().filter(|r| r.status == 201).count();
+    let refused: Vec<String> = results.iter().filter_map(|r| r.error.clone()).collect();
+    let mut text = format!("{} {created}.", state.pages.t(s.lang, "ok_bulk_referred"));
+    if !refused.is_empty() {
+        text = format!(
+            "{text} {} {}",
+            state.pages.t(s.lang, "bulk_refused"),
+            refused.join("; ")
+        );
+    }
+    let flash = if created > 0 {
+        Flash::ok(text)
+    } else {
+        Flash::error(text)
+    };
+    redirect_flash(&state, &back, flash)
+}
+
+/// The shared orders that fit one of my candidates, best first.
+pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(CandidateId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let user = s.user.clone();
+    let result = state
+        .db
+        .read(move |c| {
+            let me = me(c, &user)?;
+            let cand = candidates::load_own(c, &user, id)?;
+            let items = matching::orders_for_candidate(c, &user, id, 50, matching::DEFAULT_RADIUS_KM)?;
+            Ok((
+                me,
+                json!({ "candidate": { "id": cand.id, "name": cand.name }, "matches": items }),
+            ))
+        })
+        .await;
+    match result {
+        Ok((me, ctx)) => page(&state, &s, StatusCode::OK, "matches", &me, "candidates", ctx),
+        Err(e) => fail(&state, &s, e),
+    }
 }
 
 pub async fn referral_action(
@@ -1672,6 +1746,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}/close", web::post().to(close_order))
         .route("/orders/{id}/share", web::post().to(share))
         .route("/orders/{id}/referrals", web::post().to(refer))
+        .route("/orders/{id}/referrals/bulk", web::post().to(bulk_refer))
+        .route("/candidates/{id}/matches", web::get().to(candidate_matches))
         .route("/referrals/{id}/{action}", web::post().to(referral_action))
         .route("/candidates", web::get().to(candidates_page))
         .route("/candidates", web::post().to(create_candidate))

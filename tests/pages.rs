@@ -489,3 +489,48 @@ on_both! {
         assert_eq!(f.post(&format!("/candidates/{cid}/consent"), &[("_csrf", &token)]).status, 404);
     }
 }
+
+on_both! {
+    suggestions_and_bulk_referral(app) {
+        let order = shared_order(app, json!({"title": "Kok til café", "occupation": "Kok", "workplace_postcode": "2605"}));
+        let frb = app.login("frederiksberg.konsulent");
+        let mut ids = Vec::new();
+        for (name, occ, pc) in [("Kok Et", "kok", "2000"), ("Kok To", "fiskekok", "2650"), ("Tømrer Tre", "tømrer", "2605")] {
+            let (s, c) = app.post("/api/v1/candidates", &frb, json!({"name": name, "occupations": [occ], "postcode": pc}));
+            assert_eq!(s, 201, "{c}");
+            let id = c["id"].as_i64().unwrap();
+            app.post(&format!("/api/v1/candidates/{id}/consent"), &frb, json!({}));
+            ids.push(id);
+        }
+        let mut b = Browser::new(app);
+        b.login("frederiksberg.konsulent");
+        let page = text(&b.open(&format!("/orders/{order}")).body);
+        assert!(page.contains("Forslag: borgere der matcher"), "{page}");
+        assert!(page.contains("Samme stilling: Kok, 8 km") && page.contains("Kok To"));
+        assert!(!page.contains("Tømrer Tre</td>"), "a carpenter is no suggestion for a cook");
+        let (c1, c2) = (format!("c_{}", ids[0]), format!("c_{}", ids[1]));
+        let res = b.submit(&format!("/orders/{order}"), &format!("/orders/{order}/referrals/bulk"), &[(&c1, "1"), (&c2, "1")]);
+        assert_eq!(flash(&res.body), "Formidlet: 2.");
+        let refs = app.get(&format!("/api/v1/orders/{order}/referrals"), &frb).1;
+        assert_eq!(refs["items"].as_array().unwrap().len(), 2);
+        assert!(refs["items"].as_array().unwrap().iter().all(|r| r["state"] == "pending_approval"));
+        // Once more: the same rules refuse, and say why.
+        let res = b.submit(&format!("/orders/{order}"), &format!("/orders/{order}/referrals/bulk"), &[(&c1, "1")]);
+        let msg = flash(&res.body);
+        assert!(msg.starts_with("Formidlet: 0. Afvist:") && msg.contains("already referred"), "{msg}");
+        // Nothing ticked: a clear message, nothing referred.
+        let res = b.submit(&format!("/orders/{order}"), &format!("/orders/{order}/referrals/bulk"), &[]);
+        assert!(flash(&res.body).contains("candidate_ids"), "{}", res.body);
+
+        // From the candidate's side: the orders that fit.
+        let page = text(&b.open(&format!("/candidates/{}/matches", ids[2])).body);
+        assert!(page.contains("Jobordrer der passer til Tømrer Tre"), "{page}");
+        let page = text(&b.open(&format!("/candidates/{}/matches", ids[0])).body);
+        assert!(page.contains("Kok til café") && page.contains("Samme stilling: Kok, 8 km"), "{page}");
+        assert!(!page.contains("HEMMELIG"));
+        // Someone else's candidate: 404 page.
+        let mut owner = Browser::new(app);
+        owner.login("brondby.konsulent");
+        assert_eq!(owner.open(&format!("/candidates/{}/matches", ids[0])).status, 404);
+    }
+}
