@@ -872,6 +872,22 @@ pub async fn get_handler(
     Ok(HttpResponse::Ok().json(v))
 }
 
+/// Runs one change of the owner's in a write transaction and answers with the owner's view.
+async fn change(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    f: impl FnOnce(&mut DbConn, &AuthUser) -> AppResult<JobOrder> + Send + 'static,
+) -> AppResult<HttpResponse> {
+    let v = state
+        .db
+        .write(move |c| {
+            let o = f(c, &user)?;
+            owner_view(c, o)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
 pub async fn patch_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -880,14 +896,7 @@ pub async fn patch_handler(
 ) -> AppResult<HttpResponse> {
     let (id, patch) = (id.into_inner(), body.into_inner());
     reject_unknown(&patch.other)?;
-    let v = state
-        .db
-        .write(move |c| {
-            let o = update(c, &user, id, patch)?;
-            owner_view(c, o)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
+    change(state, user, move |c, u| update(c, u, id, patch)).await
 }
 
 pub async fn send_to_portal_handler(
@@ -896,14 +905,7 @@ pub async fn send_to_portal_handler(
     id: web::Path<JobOrderId>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let v = state
-        .db
-        .write(move |c| {
-            let o = send_to_portal(c, &user, id)?;
-            owner_view(c, o)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
+    change(state, user, move |c, u| send_to_portal(c, u, id)).await
 }
 
 pub async fn close_handler(
@@ -912,14 +914,7 @@ pub async fn close_handler(
     id: web::Path<JobOrderId>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let v = state
-        .db
-        .write(move |c| {
-            let o = close(c, &user, id)?;
-            owner_view(c, o)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
+    change(state, user, move |c, u| close(c, u, id)).await
 }
 
 /// The order's audit history, newest first; owner only (it names private fields).
