@@ -75,7 +75,9 @@ enum NetworkAction {
 }
 
 fn main() -> std::process::ExitCode {
+    // Logs go to stderr; stdout carries the subcommands' answers.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_web=info".into()),
         )

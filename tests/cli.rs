@@ -1,0 +1,194 @@
+//! The binary as an operator runs it: `serve --demo` on a fresh database (twice: the demo is
+//! seeded once), the order flow over HTTP, and the admin subcommands.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::{Backend, TestDb};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_staer-hub");
+
+struct Served {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn command(db: &TestDb, dir: &std::path::Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir)
+        .env("DATABASE_URL", &db.url)
+        .env("STAER_JWT_SECRET", "cli-test-secret-cli-test-secret-xx")
+        .env("STAER_MAIL_WORKER", "false")
+        .env("RUST_LOG", "info");
+    c
+}
+
+/// Starts `serve --demo` on port 0 and reads the address it bound from its log.
+fn serve(db: &TestDb, dir: &std::path::Path) -> Served {
+    let mut child = command(db, dir)
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--workers", "2"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(at) = line.find("listening on http://") {
+            let rest = &line[at + "listening on ".len()..];
+            let base: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || ":/.".contains(*c))
+                .collect();
+            // Keep draining the log, or the server blocks once the pipe is full.
+            std::thread::spawn(move || lines.for_each(drop));
+            return Served { child, base };
+        }
+    }
+    panic!("serve exited before listening");
+}
+
+fn call(base: &str, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let mut req = ureq::request(method, &format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    let r = match body {
+        Some(b) => req.send_json(b),
+        None => req.call(),
+    };
+    let (s, r) = match r {
+        Ok(r) => (r.status(), r),
+        Err(ureq::Error::Status(s, r)) => (s, r),
+        Err(e) => panic!("{e}"),
+    };
+    (s, r.into_json().unwrap_or(Value::Null))
+}
+
+fn login(base: &str, user: &str) -> String {
+    let (s, b) = call(
+        base,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"username": user, "password": "demo"})),
+    );
+    assert_eq!(s, 200, "{b}");
+    b["token"].as_str().unwrap().to_string()
+}
+
+fn outside_check(backend: Backend) {
+    let db = TestDb::new(backend);
+    let dir = std::env::temp_dir().join(format!("staer_cli_{}_{:?}", std::process::id(), backend));
+    std::fs::create_dir_all(&dir).unwrap();
+    for round in 0..2 {
+        let s = serve(&db, &dir);
+        let base = &s.base;
+        assert_eq!(call(base, "GET", "/healthz", None, None).0, 200);
+        let t = login(base, "brondby.konsulent");
+        let (st, o) = call(
+            base,
+            "POST",
+            "/api/v1/orders",
+            Some(&t),
+            Some(json!({
+                "title": "Kok", "occupation": "Kok", "company_name": "Kantinen", "start_date": "2026-12-01",
+                "end_date": "2027-01-31", "vacancies": 2, "task_description": "Madlavning",
+                "qualifications_and_pay": "Overenskomst", "working_hours": "Dag"
+            })),
+        );
+        assert_eq!(st, 201, "{o}");
+        let id = o["id"].as_i64().unwrap();
+        let path = format!("/api/v1/orders/{id}");
+        assert_eq!(call(base, "GET", &path, Some(&t), None).1["title"], "Kok");
+        assert_eq!(
+            call(base, "PATCH", &path, Some(&t), Some(json!({"vacancies": 3}))).1["vacancies"],
+            3
+        );
+        assert_eq!(
+            call(base, "POST", &format!("{path}/send-to-portal"), Some(&t), None).0,
+            200
+        );
+        assert_eq!(
+            call(base, "POST", &format!("{path}/close"), Some(&t), None).1["status"],
+            "closed"
+        );
+        let (st, e) = call(
+            base,
+            "POST",
+            "/api/v1/orders",
+            Some(&t),
+            Some(json!({"title": "x", "vacancies": 0})),
+        );
+        assert_eq!(st, 422, "{e}");
+        let other = login(base, "frederiksberg.konsulent");
+        assert_eq!(call(base, "GET", &path, Some(&other), None).0, 404);
+        // The demo is seeded once: the same eight demo orders plus ours each round.
+        let (_, mine) = call(base, "GET", "/api/v1/dashboard/my-orders?per_page=200", Some(&t), None);
+        assert_eq!(mine["total"], 4 + 1 + round, "{mine}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn serve_demo_on_sqlite() {
+    outside_check(Backend::Sqlite);
+}
+
+#[test]
+fn serve_demo_on_postgres() {
+    outside_check(Backend::Postgres);
+}
+
+#[test]
+fn admin_subcommands() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = std::env::temp_dir().join(format!("staer_cli_admin_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str], password: Option<&str>| {
+        let mut c = command(&db, &dir);
+        if let Some(p) = password {
+            c.env("STAER_NEW_PASSWORD", p);
+        }
+        let out = c.args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    assert!(run(&["migrate"], None).0);
+    assert!(run(&["centre", "26.500", "Roskilde"], None).0);
+    let (ok, out) = run(&["centre", "26.500", "Roskilde"], None);
+    assert!(!ok && out.contains("exists already"), "{out}");
+    assert!(run(&["network", "create", "SRS"], None).0);
+    assert!(run(&["network", "add", "SRS", "26.500"], None).0);
+    let (ok, out) = run(&["network", "list"], None);
+    assert!(ok && out.contains("SRS: 26.500 Roskilde"), "{out}");
+    let (ok, out) = run(
+        &["user", "roskilde.konsulent", "26.500", "--email", "r@roskilde.example"],
+        Some("hemmeligt-ord"),
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = run(
+        &["user", "kort", "26.500", "--email", "k@roskilde.example"],
+        Some("kort"),
+    );
+    assert!(!ok && out.contains("password"), "{out}");
+    assert!(run(&["network", "remove", "SRS", "26.500"], None).0);
+    let (ok, out) = run(&["mail-worker", "--once"], None);
+    assert!(ok && out.contains("sent 0"), "{out}");
+    let (ok, out) = run(&["job-agents"], None);
+    assert!(ok && out.contains("queued 0"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
