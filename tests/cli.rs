@@ -56,7 +56,9 @@ fn serve(db: &TestDb, dir: &std::path::Path) -> Served {
             return Served { child, base };
         }
     }
-    panic!("serve exited before listening");
+    let _ = child.kill();
+    let status = child.wait();
+    panic!("serve exited before listening: {status:?}");
 }
 
 fn call(base: &str, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
