@@ -335,7 +335,17 @@ pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResul
         }
         q
     };
-    let total: i64 = base().count().get_result(conn)?;
+    // Without a search the name joins (NOT NULL foreign keys) can't change the count: skip them.
+    let total: i64 = match pattern {
+        None => job_orders::table
+            .inner_join(order_notifications::table.on(order_notifications::order_id.eq(job_orders::id)))
+            .filter(order_notifications::job_centre_id.eq(centre))
+            .filter(job_orders::job_centre_id.ne(centre))
+            .filter(job_orders::status.eq(STATUS_OPEN))
+            .count()
+            .get_result(conn)?,
+        Some(_) => base().count().get_result(conn)?,
+    };
     let q = base()
         .select((
             job_orders::id,
@@ -446,7 +456,14 @@ pub fn my_referrals(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult
         }
         q
     };
-    let total: i64 = base().count().get_result(conn)?;
+    // Every referral has its order, candidate and creator: without a search, count referrals alone.
+    let total: i64 = match pattern {
+        None => referrals::table
+            .filter(referrals::job_centre_id.eq(centre))
+            .count()
+            .get_result(conn)?,
+        Some(_) => base().count().get_result(conn)?,
+    };
     let q = base()
         .select((
             referrals::id,

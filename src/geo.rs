@@ -19,6 +19,16 @@ fn table() -> &'static HashMap<String, (String, f64, f64)> {
     })
 }
 
+/// Every postcode with its place, by postcode.
+pub fn all() -> Vec<(String, f64, f64)> {
+    let mut v: Vec<(String, f64, f64)> = table()
+        .iter()
+        .map(|(k, (_, lat, lon))| (k.clone(), *lat, *lon))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
 pub fn postcode(code: &str) -> Option<(f64, f64)> {
     table().get(code.trim()).map(|(_, lat, lon)| (*lat, *lon))
 }

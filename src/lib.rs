@@ -22,4 +22,5 @@ pub mod orders;
 pub mod pages;
 pub mod referrals;
 pub mod schema;
+pub mod seed;
 pub mod sharing;

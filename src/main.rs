@@ -36,6 +36,18 @@ enum Command {
     },
     /// Queue the job agent digests that are due now, and exit.
     JobAgents,
+    /// Fill a fresh database with a benchmark data set (users `cNNN.konsulentK` / demo).
+    Seed {
+        #[arg(long, default_value_t = 100)]
+        centres: usize,
+        #[arg(long, default_value_t = 100_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        referrals: usize,
+        /// Random seed: the same seed gives the same data set.
+        #[arg(long, default_value_t = 7412)]
+        seed: u64,
+    },
     /// Create a job centre.
     Centre {
         /// Authority number, e.g. 15.300
@@ -138,6 +150,22 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let state = app::state(config)?;
             let n = job_agents::run_due(&state.db, &state.mail, chrono::Utc::now().naive_utc())?;
             println!("queued {n} digests");
+        }
+        Command::Seed {
+            centres,
+            orders,
+            referrals,
+            seed,
+        } => {
+            let state = app::state(config)?;
+            let opts = staer_hub::seed::SeedOptions {
+                centres,
+                orders,
+                referrals,
+                rng_seed: seed,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            };
+            print!("{}", staer_hub::seed::run(&state.db, &opts)?);
         }
         Command::Centre { number, name } => {
             let state = app::state(config)?;

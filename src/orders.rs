@@ -562,7 +562,7 @@ impl OrderFields {
         }
     }
 
-    fn search_text(&self) -> String {
+    pub(crate) fn search_text(&self) -> String {
         let s = [
             self.title.as_str(),
             &self.occupation,
