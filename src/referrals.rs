@@ -573,52 +573,22 @@ async fn act(
     Ok(HttpResponse::Ok().json(v))
 }
 
-pub async fn approve_handler(
+/// `POST /referrals/{id}/{approve|reject|send|withdraw}`, with an optional `{"reason"}`.
+pub async fn action_handler(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<ReferralId>,
-) -> AppResult<HttpResponse> {
-    act(state, user, id.into_inner(), Action::Approve, None).await
-}
-
-pub async fn reject_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<ReferralId>,
+    path: web::Path<(ReferralId, String)>,
     body: OptJson<ReasonInput>,
 ) -> AppResult<HttpResponse> {
-    act(
-        state,
-        user,
-        id.into_inner(),
-        Action::Reject,
-        body.0.and_then(|b| b.reason),
-    )
-    .await
-}
-
-pub async fn send_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<ReferralId>,
-) -> AppResult<HttpResponse> {
-    act(state, user, id.into_inner(), Action::Send, None).await
-}
-
-pub async fn withdraw_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<ReferralId>,
-    body: OptJson<ReasonInput>,
-) -> AppResult<HttpResponse> {
-    act(
-        state,
-        user,
-        id.into_inner(),
-        Action::Withdraw,
-        body.0.and_then(|b| b.reason),
-    )
-    .await
+    let (id, name) = path.into_inner();
+    let action = match name.as_str() {
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        "send" => Action::Send,
+        "withdraw" => Action::Withdraw,
+        _ => return Err(AppError::NotFound),
+    };
+    act(state, user, id, action, body.0.and_then(|b| b.reason)).await
 }
 
 pub async fn get_handler(

@@ -145,7 +145,7 @@ on_both! {
             let (s, b) = app.get(path, &t);
             assert_eq!(s, 404, "{path}: {b}");
         }
-        for path in ["/api/v1/referrals/xyz/approve", "/api/v1/orders/%2e%2e/close"] {
+        for path in ["/api/v1/referrals/xyz/approve", "/api/v1/referrals/1/explode", "/api/v1/orders/%2e%2e/close"] {
             assert_eq!(app.post(path, &t, json!({})).0, 404, "{path}");
         }
         // Bad query strings are 400, out-of-range pages are clamped.
