@@ -46,6 +46,15 @@ pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * EARTH_KM * h.sqrt().asin()
 }
 
+/// The distance between two places when both are known; `None` when it is beyond `radius_km`
+/// (out of reach), `Some(None)` when a place is unknown (reach can't be judged, so it counts).
+pub fn reach(a: Option<(f64, f64)>, b: Option<(f64, f64)>, radius_km: f64) -> Option<Option<f64>> {
+    match a.zip(b).map(|(a, b)| distance_km(a, b)) {
+        Some(d) if d > radius_km => None,
+        d => Some(d),
+    }
+}
+
 /// A box around `centre` that contains every point within `km`: the index narrows the
 /// search to it, then the exact distance decides.
 pub fn bounding_box(centre: (f64, f64), km: f64) -> (f64, f64, f64, f64) {
@@ -78,6 +87,14 @@ mod tests {
         assert!((25.0..40.0).contains(&d), "{d}");
         assert!(distance_km(brondby, aalborg) > 200.0);
         assert!(distance_km(brondby, brondby) < 1e-9);
+    }
+
+    #[test]
+    fn reach_of_known_and_unknown_places() {
+        let (a, b) = (postcode("2605"), postcode("9000"));
+        assert_eq!(reach(a, b, 70.0), None);
+        assert!(reach(a, b, 300.0).unwrap().unwrap() > 200.0);
+        assert_eq!(reach(a, None, 70.0), Some(None));
     }
 
     #[test]

@@ -248,10 +248,7 @@ pub fn new_matches(
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            let distance = place.zip(r.6.zip(r.7)).map(|(a, b)| geo::distance_km(a, b));
-            if distance.is_some_and(|d| d > agent.radius_km as f64) {
-                return None;
-            }
+            let distance = geo::reach(place, r.6.zip(r.7), agent.radius_km as f64)?;
             Some(DigestOrder {
                 link: mail.link(&format!("/orders/{}", r.0)),
                 id: r.0,

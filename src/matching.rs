@@ -185,10 +185,7 @@ pub fn candidates_for_order(
         .into_iter()
         .filter_map(|(r, wishes)| {
             let (t, wish) = tier(&want, &wishes)?;
-            let distance = place.zip(r.7.zip(r.8)).map(|(a, b)| geo::distance_km(a, b));
-            if distance.is_some_and(|d| d > radius_km) {
-                return None;
-            }
+            let distance = geo::reach(place, r.7.zip(r.8), radius_km)?;
             Some(CandidateMatch {
                 reason: reason(t, wish.as_deref(), distance),
                 candidate: SharedCandidate {
@@ -321,10 +318,7 @@ pub fn orders_for_candidate(
                 no_qualifications: r.9,
             };
             let (t, wish) = tier(&want, &wishes)?;
-            let distance = place.zip(r.10.zip(r.11)).map(|(a, b)| geo::distance_km(a, b));
-            if distance.is_some_and(|d| d > radius_km) {
-                return None;
-            }
+            let distance = geo::reach(place, r.10.zip(r.11), radius_km)?;
             Some(OrderMatch {
                 reason: reason(t, wish.as_deref(), distance),
                 order_id: r.0,
