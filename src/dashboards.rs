@@ -14,7 +14,6 @@ use crate::auth::AuthUser;
 use crate::db::{like_pattern, lower, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId, UserId};
-use crate::orders::STATUS_OPEN;
 use crate::schema::{candidates, job_centres, job_orders, order_notifications, referrals, users};
 use crate::sharing::Page;
 
@@ -308,21 +307,24 @@ macro_rules! sorted {
     };
 }
 
-/// Open orders the user's centre was notified of, other centres' only.
+/// Open orders the user's centre was notified of, other centres' only. The notification
+/// row carries that condition (`listed`) and the default sort key, so the count and the
+/// default page are index ranges of `order_notifications_list`.
 pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Page<SharedOrderRow>> {
     let (resp, coord) = diesel::alias!(users as resp, users as coord);
     let centre = user.job_centre_id;
     let pattern = p.pattern();
+    let listed = || {
+        order_notifications::table
+            .filter(order_notifications::job_centre_id.eq(centre))
+            .filter(order_notifications::listed.eq(true))
+    };
     let base = || {
-        let mut q = job_orders::table
-            .inner_join(order_notifications::table.on(order_notifications::order_id.eq(job_orders::id)))
+        let mut q = listed()
+            .inner_join(job_orders::table.on(job_orders::id.eq(order_notifications::order_id)))
             .inner_join(job_centres::table.on(job_centres::id.eq(job_orders::job_centre_id)))
             .inner_join(resp.on(resp.field(users::id).eq(job_orders::responsible_consultant_id)))
             .inner_join(coord.on(coord.field(users::id).eq(job_orders::coordinator_id)))
-            .filter(order_notifications::job_centre_id.eq(centre))
-            // A network the owner is in notifies the owner too; its own orders are on "my orders".
-            .filter(job_orders::job_centre_id.ne(centre))
-            .filter(job_orders::status.eq(STATUS_OPEN))
             .into_boxed();
         if let Some(pat) = &pattern {
             q = q.filter(
@@ -335,15 +337,9 @@ pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResul
         }
         q
     };
-    // Without a search the name joins (NOT NULL foreign keys) can't change the count: skip them.
+    // Without a search the joins (NOT NULL foreign keys) can't change the count: skip them.
     let total: i64 = match pattern {
-        None => job_orders::table
-            .inner_join(order_notifications::table.on(order_notifications::order_id.eq(job_orders::id)))
-            .filter(order_notifications::job_centre_id.eq(centre))
-            .filter(job_orders::job_centre_id.ne(centre))
-            .filter(job_orders::status.eq(STATUS_OPEN))
-            .count()
-            .get_result(conn)?,
+        None => listed().count().get_result(conn)?,
         Some(_) => base().count().get_result(conn)?,
     };
     let q = base()
@@ -376,7 +372,13 @@ pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResul
         "type" => sorted!(q, p.desc, job_orders::order_type, id),
         "title" => sorted!(q, p.desc, job_orders::title, id),
         "company_name" => sorted!(q, p.desc, job_orders::company_name, id),
-        "start_date" => sorted!(q, p.desc, job_orders::start_date, id),
+        // The listing's copy of the key: the page is read in index order.
+        "start_date" => sorted!(
+            q,
+            p.desc,
+            order_notifications::start_date,
+            order_notifications::order_id
+        ),
         "vacancies" => sorted!(q, p.desc, job_orders::vacancies, id),
         "referred" => sorted!(q, p.desc, job_orders::referred, id),
         other => return Err(AppError::Internal(format!("unhandled sort column {other}"))),

@@ -786,7 +786,9 @@ pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOr
         ))
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "updated", diff(&before, &after))?;
-    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
+    let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
+    crate::sharing::refresh_listing(conn, &order)?;
+    Ok(order)
 }
 
 /// `{field: {from, to}}` for each changed field.
@@ -835,7 +837,9 @@ pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<Jo
         ))
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "closed", json!({}))?;
-    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
+    let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
+    crate::sharing::refresh_listing(conn, &order)?;
+    Ok(order)
 }
 
 fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {

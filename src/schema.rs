@@ -100,6 +100,8 @@ diesel::table! {
         order_id -> BigInt,
         job_centre_id -> BigInt,
         notified_at -> Timestamp,
+        listed -> Bool,
+        start_date -> Date,
     }
 }
 

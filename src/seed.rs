@@ -203,6 +203,8 @@ struct NewNotification {
     order_id: i64,
     job_centre_id: i64,
     notified_at: NaiveDateTime,
+    listed: bool,
+    start_date: NaiveDate,
 }
 
 #[derive(Insertable)]
@@ -835,15 +837,20 @@ pub fn run(db: &Db, opts: &SeedOptions) -> AppResult<SeedReport> {
                     shared_at: s + Duration::seconds(k as i64),
                 });
             }
-            notification_rows.extend(o.notified.iter().map(|&(c, at)| NewNotification {
-                order_id: id,
-                job_centre_id: c as i64 + 1,
-                notified_at: at,
-            }));
         }
         let company = &company_rows[o.company as usize - 1];
         let (occupation, title, code) = OCCUPATIONS[rng.gen_range(0..OCCUPATIONS.len())];
         let start = (o.created + Duration::days(rng.gen_range(7..46))).date();
+        if o.shared_at.is_some() {
+            let owner = centres[o.centre].id;
+            notification_rows.extend(o.notified.iter().map(|&(c, at)| NewNotification {
+                order_id: id,
+                job_centre_id: c as i64 + 1,
+                notified_at: at,
+                listed: o.closed_at.is_none() && c as i64 + 1 != owner,
+                start_date: start,
+            }));
+        }
         let end = rng
             .gen_bool(0.8)
             .then(|| start + Duration::days(rng.gen_range(30..366)));
@@ -1053,7 +1060,7 @@ pub fn run(db: &Db, opts: &SeedOptions) -> AppResult<SeedReport> {
     let n = (share_rows.len() + notification_rows.len()) as u64;
     phase(&mut report, "shares", n, &|c, bar| {
         write_rows!(c, order_shares::table, share_rows, 5, bar);
-        write_rows!(c, order_notifications::table, notification_rows, 3, bar);
+        write_rows!(c, order_notifications::table, notification_rows, 5, bar);
         Ok(())
     })?;
     drop(notification_rows);

@@ -94,6 +94,10 @@ pub fn share(
                 order_notifications::order_id.eq(order_id),
                 order_notifications::job_centre_id.eq(c.0),
                 order_notifications::notified_at.eq(now),
+                // The owner's centre is notified too when it is in the network, but lists the
+                // order under its own orders.
+                order_notifications::listed.eq(c.0 != order.job_centre_id),
+                order_notifications::start_date.eq(order.start_date),
             ))
             .execute(conn)?;
     }
@@ -135,6 +139,20 @@ pub fn share_and_notify(
     let (order, result) = share(conn, user, order_id, network)?;
     crate::mail::order_shared(conn, mail, &order, &result)?;
     Ok(result)
+}
+
+/// Brings the list key of the order's notification rows (`listed`, `start_date`) in step
+/// with the order; called in the transaction of every change to its status or start date.
+pub fn refresh_listing(conn: &mut DbConn, order: &JobOrder) -> AppResult<()> {
+    diesel::update(order_notifications::table.filter(order_notifications::order_id.eq(order.id)))
+        .set((
+            order_notifications::listed.eq(order_notifications::job_centre_id
+                .ne(order.job_centre_id)
+                .and(order.is_open().into_sql::<diesel::sql_types::Bool>())),
+            order_notifications::start_date.eq(order.start_date),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Withdraws a share. Centres no other remaining network covers are no longer notified.

@@ -354,6 +354,37 @@ on_both! {
         assert!(r.windows(2).all(|w| w[0] >= w[1]), "{r:?}");
     }
 
+    shared_orders_follow_start_date_and_status(app) {
+        // The list reads its key from the notification rows: every change must reach them.
+        let glostrup = app.login("glostrup.konsulent");
+        let frb = app.login("frederiksberg.konsulent");
+        let before = list(app, &frb, "/api/v1/dashboard/shared-orders")["total"].as_i64().unwrap();
+        let o = app.create_order(&glostrup, json!({"title": "Flyttes", "start_date": "2099-12-01", "end_date": null}));
+        let id = o["id"].as_i64().unwrap();
+        app.post(&format!("/api/v1/orders/{id}/send-to-portal"), &glostrup, json!({}));
+        assert_eq!(app.post(&format!("/api/v1/orders/{id}/shares"), &glostrup, json!({"network": "HRS"})).0, 201);
+        let all = "/api/v1/dashboard/shared-orders?per_page=200";
+        let p = list(app, &frb, all);
+        assert_eq!(p["total"].as_i64(), Some(before + 1));
+        assert_eq!(ids(&p).last(), Some(&id), "latest start last");
+        // Glostrup's own order is not on Glostrup's shared list, even though HRS notified it.
+        assert!(!ids(&list(app, &glostrup, all)).contains(&id));
+
+        // A new start date moves it to the front of the default sort, both ways.
+        assert_eq!(app.patch(&format!("/api/v1/orders/{id}"), &glostrup, json!({"start_date": "2000-01-01"})).0, 200);
+        assert_eq!(ids(&list(app, &frb, all)).first(), Some(&id));
+        let desc = list(app, &frb, "/api/v1/dashboard/shared-orders?per_page=200&dir=desc");
+        assert_eq!(ids(&desc).last(), Some(&id));
+        assert_eq!(strings(&desc, "start_date").last().map(String::as_str), Some("2000-01-01"));
+
+        // Closed: gone from the count and the pages, without a search too.
+        assert_eq!(app.post(&format!("/api/v1/orders/{id}/close"), &glostrup, json!({})).0, 200);
+        let p = list(app, &frb, all);
+        assert_eq!(p["total"].as_i64(), Some(before));
+        assert!(!ids(&p).contains(&id));
+        assert!(!ids(&list(app, &frb, "/api/v1/dashboard/shared-orders?sort=title&per_page=200")).contains(&id));
+    }
+
     tenancy(app) {
         let brondby = app.login("brondby.konsulent");
         let frb = app.login("frederiksberg.konsulent");
