@@ -149,12 +149,17 @@ pub fn wishes(names: &[String]) -> AppResult<Vec<(String, String)>> {
 /// Replaces the candidate's occupation wishes.
 pub fn set_wishes(conn: &mut DbConn, id: CandidateId, wishes: &[(String, String)]) -> AppResult<()> {
     diesel::delete(candidate_wishes::table.filter(candidate_wishes::candidate_id.eq(id))).execute(conn)?;
+    let centre: i64 = candidates::table
+        .find(id)
+        .select(candidates::job_centre_id)
+        .first(conn)?;
     for (code, group) in wishes {
         diesel::insert_into(candidate_wishes::table)
             .values((
                 candidate_wishes::candidate_id.eq(id),
                 candidate_wishes::occupation_code.eq(code),
                 candidate_wishes::occupation_group.eq(group),
+                candidate_wishes::job_centre_id.eq(centre),
             ))
             .execute(conn)?;
     }

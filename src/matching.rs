@@ -157,7 +157,18 @@ pub fn candidates_for_order(
         // Only wishes of the same code or group can match.
         let code = want.code.unwrap_or("").to_string();
         let group = want.group.unwrap_or("").to_string();
-        q = q.filter(
+        // The database starts from the wishes (an index range of the centre's candidates who
+        // want the code or the group), not from all of the centre's candidates.
+        let x = diesel::alias!(candidate_wishes as wishing);
+        let wishing = x
+            .filter(x.field(candidate_wishes::job_centre_id).eq(user.job_centre_id))
+            .filter(
+                x.field(candidate_wishes::occupation_code)
+                    .eq(code.clone())
+                    .or(x.field(candidate_wishes::occupation_group).eq(group.clone())),
+            )
+            .select(x.field(candidate_wishes::candidate_id));
+        q = q.filter(candidates::id.eq_any(wishing)).filter(
             candidate_wishes::occupation_code
                 .eq(code)
                 .or(candidate_wishes::occupation_group.eq(group)),

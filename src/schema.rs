@@ -130,6 +130,7 @@ diesel::table! {
         candidate_id -> BigInt,
         occupation_code -> Text,
         occupation_group -> Text,
+        job_centre_id -> BigInt,
     }
 }
 

@@ -185,6 +185,7 @@ struct NewWish {
     candidate_id: i64,
     occupation_code: String,
     occupation_group: String,
+    job_centre_id: i64,
 }
 
 #[derive(Insertable)]
@@ -998,6 +999,7 @@ pub fn run(db: &Db, opts: &SeedOptions) -> AppResult<SeedReport> {
                 candidate_id: c.id,
                 occupation_code: code.to_string(),
                 occupation_group: crate::occupations::group_of(code),
+                job_centre_id: c.job_centre_id,
             });
         }
     }
@@ -1066,7 +1068,7 @@ pub fn run(db: &Db, opts: &SeedOptions) -> AppResult<SeedReport> {
     drop(notification_rows);
     phase(&mut report, "candidates", candidate_rows.len() as u64, &|c, bar| {
         write_rows!(c, candidates::table, candidate_rows, 15, bar);
-        write_rows!(c, candidate_wishes::table, wish_rows, 3, bar);
+        write_rows!(c, candidate_wishes::table, wish_rows, 4, bar);
         Ok(())
     })?;
     drop(candidate_rows);
