@@ -75,6 +75,10 @@ impl DbUrl {
                 ))
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 tune_sqlite(&mut c).map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                // SQLite's built-in lower() folds ASCII only: "Ørsted" would stay "Ørsted" and a
+                // search for "ørsted" miss it. This one folds like Rust (and PostgreSQL) do.
+                lower_utils::register_impl(&mut c, |s: String| s.to_lowercase())
+                    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConn::Sqlite(c))
             }
         }

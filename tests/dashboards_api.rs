@@ -354,6 +354,22 @@ on_both! {
         assert!(r.windows(2).all(|w| w[0] >= w[1]), "{r:?}");
     }
 
+    danish_letters_fold_in_name_searches(app) {
+        // SQLite's own lower() folds ASCII only: "øjvind" would not find "Øjvind".
+        let frb = app.login("frederiksberg.konsulent");
+        for name in ["Øjvind Ærø", "Åse Østergård"] {
+            assert_eq!(app.post("/api/v1/candidates", &frb, json!({"name": name})).0, 201);
+        }
+        let found = |q: &str| strings(&app.get(&format!("/api/v1/candidates?q={q}"), &frb).1, "name");
+        assert_eq!(found("%C3%B8jvind"), ["Øjvind Ærø"]); // øjvind
+        assert_eq!(found("%C3%85SE"), ["Åse Østergård"]); // ÅSE
+        assert_eq!(found("%C3%A6r%C3%B8"), ["Øjvind Ærø"]); // ærø
+        // A centre's name on the shared list: "BRØNDBY" finds Brøndby's orders.
+        let upper = list(app, &frb, "/api/v1/dashboard/shared-orders?q=BR%C3%98NDBY");
+        assert!(upper["total"].as_i64().unwrap() >= 1, "{upper}");
+        assert!(strings(&upper, "primary_authority_name").iter().all(|n| n == "Brøndby"));
+    }
+
     shared_orders_follow_start_date_and_status(app) {
         // The list reads its key from the notification rows: every change must reach them.
         let glostrup = app.login("glostrup.konsulent");
