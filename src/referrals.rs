@@ -562,15 +562,10 @@ async fn act(
     reason: Option<String>,
 ) -> AppResult<HttpResponse> {
     let mail = state.mail.clone();
-    let r = state
-        .db
-        .write(move |c| apply(c, &mail, &user, id, action, reason))
-        .await?;
-    // The answer's names are read after the commit, outside the one writer's transaction:
-    // on SQLite every write waits for that transaction, so it holds only what must be atomic.
     let v = state
         .db
-        .read(move |c| {
+        .write(move |c| {
+            let r = apply(c, &mail, &user, id, action, reason)?;
             let title = job_orders::table.find(r.order_id).select(job_orders::title).first(c)?;
             view(c, r, title)
         })
