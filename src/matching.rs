@@ -112,7 +112,17 @@ type CandidateRow = (
     Option<String>,
 );
 
+/// Growing search radii (km) for orders anyone may take: the nearest candidates are found in
+/// a small box before the whole reach is read (40k candidates for the biggest centre).
+const RINGS_KM: [f64; 6] = [0.5, 2.0, 5.0, 10.0, 20.0, 40.0];
+const RING_ROWS: i64 = 1000;
+
 /// The consenting candidates of the user's centre that fit an order the user can see, best first.
+///
+/// Tiers 1 and 2 start from the candidates' wishes of the order's occupation or group (an
+/// index range). An order needing no qualifications is open to every candidate: when the
+/// wishes leave room, the nearest others are read in growing boxes, so a page reads the
+/// neighbourhood rather than every candidate within reach.
 pub fn candidates_for_order(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -127,63 +137,112 @@ pub fn candidates_for_order(
         no_qualifications: order.no_qualifications,
     };
     let place = order.lat.zip(order.lon);
-    let live = referrals_t::table
-        .filter(referrals_t::order_id.eq(order_id))
-        .filter(referrals_t::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
-        .select(referrals_t::candidate_id);
-    let mut q = candidates::table
-        .left_join(candidate_wishes::table)
-        .filter(candidates::job_centre_id.eq(user.job_centre_id))
-        .filter(candidates::consent_given_at.is_not_null())
-        .filter(candidates::consent_revoked_at.is_null())
-        .filter(candidates::id.ne_all(live))
-        .select((
-            candidates::id,
-            candidates::name,
-            candidates::email,
-            candidates::phone,
-            candidates::share_email,
-            candidates::share_phone,
-            candidates::postcode,
-            candidates::lat,
-            candidates::lon,
-            candidate_wishes::occupation_code.nullable(),
-            candidate_wishes::occupation_group.nullable(),
-        ))
-        .order(candidates::id)
-        .limit(SHORT_LIST)
-        .into_boxed();
-    if !want.no_qualifications {
-        // Only wishes of the same code or group can match.
-        let code = want.code.unwrap_or("").to_string();
-        let group = want.group.unwrap_or("").to_string();
-        // The database starts from the wishes (an index range of the centre's candidates who
-        // want the code or the group), not from all of the centre's candidates.
-        let x = diesel::alias!(candidate_wishes as wishing);
-        let wishing = x
-            .filter(x.field(candidate_wishes::job_centre_id).eq(user.job_centre_id))
-            .filter(
-                x.field(candidate_wishes::occupation_code)
-                    .eq(code.clone())
-                    .or(x.field(candidate_wishes::occupation_group).eq(group.clone())),
-            )
-            .select(x.field(candidate_wishes::candidate_id));
-        q = q.filter(candidates::id.eq_any(wishing)).filter(
+    let centre = user.job_centre_id;
+    let base = || {
+        let live = referrals_t::table
+            .filter(referrals_t::order_id.eq(order_id))
+            .filter(referrals_t::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
+            .select(referrals_t::candidate_id);
+        candidates::table
+            .left_join(candidate_wishes::table)
+            .filter(candidates::job_centre_id.eq(centre))
+            .filter(candidates::consent_given_at.is_not_null())
+            .filter(candidates::consent_revoked_at.is_null())
+            .filter(candidates::id.ne_all(live))
+            .select((
+                candidates::id,
+                candidates::name,
+                candidates::email,
+                candidates::phone,
+                candidates::share_email,
+                candidates::share_phone,
+                candidates::postcode,
+                candidates::lat,
+                candidates::lon,
+                candidate_wishes::occupation_code.nullable(),
+                candidate_wishes::occupation_group.nullable(),
+            ))
+            .order(candidates::id)
+            .limit(SHORT_LIST)
+            .into_boxed()
+    };
+    // Within the box of `km` around the workplace, or (`unknown`) without a place.
+    let near = |km: f64, unknown: bool| {
+        let q = base();
+        match place {
+            Some(p) => {
+                let (la0, la1, lo0, lo1) = geo::bounding_box(p, km);
+                let in_box = candidates::lat.between(la0, la1).and(candidates::lon.between(lo0, lo1));
+                match unknown {
+                    true => q.filter(candidates::lat.is_null().or(in_box)),
+                    false => q.filter(in_box),
+                }
+            }
+            None => q,
+        }
+    };
+
+    // Tiers 1-2: the wishes of the order's code or group.
+    let code = want.code.unwrap_or("").to_string();
+    let group = want.group.unwrap_or("").to_string();
+    let x = diesel::alias!(candidate_wishes as wishing);
+    let wishing = x
+        .filter(x.field(candidate_wishes::job_centre_id).eq(centre))
+        .filter(
+            x.field(candidate_wishes::occupation_code)
+                .eq(code.clone())
+                .or(x.field(candidate_wishes::occupation_group).eq(group.clone())),
+        )
+        .select(x.field(candidate_wishes::candidate_id));
+    let rows: Vec<CandidateRow> = near(radius_km, true)
+        .filter(candidates::id.eq_any(wishing))
+        .filter(
             candidate_wishes::occupation_code
                 .eq(code)
                 .or(candidate_wishes::occupation_group.eq(group)),
-        );
+        )
+        .load(conn)?;
+    let mut out = rank(&want, place, radius_km, rows);
+
+    // Tier 3: the nearest of the others, ring by ring, then those without a known place.
+    if want.no_qualifications && out.len() < limit {
+        let seen: std::collections::HashSet<CandidateId> = out.iter().map(|m| m.candidate.id).collect();
+        let need = limit - out.len();
+        let mut others = Vec::new();
+        let rings = RINGS_KM.iter().copied().filter(|r| *r < radius_km).chain([radius_km]);
+        for km in rings {
+            // In the index's order (no sort of the whole box) and at most RING_ROWS rows: a box
+            // can hold thousands at one postcode's point. When it is cut off, the ones taken
+            // are still within `km`, the ring's width being the error.
+            let q = match place {
+                Some(_) => near(km, false)
+                    .order((candidates::lat, candidates::lon, candidates::id))
+                    .limit(RING_ROWS),
+                None => near(km, true),
+            };
+            let rows: Vec<CandidateRow> = q.load(conn)?;
+            others = rank(&want, place, km, rows);
+            others.retain(|m| !seen.contains(&m.candidate.id));
+            // Everyone within `km` is in its box: enough of them are the nearest.
+            if others.len() >= need || place.is_none() {
+                break;
+            }
+        }
+        if others.len() < need && place.is_some() {
+            let rows: Vec<CandidateRow> = base().filter(candidates::lat.is_null()).load(conn)?;
+            let unknown = rank(&want, place, radius_km, rows);
+            others.extend(unknown.into_iter().filter(|m| !seen.contains(&m.candidate.id)));
+        }
+        out.extend(others);
     }
-    if let Some(p) = place {
-        let (la0, la1, lo0, lo1) = geo::bounding_box(p, radius_km);
-        q = q.filter(
-            candidates::lat
-                .is_null()
-                .or(candidates::lat.between(la0, la1).and(candidates::lon.between(lo0, lo1))),
-        );
-    }
-    let rows: Vec<CandidateRow> = q.load(conn)?;
-    // Fold the rows (one per wish) into one per candidate.
+    sort_matches(&mut out);
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Folds the rows (one per wish) into one per candidate, with its tier, reason and distance;
+/// drops those that don't fit or are out of reach.
+fn rank(want: &Want, place: Option<(f64, f64)>, radius_km: f64, rows: Vec<CandidateRow>) -> Vec<CandidateMatch> {
     let mut by_id: Vec<(CandidateRow, Vec<(String, String)>)> = Vec::new();
     for row in rows {
         let wish = row.9.clone().zip(row.10.clone());
@@ -192,10 +251,10 @@ pub fn candidates_for_order(
             _ => by_id.push((row, wish.into_iter().collect())),
         }
     }
-    let mut out: Vec<CandidateMatch> = by_id
+    by_id
         .into_iter()
         .filter_map(|(r, wishes)| {
-            let (t, wish) = tier(&want, &wishes)?;
+            let (t, wish) = tier(want, &wishes)?;
             let distance = geo::reach(place, r.7.zip(r.8), radius_km)?;
             Some(CandidateMatch {
                 reason: reason(t, wish.as_deref(), distance),
@@ -210,7 +269,11 @@ pub fn candidates_for_order(
                 distance_km: distance.map(|d| (d * 10.0).round() / 10.0),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Best tier first; within it the nearest, unknown places last; then by name.
+fn sort_matches(out: &mut [CandidateMatch]) {
     out.sort_by(|a, b| {
         (
             a.tier,
@@ -226,8 +289,6 @@ pub fn candidates_for_order(
             ))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    out.truncate(limit);
-    Ok(out)
 }
 
 #[derive(Debug, Serialize)]

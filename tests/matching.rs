@@ -129,6 +129,12 @@ on_both! {
             ["Anna Jensen", "Bo Nielsen", "Emil Larsen", "Tømrer Nær", "Koordinater", "Smørrebrød Hvidovre", "Kok Nær", "Uden Adresse"]
         );
         assert!(m["items"].as_array().unwrap().iter().all(|i| i["tier"] == "no_qualifications_needed"));
+        // A short list stops at the first ring holding enough: still the nearest, in order.
+        for n in [1, 3, 5, 7] {
+            let (_, m) = app.get(&format!("/api/v1/orders/{}/matches?limit={n}", w.opvask), &w.frb);
+            let all = ["Anna Jensen", "Bo Nielsen", "Emil Larsen", "Tømrer Nær", "Koordinater", "Smørrebrød Hvidovre", "Kok Nær"];
+            assert_eq!(names(&m), all[..n], "limit {n}");
+        }
 
         // The owner's centre has no such candidates; a centre that can't see the order gets 404.
         assert_eq!(names(&app.get(&format!("/api/v1/orders/{}/matches", w.kok), &w.owner).1).len(), 0);
