@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
 use serde::Serialize;
 
 use crate::auth::AuthUser;
@@ -22,8 +23,10 @@ pub fn record(
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(Utc::now().naive_utc()),
-            audit_log::actor_id.eq(actor.map(|a| a.id)),
-            audit_log::job_centre_id.eq(actor.map(|a| a.job_centre_id)),
+            // Bound NULLs rather than defaults: one statement text, prepared once (see
+            // referrals::record_event).
+            audit_log::actor_id.eq(actor.map(|a| a.id).into_sql::<Nullable<BigInt>>()),
+            audit_log::job_centre_id.eq(actor.map(|a| a.job_centre_id).into_sql::<Nullable<BigInt>>()),
             audit_log::entity.eq(entity),
             audit_log::entity_id.eq(entity_id),
             audit_log::action.eq(action),

@@ -185,7 +185,12 @@ pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> 
         ))
         .first::<(JobCentreId, String, String, String)>(conn)?;
     let names: Vec<(UserId, String)> = users::table
-        .filter(users::id.eq_any([order.coordinator_id, order.responsible_consultant_id]))
+        // Two `=` rather than IN (…): diesel doesn't keep IN-list statements prepared on SQLite.
+        .filter(
+            users::id
+                .eq(order.coordinator_id)
+                .or(users::id.eq(order.responsible_consultant_id)),
+        )
         .select((users::id, users::display_name))
         .load(conn)?;
     let name_of = |id: UserId| {

@@ -269,14 +269,17 @@ fn record_event(
     to: State,
     reason: Option<&str>,
 ) -> AppResult<()> {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    // NULLs bound as values (`into_sql`), not left out as column defaults: the statement's
+    // text is then the same every time, and SQLite's prepared statement is reused.
     diesel::insert_into(referral_events::table)
         .values((
             referral_events::referral_id.eq(id),
-            referral_events::actor_id.eq(actor),
+            referral_events::actor_id.eq(actor.into_sql::<Nullable<BigInt>>()),
             referral_events::at.eq(Utc::now().naive_utc()),
-            referral_events::from_state.eq(from.map(State::as_str)),
+            referral_events::from_state.eq(from.map(State::as_str).into_sql::<Nullable<Text>>()),
             referral_events::to_state.eq(to.as_str()),
-            referral_events::reason.eq(reason),
+            referral_events::reason.eq(reason.into_sql::<Nullable<Text>>()),
         ))
         .execute(conn)?;
     Ok(())
