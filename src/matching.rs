@@ -166,43 +166,38 @@ pub fn candidates_for_order(
             .limit(SHORT_LIST)
             .into_boxed()
     };
-    // Within the box of `km` around the workplace, or (`unknown`) without a place.
-    let near = |km: f64, unknown: bool| {
-        let q = base();
-        match place {
-            Some(p) => {
-                let (la0, la1, lo0, lo1) = geo::bounding_box(p, km);
-                let in_box = candidates::lat.between(la0, la1).and(candidates::lon.between(lo0, lo1));
-                match unknown {
-                    true => q.filter(candidates::lat.is_null().or(in_box)),
-                    false => q.filter(in_box),
-                }
-            }
-            None => q,
-        }
+    // The box of `km` around the workplace (None: the order gives no place).
+    let in_box = |km: f64| {
+        place.map(|p| {
+            let (la0, la1, lo0, lo1) = geo::bounding_box(p, km);
+            candidates::lat.between(la0, la1).and(candidates::lon.between(lo0, lo1))
+        })
     };
 
-    // Tiers 1-2: the wishes of the order's code or group.
-    let code = want.code.unwrap_or("").to_string();
-    let group = want.group.unwrap_or("").to_string();
-    let x = diesel::alias!(candidate_wishes as wishing);
-    let wishing = x
-        .filter(x.field(candidate_wishes::job_centre_id).eq(centre))
-        .filter(
-            x.field(candidate_wishes::occupation_code)
-                .eq(code.clone())
-                .or(x.field(candidate_wishes::occupation_group).eq(group.clone())),
-        )
-        .select(x.field(candidate_wishes::candidate_id));
-    let rows: Vec<CandidateRow> = near(radius_km, true)
-        .filter(candidates::id.eq_any(wishing))
-        .filter(
+    // Tiers 1-2: the wishes of the order's code or group, within reach or without a place.
+    let mut out = Vec::new();
+    if want.code.is_some() || want.group.is_some() {
+        let code = want.code.unwrap_or("").to_string();
+        let group = want.group.unwrap_or("").to_string();
+        let x = diesel::alias!(candidate_wishes as wishing);
+        let wishing = x
+            .filter(x.field(candidate_wishes::job_centre_id).eq(centre))
+            .filter(
+                x.field(candidate_wishes::occupation_code)
+                    .eq(code.clone())
+                    .or(x.field(candidate_wishes::occupation_group).eq(group.clone())),
+            )
+            .select(x.field(candidate_wishes::candidate_id));
+        let mut q = base().filter(candidates::id.eq_any(wishing)).filter(
             candidate_wishes::occupation_code
                 .eq(code)
                 .or(candidate_wishes::occupation_group.eq(group)),
-        )
-        .load(conn)?;
-    let mut out = rank(&want, place, radius_km, rows);
+        );
+        if let Some(b) = in_box(radius_km) {
+            q = q.filter(candidates::lat.is_null().or(b));
+        }
+        out = rank(&want, place, radius_km, q.load(conn)?);
+    }
 
     // Tier 3: the nearest of the others, ring by ring, then those without a known place.
     if want.no_qualifications && out.len() < limit {
@@ -211,33 +206,49 @@ pub fn candidates_for_order(
         let mut others = Vec::new();
         let rings = RINGS_KM.iter().copied().filter(|r| *r < radius_km).chain([radius_km]);
         for km in rings {
+            let Some(b) = in_box(km) else {
+                // No workplace: every candidate is as near as any other.
+                others = rank(&want, place, radius_km, base().load(conn)?);
+                break;
+            };
             // In the index's order (no sort of the whole box) and at most RING_ROWS rows: a box
             // can hold thousands at one postcode's point. When it is cut off, the ones taken
             // are still within `km`, the ring's width being the error.
-            let q = match place {
-                Some(_) => near(km, false)
-                    .order((candidates::lat, candidates::lon, candidates::id))
-                    .limit(RING_ROWS),
-                None => near(km, true),
-            };
-            let rows: Vec<CandidateRow> = q.load(conn)?;
+            let rows: Vec<CandidateRow> = base()
+                .filter(b)
+                .order((candidates::lat, candidates::lon, candidates::id))
+                .limit(RING_ROWS)
+                .load(conn)?;
             others = rank(&want, place, km, rows);
             others.retain(|m| !seen.contains(&m.candidate.id));
             // Everyone within `km` is in its box: enough of them are the nearest.
-            if others.len() >= need || place.is_none() {
+            if others.len() >= need {
                 break;
             }
         }
         if others.len() < need && place.is_some() {
             let rows: Vec<CandidateRow> = base().filter(candidates::lat.is_null()).load(conn)?;
-            let unknown = rank(&want, place, radius_km, rows);
-            others.extend(unknown.into_iter().filter(|m| !seen.contains(&m.candidate.id)));
+            others.extend(rank(&want, place, radius_km, rows));
         }
-        out.extend(others);
+        out.extend(others.into_iter().filter(|m| !seen.contains(&m.candidate.id)));
     }
-    sort_matches(&mut out);
+    out.sort_by(|a, b| {
+        (closeness(a.tier, a.distance_km), &a.candidate.name)
+            .partial_cmp(&(closeness(b.tier, b.distance_km), &b.candidate.name))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     out.truncate(limit);
     Ok(out)
+}
+
+/// The ranking key of a match: best tier first; within it the nearest, unknown places last.
+fn closeness(tier: Tier, distance_km: Option<f64>) -> (Tier, bool, f64) {
+    (tier, distance_km.is_none(), distance_km.unwrap_or(0.0))
+}
+
+/// A distance as shown: to 100 m.
+fn shown_km(distance: Option<f64>) -> Option<f64> {
+    distance.map(|d| (d * 10.0).round() / 10.0)
 }
 
 /// Folds the rows (one per wish) into one per candidate, with its tier, reason and distance;
@@ -266,29 +277,10 @@ fn rank(want: &Want, place: Option<(f64, f64)>, radius_km: f64, rows: Vec<Candid
                 },
                 postcode: r.6,
                 tier: t,
-                distance_km: distance.map(|d| (d * 10.0).round() / 10.0),
+                distance_km: shown_km(distance),
             })
         })
         .collect()
-}
-
-/// Best tier first; within it the nearest, unknown places last; then by name.
-fn sort_matches(out: &mut [CandidateMatch]) {
-    out.sort_by(|a, b| {
-        (
-            a.tier,
-            a.distance_km.is_none(),
-            a.distance_km.unwrap_or(0.0),
-            &a.candidate.name,
-        )
-            .partial_cmp(&(
-                b.tier,
-                b.distance_km.is_none(),
-                b.distance_km.unwrap_or(0.0),
-                &b.candidate.name,
-            ))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
 }
 
 #[derive(Debug, Serialize)]
@@ -401,23 +393,13 @@ pub fn orders_for_candidate(
                 vacancies: r.5,
                 primary_authority: r.6,
                 tier: t,
-                distance_km: distance.map(|d| (d * 10.0).round() / 10.0),
+                distance_km: shown_km(distance),
             })
         })
         .collect();
     out.sort_by(|a, b| {
-        (
-            a.tier,
-            a.distance_km.is_none(),
-            a.distance_km.unwrap_or(0.0),
-            a.start_date,
-        )
-            .partial_cmp(&(
-                b.tier,
-                b.distance_km.is_none(),
-                b.distance_km.unwrap_or(0.0),
-                b.start_date,
-            ))
+        (closeness(a.tier, a.distance_km), a.start_date)
+            .partial_cmp(&(closeness(b.tier, b.distance_km), b.start_date))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     out.truncate(limit);
