@@ -556,14 +556,25 @@ fn wants_csv(q: &ListQuery) -> AppResult<bool> {
 
 // ---- HTTP handlers -----------------------------------------------------------------
 
+/// One list as JSON or CSV: check the query, read the page, answer.
+async fn list_handler<R: Row + Send + 'static>(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ListQuery>,
+    list: List,
+    load: fn(&mut DbConn, &AuthUser, &Params) -> AppResult<Page<R>>,
+) -> AppResult<HttpResponse> {
+    let (p, csv) = (Params::parse(list, &query)?, wants_csv(&query)?);
+    let page = state.db.read(move |c| load(c, &user, &p)).await?;
+    respond(list, page, csv)
+}
+
 pub async fn shared_orders_handler(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let (p, csv) = (Params::parse(List::SharedOrders, &query)?, wants_csv(&query)?);
-    let page = state.db.read(move |c| shared_orders(c, &user, &p)).await?;
-    respond(List::SharedOrders, page, csv)
+    list_handler(state, user, query, List::SharedOrders, shared_orders).await
 }
 
 pub async fn my_orders_handler(
@@ -571,9 +582,7 @@ pub async fn my_orders_handler(
     user: AuthUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let (p, csv) = (Params::parse(List::MyOrders, &query)?, wants_csv(&query)?);
-    let page = state.db.read(move |c| my_orders(c, &user, &p)).await?;
-    respond(List::MyOrders, page, csv)
+    list_handler(state, user, query, List::MyOrders, my_orders).await
 }
 
 pub async fn my_referrals_handler(
@@ -581,9 +590,7 @@ pub async fn my_referrals_handler(
     user: AuthUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let (p, csv) = (Params::parse(List::MyReferrals, &query)?, wants_csv(&query)?);
-    let page = state.db.read(move |c| my_referrals(c, &user, &p)).await?;
-    respond(List::MyReferrals, page, csv)
+    list_handler(state, user, query, List::MyReferrals, my_referrals).await
 }
 
 #[cfg(test)]
