@@ -778,12 +778,13 @@ struct Cell {
 /// goes through the same HTML escaping as `{{x}}` does.
 fn table_rows(rows: &[Vec<Cell>], labels: &[String]) -> String {
     let esc = handlebars::html_escape;
+    let labels: Vec<String> = labels.iter().map(|l| esc(l)).collect();
     let mut out = String::with_capacity(rows.len() * 1024);
     for cells in rows {
         out.push_str("<tr>");
-        for (c, label) in cells.iter().zip(labels) {
+        for (c, label) in cells.iter().zip(&labels) {
             out.push_str("<td data-label=\"");
-            out.push_str(&esc(label));
+            out.push_str(label);
             out.push_str(if c.num { "\" class=\"num\">" } else { "\">" });
             match &c.href {
                 Some(href) => {
