@@ -22,12 +22,13 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamp};
-use staer_hub::auth::{AuthUser, User};
+use staer_hub::db::schema::{job_orders, referrals as referrals_t, users};
 use staer_hub::db::{Db, DbConn};
+use staer_hub::domain::orders;
+use staer_hub::domain::referrals::{self, Action, State};
 use staer_hub::ids::{JobOrderId, ReferralId};
-use staer_hub::referrals::{self, Action, State};
-use staer_hub::schema::{job_orders, referrals as referrals_t, users};
-use staer_hub::{app, config::Config, mail::Mail, orders};
+use staer_hub::web::auth::{AuthUser, User};
+use staer_hub::{app, config::Config, mail::Mail};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 

@@ -3,7 +3,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use staer_hub::{app, config::Config, demo, job_agents, mail, sharing};
+use staer_hub::cli::demo;
+use staer_hub::domain::{job_agents, sharing};
+use staer_hub::{app, config::Config, mail};
 
 #[derive(Parser)]
 #[command(name = "staer-hub", version, about = "Job-order sharing between job centres")]
@@ -158,14 +160,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             seed,
         } => {
             let state = app::state(config)?;
-            let opts = staer_hub::seed::SeedOptions {
+            let opts = staer_hub::cli::seed::SeedOptions {
                 centres,
                 orders,
                 referrals,
                 rng_seed: seed,
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
-            print!("{}", staer_hub::seed::run(&state.db, &opts)?);
+            print!("{}", staer_hub::cli::seed::run(&state.db, &opts)?);
         }
         Command::Centre { number, name } => {
             let state = app::state(config)?;
@@ -221,7 +223,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
             };
             let state = app::state(config)?;
-            let id = staer_hub::auth::create_user(
+            let id = staer_hub::web::auth::create_user(
                 &state.db,
                 &username,
                 &password,

@@ -4,8 +4,8 @@
 mod common;
 
 use serde_json::{json, Value};
-use staer_hub::auth::{AuthUser, JwtKeys, Role};
 use staer_hub::ids::{JobCentreId, UserId};
+use staer_hub::web::auth::{AuthUser, JwtKeys, Role};
 
 const NASTY: &[&str] = &[
     "'; DROP TABLE job_orders; --",

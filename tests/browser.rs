@@ -294,7 +294,7 @@ fn consultants_share_refer_approve_in_a_browser() {
         .db
         .read_blocking(|c| {
             use diesel::prelude::*;
-            use staer_hub::schema::outbox;
+            use staer_hub::db::schema::outbox;
             Ok(outbox::table
                 .filter(outbox::kind.eq("candidate_to_employer"))
                 .select((outbox::to_addr, outbox::body_text))

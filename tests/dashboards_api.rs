@@ -191,12 +191,12 @@ on_both! {
         let o = app.create_order(&t, json!({}));
         let company = app.state.db.read_blocking(|c| {
             use diesel::prelude::*;
-            use staer_hub::schema::job_orders;
+            use staer_hub::db::schema::job_orders;
             Ok(job_orders::table.find(o["id"].as_i64().unwrap()).select(job_orders::company_id).first::<i64>(c)?)
         }).unwrap();
         app.state.db.write_blocking(|c| {
             use diesel::prelude::*;
-            use staer_hub::schema::job_orders as j;
+            use staer_hub::db::schema::job_orders as j;
             let now = chrono::Utc::now().naive_utc();
             let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
             for i in 0..1_233 {

@@ -205,10 +205,10 @@ on_both! {
         let mail = &app.state.mail;
         let now = chrono::Utc::now().naive_utc();
         // Not due yet.
-        assert_eq!(staer_hub::job_agents::run_due(db, mail, now).unwrap(), 0);
+        assert_eq!(staer_hub::domain::job_agents::run_due(db, mail, now).unwrap(), 0);
         let tomorrow = now + chrono::Duration::hours(25);
-        assert_eq!(staer_hub::job_agents::run_due(db, mail, tomorrow).unwrap(), 1);
-        assert_eq!(staer_hub::job_agents::run_due(db, mail, tomorrow).unwrap(), 0, "once per period");
+        assert_eq!(staer_hub::domain::job_agents::run_due(db, mail, tomorrow).unwrap(), 1);
+        assert_eq!(staer_hub::domain::job_agents::run_due(db, mail, tomorrow).unwrap(), 0, "once per period");
         let (_, ob) = app.get("/api/v1/admin/outbox", &admin);
         assert_eq!(ob["total"].as_i64().unwrap(), outbox_before + 1);
         let digest = &ob["items"][0];
@@ -217,7 +217,7 @@ on_both! {
         assert!(digest["subject"].as_str().unwrap().starts_with("Jobagent: 1 nye jobordrer"), "{digest}");
         let body: (String,) = {
             use diesel::prelude::*;
-            use staer_hub::schema::outbox;
+            use staer_hub::db::schema::outbox;
             db.read_blocking(|c| Ok(outbox::table.order(outbox::id.desc()).select((outbox::body_text,)).first(c)?)).unwrap()
         };
         assert!(body.0.contains("Kantinekok søges") && !body.0.contains("Tømrer") && !body.0.contains("Aalborg"), "{}", body.0);
@@ -231,7 +231,7 @@ on_both! {
         assert_eq!(app.get("/api/v1/job-agents", &frb).1["items"].as_array().unwrap().len(), 0);
         // Unsubscribed: no more digests.
         app.shared_order(&owner, json!({"title": "Kok igen", "occupation": "Kok", "workplace_postcode": "2605"}), &["HRS"]);
-        assert_eq!(staer_hub::job_agents::run_due(db, mail, tomorrow + chrono::Duration::days(2)).unwrap(), 0);
+        assert_eq!(staer_hub::domain::job_agents::run_due(db, mail, tomorrow + chrono::Duration::days(2)).unwrap(), 0);
     }
 
     occupation_list(app) {

@@ -143,7 +143,7 @@ on_both! {
 fn demo_seed_is_idempotent() {
     let app = common::TestApp::start(common::Backend::Sqlite);
     assert!(
-        !staer_hub::demo::seed(&app.state.db, &app.state.mail).unwrap(),
+        !staer_hub::cli::demo::seed(&app.state.db, &app.state.mail).unwrap(),
         "second seed must do nothing"
     );
     let t = app.login("admin");

@@ -4,9 +4,9 @@
 use actix_web::ResponseError;
 use proptest::prelude::*;
 use serde_json::Value;
+use staer_hub::domain::orders::{CreateOrder, OrderFields};
+use staer_hub::domain::referrals::{transition, Action, Actor, Refusal, State};
 use staer_hub::error::AppError;
-use staer_hub::orders::{CreateOrder, OrderFields};
-use staer_hub::referrals::{transition, Action, Actor, Refusal, State};
 
 fn action() -> impl Strategy<Value = Action> {
     prop::sample::select(Action::ALL.to_vec())
@@ -217,7 +217,7 @@ fn order_like() -> impl Strategy<Value = Value> {
 }
 
 fn check_body(bytes: &[u8]) -> Result<(), TestCaseError> {
-    match staer_hub::json::parse::<CreateOrder>(bytes) {
+    match staer_hub::web::json::parse::<CreateOrder>(bytes) {
         Ok(input) => {
             // What parses goes on to validation, which may only refuse with a 422.
             if let Err(e) = OrderFields::from(input).validate() {

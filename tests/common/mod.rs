@@ -9,7 +9,8 @@ use std::sync::mpsc;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
-use staer_hub::{app, config::Config, demo};
+use staer_hub::cli::demo;
+use staer_hub::{app, config::Config};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

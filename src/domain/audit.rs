@@ -6,11 +6,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 use serde::Serialize;
 
-use crate::auth::AuthUser;
+use crate::db::schema::{audit_log, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, UserId};
-use crate::schema::{audit_log, users};
+use crate::web::auth::AuthUser;
 
 pub fn record(
     conn: &mut DbConn,

@@ -4,16 +4,16 @@
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 
-use crate::auth::{hash_password, AuthUser, User};
-use crate::candidates::{self, ConsentInput, CreateCandidate};
+use crate::db::schema::{job_centres, network_members, networks, outbox, users};
 use crate::db::{Db, DbConn};
+use crate::domain::candidates::{self, ConsentInput, CreateCandidate};
+use crate::domain::orders::{self, OrderFields};
+use crate::domain::referrals::{self, Action};
+use crate::domain::sharing;
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, NetworkId};
 use crate::mail::Mail;
-use crate::orders::{self, OrderFields};
-use crate::referrals::{self, Action};
-use crate::schema::{job_centres, network_members, networks, outbox, users};
-use crate::sharing;
+use crate::web::auth::{hash_password, AuthUser, User};
 
 /// (authority number, name, networks)
 pub const CENTRES: &[(&str, &str, &[&str])] = &[

@@ -9,15 +9,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::AuthUser;
+use crate::db::schema::{job_agents, job_centres, job_orders, order_notifications, order_shares, users};
 use crate::db::{Db, DbConn};
+use crate::domain::audit;
+use crate::domain::{candidates, orders};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, UserId};
-use crate::json::Json;
 use crate::mail::{self, Mail};
-use crate::schema::{job_agents, job_centres, job_orders, order_notifications, order_shares, users};
-use crate::{candidates, geo, occupations, orders};
+use crate::web::auth::AuthUser;
+use crate::web::json::Json;
+use crate::{geo, occupations};
 
 #[derive(Queryable, Selectable, Debug, Clone, Serialize)]
 #[diesel(table_name = job_agents)]

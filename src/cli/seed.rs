@@ -16,14 +16,14 @@ use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::db::{Db, DbConn};
-use crate::error::{AppError, AppResult};
-use crate::orders::OrderFields;
-use crate::referrals::State;
-use crate::schema::{
+use crate::db::schema::{
     audit_log, candidate_wishes, candidates, companies, job_centres, job_orders, network_members, networks,
     order_notifications, order_shares, referral_events, referrals, users,
 };
+use crate::db::{Db, DbConn};
+use crate::domain::orders::OrderFields;
+use crate::domain::referrals::State;
+use crate::error::{AppError, AppResult};
 
 /// The password of every seeded user.
 pub const PASSWORD: &str = "demo";
@@ -491,7 +491,7 @@ fn person_name(rng: &mut StdRng) -> String {
 }
 
 fn ascii(s: &str) -> String {
-    crate::demo::slug(&s.replace(' ', "."))
+    crate::cli::demo::slug(&s.replace(' ', "."))
 }
 
 /// Runs the whole seed; needs a database without job centres.
@@ -512,7 +512,7 @@ pub fn run(db: &Db, opts: &SeedOptions) -> AppResult<SeedReport> {
     }
     let mut report = SeedReport::default();
     let started = Instant::now();
-    let hash = crate::auth::hash_password(PASSWORD)?;
+    let hash = crate::web::auth::hash_password(PASSWORD)?;
     let mut rng = StdRng::seed_from_u64(opts.rng_seed);
     let now = Utc::now().naive_utc().with_nanosecond(0).expect("0 ns is valid");
     let span = 730 * 24 * 3600; // two years of history
@@ -865,7 +865,7 @@ pub fn run(db: &Db, opts: &SeedOptions) -> AppResult<SeedReport> {
             cvr: company.cvr.clone(),
             employer_email: rng.gen_bool(0.9).then(|| {
                 let stem = company.name.split_whitespace().next().unwrap_or("firma");
-                format!("hr{}@{}.example", rng.gen_range(1..100), crate::demo::slug(stem))
+                format!("hr{}@{}.example", rng.gen_range(1..100), crate::cli::demo::slug(stem))
             }),
             start_date: start,
             end_date: end,
@@ -1260,7 +1260,7 @@ mod tests {
                 .get_result::<i64>(c)?;
             assert_eq!(created, 3000);
             // The seeded password works.
-            let u = crate::auth::authenticate(c, "c001.konsulent1", PASSWORD)?;
+            let u = crate::web::auth::authenticate(c, "c001.konsulent1", PASSWORD)?;
             assert_eq!(u.job_centre_id.0, 1);
             Ok(())
         })

@@ -8,16 +8,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::AuthUser;
-use crate::candidates::{self, SharedCandidate};
+use crate::db::schema::{job_orders, order_shares, referral_events, referrals, users};
 use crate::db::DbConn;
+use crate::domain::audit;
+use crate::domain::candidates::{self, SharedCandidate};
+use crate::domain::orders::{self, Access, JobOrder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
-use crate::json::{Json, OptJson};
 use crate::mail::{self, Mail};
-use crate::orders::{self, Access, JobOrder};
-use crate::schema::{job_orders, order_shares, referral_events, referrals, users};
+use crate::web::auth::AuthUser;
+use crate::web::json::{Json, OptJson};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

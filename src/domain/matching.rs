@@ -10,17 +10,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::auth::AuthUser;
-use crate::candidates::{load_own, SharedCandidate};
-use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
-use crate::ids::{CandidateId, JobOrderId};
-use crate::json::Json;
-use crate::orders;
-use crate::referrals::{self, State};
-use crate::schema::{
+use crate::db::schema::{
     candidate_wishes, candidates, job_centres, job_orders, order_notifications, order_shares, referrals as referrals_t,
 };
+use crate::db::DbConn;
+use crate::domain::candidates::{load_own, SharedCandidate};
+use crate::domain::orders;
+use crate::domain::referrals::{self, State};
+use crate::error::{AppError, AppResult};
+use crate::ids::{CandidateId, JobOrderId};
+use crate::web::auth::AuthUser;
+use crate::web::json::Json;
 use crate::{geo, occupations};
 
 pub const DEFAULT_RADIUS_KM: f64 = 70.0;

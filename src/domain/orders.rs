@@ -11,12 +11,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::AuthUser;
+use crate::db::schema::{companies, job_centres, job_orders, order_notifications, users};
 use crate::db::DbConn;
+use crate::domain::audit;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CompanyId, JobCentreId, JobOrderId, UserId};
-use crate::schema::{companies, job_centres, job_orders, order_notifications, users};
+use crate::web::auth::AuthUser;
 
 pub const STATUS_OPEN: &str = "open";
 pub const STATUS_CLOSED: &str = "closed";
@@ -792,7 +792,7 @@ pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOr
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "updated", diff(&before, &after))?;
     let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
-    crate::sharing::refresh_listing(conn, &order)?;
+    crate::domain::sharing::refresh_listing(conn, &order)?;
     Ok(order)
 }
 
@@ -843,7 +843,7 @@ pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<Jo
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "closed", json!({}))?;
     let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
-    crate::sharing::refresh_listing(conn, &order)?;
+    crate::domain::sharing::refresh_listing(conn, &order)?;
     Ok(order)
 }
 
@@ -857,7 +857,7 @@ fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {
 pub async fn create_handler(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: crate::json::Json<CreateOrder>,
+    body: crate::web::json::Json<CreateOrder>,
 ) -> AppResult<HttpResponse> {
     reject_unknown(&body.0.other)?;
     let fields = OrderFields::from(body.into_inner());
@@ -901,7 +901,7 @@ pub async fn patch_handler(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<JobOrderId>,
-    body: crate::json::Json<PatchOrder>,
+    body: crate::web::json::Json<PatchOrder>,
 ) -> AppResult<HttpResponse> {
     let (id, patch) = (id.into_inner(), body.into_inner());
     reject_unknown(&patch.other)?;

@@ -8,15 +8,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::AuthUser;
+use crate::db::schema::{candidate_wishes, candidates};
 use crate::db::DbConn;
+use crate::domain::audit;
+use crate::domain::orders::check_email;
+use crate::domain::referrals::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, UserId};
-use crate::json::{Json, OptJson};
-use crate::orders::check_email;
-use crate::referrals::{self, Action};
-use crate::schema::{candidate_wishes, candidates};
+use crate::web::auth::AuthUser;
+use crate::web::json::{Json, OptJson};
 
 #[derive(Queryable, Selectable, Debug, Clone, Serialize)]
 #[diesel(table_name = candidates)]

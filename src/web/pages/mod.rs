@@ -19,38 +19,38 @@ use handlebars::Handlebars;
 use serde_json::{json, Map, Value};
 
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::{self, AuthUser, SESSION_COOKIE};
-use crate::candidates::{self, CreateCandidate};
-use crate::csrf;
-use crate::dashboards::{self, List, ListQuery, Params};
+use crate::db::schema::{companies, job_centres, users};
 use crate::db::DbConn;
+use crate::domain::audit;
+use crate::domain::candidates::{self, CreateCandidate};
+use crate::domain::dashboards::{self, List, ListQuery, Params};
+use crate::domain::matching;
+use crate::domain::orders::{self, OrderFields, OrderView, PatchOrder};
+use crate::domain::referrals::{self, Action};
+use crate::domain::sharing::{self, Page};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId, UserId};
 use crate::mail::Mail;
-use crate::matching;
-use crate::orders::{self, OrderFields, OrderView, PatchOrder};
-use crate::referrals::{self, Action};
-use crate::schema::{companies, job_centres, users};
-use crate::sharing::{self, Page};
+use crate::web::auth::{self, AuthUser, SESSION_COOKIE};
+use crate::web::csrf;
 
 const LANG_COOKIE: &str = "staer_lang";
 const FLASH_COOKIE: &str = "staer_flash";
 const HOME: &str = "/dashboard/shared-orders";
 
 /// The stylesheet, served from `/static/app.css` (a file, so the CSP can forbid inline styles).
-const CSS: &str = include_str!("../templates/pages/app.css");
-const LABELS: &str = include_str!("../templates/pages/labels.json");
+const CSS: &str = include_str!("../../../templates/pages/app.css");
+const LABELS: &str = include_str!("../../../templates/pages/labels.json");
 const TEMPLATES: &[(&str, &str)] = &[
-    ("layout", include_str!("../templates/pages/layout.hbs")),
-    ("pager", include_str!("../templates/pages/pager.hbs")),
-    ("login", include_str!("../templates/pages/login.hbs")),
-    ("dashboard", include_str!("../templates/pages/dashboard.hbs")),
-    ("order", include_str!("../templates/pages/order.hbs")),
-    ("order_form", include_str!("../templates/pages/order_form.hbs")),
-    ("candidates", include_str!("../templates/pages/candidates.hbs")),
-    ("matches", include_str!("../templates/pages/matches.hbs")),
-    ("error", include_str!("../templates/pages/error.hbs")),
+    ("layout", include_str!("../../../templates/pages/layout.hbs")),
+    ("pager", include_str!("../../../templates/pages/pager.hbs")),
+    ("login", include_str!("../../../templates/pages/login.hbs")),
+    ("dashboard", include_str!("../../../templates/pages/dashboard.hbs")),
+    ("order", include_str!("../../../templates/pages/order.hbs")),
+    ("order_form", include_str!("../../../templates/pages/order_form.hbs")),
+    ("candidates", include_str!("../../../templates/pages/candidates.hbs")),
+    ("matches", include_str!("../../../templates/pages/matches.hbs")),
+    ("error", include_str!("../../../templates/pages/error.hbs")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

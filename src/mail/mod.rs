@@ -18,16 +18,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::app::AppState;
-use crate::auth::AuthUser;
-use crate::candidates::{self, Candidate, SharedCandidate};
 use crate::config::{Config, SmtpConfig};
+use crate::db::schema::{job_centres, outbox, users};
 use crate::db::{Db, DbConn};
+use crate::domain::candidates::{self, Candidate, SharedCandidate};
+use crate::domain::orders::{self, Access, JobOrder, SharedOrder};
+use crate::domain::referrals::Referral;
+use crate::domain::sharing::ShareResult;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, OutboxId, UserId};
-use crate::orders::{self, Access, JobOrder, SharedOrder};
-use crate::referrals::Referral;
-use crate::schema::{job_centres, outbox, users};
-use crate::sharing::ShareResult;
+use crate::web::auth::AuthUser;
 
 pub const KINDS: [&str; 5] = [
     "order_shared",
@@ -41,12 +41,12 @@ const LANGS: [&str; 2] = ["da", "en"];
 macro_rules! templates {
     ($($kind:literal),*) => {
         &[$(
-            ($kind, "da", "subject", include_str!(concat!("../templates/mail/", $kind, "/da.subject.hbs"))),
-            ($kind, "da", "text", include_str!(concat!("../templates/mail/", $kind, "/da.text.hbs"))),
-            ($kind, "da", "html", include_str!(concat!("../templates/mail/", $kind, "/da.html.hbs"))),
-            ($kind, "en", "subject", include_str!(concat!("../templates/mail/", $kind, "/en.subject.hbs"))),
-            ($kind, "en", "text", include_str!(concat!("../templates/mail/", $kind, "/en.text.hbs"))),
-            ($kind, "en", "html", include_str!(concat!("../templates/mail/", $kind, "/en.html.hbs"))),
+            ($kind, "da", "subject", include_str!(concat!("../../templates/mail/", $kind, "/da.subject.hbs"))),
+            ($kind, "da", "text", include_str!(concat!("../../templates/mail/", $kind, "/da.text.hbs"))),
+            ($kind, "da", "html", include_str!(concat!("../../templates/mail/", $kind, "/da.html.hbs"))),
+            ($kind, "en", "subject", include_str!(concat!("../../templates/mail/", $kind, "/en.subject.hbs"))),
+            ($kind, "en", "text", include_str!(concat!("../../templates/mail/", $kind, "/en.text.hbs"))),
+            ($kind, "en", "html", include_str!(concat!("../../templates/mail/", $kind, "/en.html.hbs"))),
         )*]
     };
 }
@@ -600,7 +600,7 @@ pub async fn retry_handler(
                     outbox::locked_until.eq(None::<NaiveDateTime>),
                 ))
                 .execute(c)?;
-            crate::audit::record(c, Some(&user), "outbox", id.0, "retry", json!({ "was": status }))?;
+            crate::domain::audit::record(c, Some(&user), "outbox", id.0, "retry", json!({ "was": status }))?;
             Ok(())
         })
         .await?;

@@ -12,9 +12,9 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
+use crate::db::schema::{job_centres, users};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
-use crate::schema::{job_centres, users};
 
 pub const SESSION_COOKIE: &str = "staer_session";
 
@@ -217,7 +217,7 @@ pub fn create_user(
     if password.chars().count() < 8 {
         return Err(AppError::invalid("password", "must be at least 8 characters"));
     }
-    crate::orders::check_email("email", email)?;
+    crate::domain::orders::check_email("email", email)?;
     let hash = hash_password(password)?;
     db.write_blocking(|c| {
         let centre: JobCentreId = job_centres::table
@@ -248,7 +248,7 @@ pub fn create_user(
             ))
             .returning(users::id)
             .get_result(c)?;
-        crate::audit::record(
+        crate::domain::audit::record(
             c,
             None,
             "user",
@@ -266,7 +266,7 @@ pub struct LoginInput {
     pub password: String,
 }
 
-pub async fn login(state: web::Data<AppState>, body: crate::json::Json<LoginInput>) -> AppResult<HttpResponse> {
+pub async fn login(state: web::Data<AppState>, body: crate::web::json::Json<LoginInput>) -> AppResult<HttpResponse> {
     let LoginInput { username, password } = body.into_inner();
     let user = state.db.read(move |c| authenticate(c, &username, &password)).await?;
     let token = state.jwt.issue(&user.auth())?;
@@ -324,7 +324,7 @@ pub struct PatchMe {
 pub async fn patch_me(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: crate::json::Json<PatchMe>,
+    body: crate::web::json::Json<PatchMe>,
 ) -> AppResult<HttpResponse> {
     let PatchMe { language } = body.into_inner();
     if let Some(lang) = language {
@@ -337,7 +337,7 @@ pub async fn patch_me(
                 diesel::update(users::table.find(user.id))
                     .set(users::language.eq(&lang))
                     .execute(c)?;
-                crate::audit::record(
+                crate::domain::audit::record(
                     c,
                     Some(&user),
                     "user",

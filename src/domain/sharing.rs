@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::AuthUser;
+use crate::db::schema::{job_centres, network_members, networks, order_notifications, order_shares};
 use crate::db::DbConn;
+use crate::domain::audit;
+use crate::domain::orders::{self, CentreRef, JobOrder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, JobOrderId, NetworkId};
-use crate::json::Json;
-use crate::orders::{self, CentreRef, JobOrder};
-use crate::schema::{job_centres, network_members, networks, order_notifications, order_shares};
+use crate::web::auth::AuthUser;
+use crate::web::json::Json;
 
 fn network_by_name(conn: &mut DbConn, name: &str) -> AppResult<Option<NetworkId>> {
     Ok(networks::table

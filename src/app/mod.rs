@@ -4,19 +4,20 @@ use std::net::TcpListener;
 
 use actix_web::{dev::Server, error::InternalError, middleware, web, App, HttpRequest, HttpResponse, HttpServer};
 
-use crate::auth::{self, JwtKeys};
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::{candidates, dashboards, job_agents, matching, orders, referrals, sharing};
 use crate::error::AppError;
+use crate::mail;
 use crate::mail::Mail;
-use crate::{candidates, dashboards, job_agents, mail, matching, orders, referrals, sharing};
+use crate::web::auth::{self, JwtKeys};
 
 pub struct AppState {
     pub db: Db,
     pub jwt: JwtKeys,
     pub config: Config,
     pub mail: std::sync::Arc<Mail>,
-    pub pages: crate::pages::Pages,
+    pub pages: crate::web::pages::Pages,
 }
 
 fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
@@ -51,7 +52,7 @@ async fn not_found() -> Result<HttpResponse, AppError> {
 
 /// Routes of the JSON API and the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::default().limit(crate::json::JSON_LIMIT))
+    cfg.app_data(web::PayloadConfig::default().limit(crate::web::json::JSON_LIMIT))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .route("/healthz", web::get().to(healthz))
@@ -124,7 +125,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/admin/outbox", web::get().to(mail::outbox_handler))
                 .route("/admin/outbox/{id}/retry", web::post().to(mail::retry_handler)),
         )
-        .configure(crate::pages::routes)
+        .configure(crate::web::pages::routes)
         .default_service(web::to(not_found));
 }
 
@@ -136,7 +137,7 @@ pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
     Ok(web::Data::new(AppState {
         jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),
         mail: std::sync::Arc::new(Mail::new(&config.public_url)?),
-        pages: crate::pages::Pages::new()?,
+        pages: crate::web::pages::Pages::new()?,
         db,
         config,
     }))

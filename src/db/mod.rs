@@ -1,5 +1,7 @@
-//! One code path over SQLite (embedded default) and PostgreSQL (scale), chosen by the URL.
+//! The database: one connection type over SQLite (embedded default) and PostgreSQL (scale), chosen
+//! by the URL; the pool, the single writer, the migrations, and the schema.
 
+pub mod schema;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -320,7 +322,7 @@ mod tests {
         });
         assert!(r.is_err());
         let n: i64 = db
-            .read_blocking(|c| Ok(crate::schema::networks::table.count().get_result(c)?))
+            .read_blocking(|c| Ok(crate::db::schema::networks::table.count().get_result(c)?))
             .unwrap();
         assert_eq!(n, 0);
         std::fs::remove_dir_all(&dir).ok();

@@ -10,12 +10,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::auth::AuthUser;
+use crate::db::schema::{candidates, job_centres, job_orders, order_notifications, referrals, users};
 use crate::db::{like_pattern, lower, DbConn};
+use crate::domain::sharing::Page;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId, UserId};
-use crate::schema::{candidates, job_centres, job_orders, order_notifications, referrals, users};
-use crate::sharing::Page;
+use crate::web::auth::AuthUser;
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
 pub const MAX_PER_PAGE: i64 = 200;

@@ -1,0 +1,11 @@
+//! The model, the rules and the queries: what the API, the pages, the CLI and the workers all
+//! call. Functions take `&mut DbConn` and the acting user, and return `AppResult`; no HTTP here.
+
+pub mod audit;
+pub mod candidates;
+pub mod dashboards;
+pub mod job_agents;
+pub mod matching;
+pub mod orders;
+pub mod referrals;
+pub mod sharing;

@@ -1,0 +1,7 @@
+//! HTTP: the JSON API and the HTML pages, with the plumbing they share (the logged-in user,
+//! the JSON body extractor, CSRF).
+
+pub mod auth;
+pub mod csrf;
+pub mod json;
+pub mod pages;
