@@ -17,7 +17,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub config: Config,
     pub mail: std::sync::Arc<Mail>,
-    pub pages: crate::web::pages::Pages,
+    pub pages: crate::web::render::Pages,
 }
 
 fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
@@ -137,7 +137,7 @@ pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
     Ok(web::Data::new(AppState {
         jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),
         mail: std::sync::Arc::new(Mail::new(&config.public_url)?),
-        pages: crate::web::pages::Pages::new()?,
+        pages: crate::web::render::Pages::new()?,
         db,
         config,
     }))

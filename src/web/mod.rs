@@ -3,5 +3,9 @@
 
 pub mod auth;
 pub mod csrf;
+pub mod format;
 pub mod json;
 pub mod pages;
+pub mod render;
+pub mod session;
+pub mod table;

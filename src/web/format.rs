@@ -1,0 +1,93 @@
+//! Dates, times, yes/no and page links as each language writes them.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+use serde_json::{json, Value};
+
+use crate::app::AppState;
+use crate::domain::sharing::Page;
+use crate::web::render::Lang;
+
+// ---- formatting ------------------------------------------------------------------------
+
+/// Danish wall-clock time of a UTC timestamp: CET, or CEST from the last Sunday of March
+/// to the last Sunday of October at 01:00 UTC (the EU rule).
+pub fn copenhagen(utc: NaiveDateTime) -> NaiveDateTime {
+    let last_sunday = |month: u32| {
+        let mut d = NaiveDate::from_ymd_opt(utc.year(), month, 31).unwrap_or_default();
+        while d.weekday() != Weekday::Sun {
+            d = d.pred_opt().unwrap_or_default();
+        }
+        d.and_hms_opt(1, 0, 0).unwrap_or_default()
+    };
+    let summer = utc >= last_sunday(3) && utc < last_sunday(10);
+    utc + chrono::Duration::hours(if summer { 2 } else { 1 })
+}
+
+pub(crate) fn fmt_date(d: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Da => d.format("%d-%m-%Y").to_string(),
+        Lang::En => d.format("%Y-%m-%d").to_string(),
+    }
+}
+
+pub(crate) fn fmt_time(t: NaiveDateTime, lang: Lang) -> String {
+    let local = copenhagen(t);
+    match lang {
+        Lang::Da => local.format("%d-%m-%Y %H:%M").to_string(),
+        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+pub(crate) fn yes_no(state: &AppState, lang: Lang, b: bool) -> String {
+    state.pages.t(lang, if b { "yes" } else { "no" })
+}
+
+/// Page links: first, last, and two either side of the current one, gaps between.
+pub(crate) fn pager<T>(p: &Page<T>, href: impl Fn(i64) -> String) -> Value {
+    let last = ((p.total + p.per_page - 1) / p.per_page).max(1);
+    let mut pages = Vec::new();
+    let mut prev = 0;
+    for n in 1..=last {
+        if n == 1 || n == last || (n - p.page).abs() <= 2 {
+            if n > prev + 1 {
+                pages.push(json!({ "gap": true }));
+            }
+            pages.push(json!({ "n": n, "current": n == p.page, "href": href(n) }));
+            prev = n;
+        }
+    }
+    json!({ "range": p.range, "pages": pages })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn utc(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    pub(crate) fn copenhagen_follows_eu_summer_time() {
+        // 2026: CEST from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(copenhagen(utc("2026-01-15 12:00")), utc("2026-01-15 13:00"));
+        assert_eq!(copenhagen(utc("2026-03-29 00:59")), utc("2026-03-29 01:59"));
+        assert_eq!(copenhagen(utc("2026-03-29 01:00")), utc("2026-03-29 03:00"));
+        assert_eq!(copenhagen(utc("2026-10-25 00:59")), utc("2026-10-25 02:59"));
+        assert_eq!(copenhagen(utc("2026-10-25 01:00")), utc("2026-10-25 02:00"));
+    }
+
+    #[test]
+    pub(crate) fn pager_shows_ends_and_neighbours() {
+        let p: Page<i32> = Page::new(vec![1; 50], 1000, 10, 50);
+        let v = pager(&p, |n| n.to_string());
+        let shown: Vec<String> = v["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["n"].as_i64().map_or("…".into(), |n| n.to_string()))
+            .collect();
+        assert_eq!(shown, ["1", "…", "8", "9", "10", "11", "12", "…", "20"]);
+        assert_eq!(v["range"], "451 - 500 af 1.000");
+    }
+}

@@ -1,0 +1,147 @@
+//! My centre's candidates: list, create, consent, and a candidate's matching orders.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+use crate::app::AppState;
+use crate::domain::candidates::{self, CreateCandidate};
+use crate::domain::matching;
+use crate::error::AppError;
+use crate::ids::CandidateId;
+use crate::web::format::fmt_time;
+use crate::web::render::{
+    change, describe, fail, is_refusal, me, page, page_with_flash, parse_id, redirect_flash, Status,
+};
+use crate::web::session::{CsrfForm, Flash, Session};
+
+/// The shared orders that fit one of my candidates, best first.
+pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(CandidateId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let user = s.user.clone();
+    let result = state
+        .db
+        .read(move |c| {
+            let me = me(c, &user)?;
+            let cand = candidates::load_own(c, &user, id)?;
+            let items = matching::orders_for_candidate(c, &user, id, 50, matching::DEFAULT_RADIUS_KM)?;
+            Ok((
+                me,
+                json!({ "candidate": { "id": cand.id, "name": cand.name }, "matches": items }),
+            ))
+        })
+        .await;
+    match result {
+        Ok((me, ctx)) => page(&state, &s, StatusCode::OK, "matches", &me, "candidates", ctx),
+        Err(e) => fail(&state, &s, e),
+    }
+}
+
+// ---- candidates ------------------------------------------------------------------------
+
+pub(crate) async fn candidates_view(
+    state: &web::Data<AppState>,
+    s: &Session,
+    status: StatusCode,
+    values: Value,
+    error: Option<Flash>,
+) -> HttpResponse {
+    let user = s.user.clone();
+    let result = state
+        .db
+        .read(move |c| Ok((me(c, &user)?, candidates::list(c, &user, "", false)?)))
+        .await;
+    let (me, list) = match result {
+        Ok(v) => v,
+        Err(e) => return fail(state, s, e),
+    };
+    let t = |k: &str| state.pages.t(s.lang, k);
+    let rows: Vec<Value> = list
+        .iter()
+        .map(|c| {
+            let consent = match (c.consent_given_at, c.consent_revoked_at) {
+                (_, Some(at)) => format!("{} {}", t("consent_revoked"), fmt_time(at, s.lang)),
+                (Some(at), None) => format!("{} {}", t("consent_given"), fmt_time(at, s.lang)),
+                (None, None) => t("consent_none"),
+            };
+            json!({
+                "id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "postcode": c.postcode,
+                "consent": consent, "has_consent": c.has_consent(),
+            })
+        })
+        .collect();
+    let ctx = json!({ "heading": t("candidates"), "candidates": rows, "v": values });
+    let flash = error.as_ref().or(s.flash.as_ref());
+    page_with_flash(state, s, status, "candidates", &me, "candidates", ctx, flash)
+}
+
+pub async fn candidates_page(state: web::Data<AppState>, s: Session) -> HttpResponse {
+    candidates_view(&state, &s, StatusCode::OK, json!({}), None).await
+}
+
+pub async fn create_candidate(state: web::Data<AppState>, s: Session, f: CsrfForm) -> HttpResponse {
+    let form = f.0;
+    let input = CreateCandidate {
+        name: form.get("name").trim().to_string(),
+        email: form.opt("email"),
+        phone: form.opt("phone"),
+        postcode: form.opt("postcode"),
+        latitude: None,
+        longitude: None,
+        occupations: form
+            .opt("occupations")
+            .map(|o| {
+                o.split(',')
+                    .map(|w| w.trim().to_string())
+                    .filter(|w| !w.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let user = s.user.clone();
+    match state.db.write(move |c| candidates::create(c, &user, input)).await {
+        Ok(_) => redirect_flash(
+            &state,
+            "/candidates",
+            Flash::ok(state.pages.t(s.lang, "ok_candidate_created")),
+        ),
+        Err(e) if is_refusal(&e) => {
+            let flash = Flash::error(describe(&state, s.lang, &e));
+            candidates_view(&state, &s, e.status(), form.values(), Some(flash)).await
+        }
+        Err(e) => fail(&state, &s, e),
+    }
+}
+
+pub async fn give_consent(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(CandidateId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let input = candidates::ConsentInput {
+        share_email: f.0.checked("share_email"),
+        share_phone: f.0.checked("share_phone"),
+    };
+    let text = state.pages.t(s.lang, "ok_consent");
+    change(&state, &s, &format!("/candidates#candidate-{id}"), move |c, _, u| {
+        candidates::give_consent(c, u, id, input).map(|_| text)
+    })
+    .await
+}
+
+pub async fn revoke_consent(
+    state: web::Data<AppState>,
+    s: Session,
+    id: web::Path<String>,
+    _f: CsrfForm,
+) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(CandidateId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let text = state.pages.t(s.lang, "ok_revoke");
+    change(&state, &s, &format!("/candidates#candidate-{id}"), move |c, mail, u| {
+        candidates::revoke_consent(c, mail, u, id).map(|(_, n)| format!("{text} {n}"))
+    })
+    .await
+}

@@ -1,0 +1,330 @@
+//! The order page and what is done from it: portal, close, share, refer, referral actions.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+use crate::app::AppState;
+use crate::domain::audit;
+use crate::domain::candidates::{self};
+use crate::domain::matching;
+use crate::domain::orders::{self, OrderView};
+use crate::domain::referrals::{self, Action};
+use crate::domain::sharing::{self};
+use crate::error::AppError;
+use crate::ids::{CandidateId, JobOrderId, ReferralId};
+use crate::web::format::{fmt_date, fmt_time, pager, yes_no};
+use crate::web::render::{change, fail, link, me, outcome, page, parse_id, redirect_flash, Lang};
+use crate::web::session::{CsrfForm, Flash, Session};
+
+// ---- the order page ------------------------------------------------------------------
+
+pub(crate) fn field(label: String, value: impl Into<String>) -> Value {
+    json!({ "label": label, "value": value.into() })
+}
+
+/// The fields shown of an order: the shared ones from `SharedOrder`, and the private ones
+/// only from the owner's projection. Built from `OrderView`, so nothing else can leak.
+pub(crate) fn order_fields(state: &AppState, lang: Lang, view: &OrderView) -> (Value, Vec<Value>, Option<Vec<Value>>) {
+    let t = |k: &str| state.pages.t(lang, k);
+    let o = view.shared();
+    let occupation = match &o.occupation_code {
+        Some(code) => format!("{} ({code})", o.occupation),
+        None => o.occupation.clone(),
+    };
+    let fields = vec![
+        field(
+            t("col_primary_authority"),
+            format!(
+                "{} {} {}",
+                o.primary_authority.authority_type, o.primary_authority.authority_number, o.primary_authority.name
+            ),
+        ),
+        field(t("col_responsible_consultant"), &o.responsible_consultant_name),
+        field(t("col_coordinator"), &o.coordinator_name),
+        field(
+            t("col_coordinator_external"),
+            o.coordinator_external.clone().unwrap_or_default(),
+        ),
+        field(t("coordinator_allowed"), yes_no(state, lang, o.coordinator_allowed)),
+        field(t("col_occupation"), occupation),
+        field(t("col_request_id"), &o.request_id),
+        field(t("col_type"), &o.order_type),
+        field(t("col_company_name"), &o.company_name),
+        field(t("col_start_date"), fmt_date(o.start_date, lang)),
+        field(
+            t("col_end_date"),
+            o.end_date.map(|d| fmt_date(d, lang)).unwrap_or_default(),
+        ),
+        field(t("col_vacancies"), o.vacancies.to_string()),
+        field(t("col_referred"), o.referred.to_string()),
+        field(t("col_status"), t(&format!("status_{}", o.status))),
+        field(t("col_created_at"), fmt_time(o.created_at, lang)),
+        field(t("col_updated_at"), fmt_time(o.updated_at, lang)),
+        field(
+            t("sent_to_portal_at"),
+            o.sent_to_portal_at
+                .map_or_else(|| t("not_sent"), |at| fmt_time(at, lang)),
+        ),
+    ];
+    let private = match view {
+        OrderView::Owner(owner) => Some(vec![
+            field(t("employer_email"), owner.employer_email.clone().unwrap_or_default()),
+            field(t("qualifications_and_pay"), &owner.qualifications_and_pay),
+            field(t("working_hours"), &owner.working_hours),
+        ]),
+        OrderView::Shared(_) => None,
+    };
+    let head = json!({
+        "id": o.id,
+        "title": o.title,
+        "status": o.status,
+        "status_label": t(&format!("status_{}", o.status)),
+        "task_description": o.task_description,
+    });
+    (head, fields, private)
+}
+
+pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    // Bounded, so the offset can't overflow; a page past the end is simply empty.
+    let np = s
+        .param("np")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
+    let (user, lang) = (s.user.clone(), s.lang);
+    let st = state.clone();
+    let result = state
+        .db
+        .read(move |c| {
+            let me = me(c, &user)?;
+            let view = orders::view(c, &user, id)?;
+            // The full record decides which buttons work; only `view` reaches the page.
+            let (order, access) = orders::load_visible(c, &user, id)?;
+            let owner = access == orders::Access::Owner;
+            let notified = sharing::notified(c, &user, id, np, sharing::NOTIFIED_PER_PAGE)?;
+            let shares = sharing::shares_of(c, id)?;
+            let refs = referrals::of_order(c, &user, id)?;
+            let can_refer = order.is_open() && !shares.is_empty();
+            let candidates = if can_refer {
+                candidates::list(c, &user, "", true)?
+            } else {
+                Vec::new()
+            };
+            // Suggestions: my centre's best-fitting consenting candidates, to refer in one go.
+            let matches = if can_refer {
+                matching::candidates_for_order(c, &user, id, 20, matching::DEFAULT_RADIUS_KM)?
+            } else {
+                Vec::new()
+            };
+            let networks: Vec<String> = if owner && order.is_open() {
+                sharing::list_networks(c)?
+                    .into_iter()
+                    .map(|n| n.name)
+                    .filter(|n| !shares.contains(n))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let history = if owner {
+                audit::history(c, "job_order", id.0, 200)?
+            } else {
+                Vec::new()
+            };
+            let t = |k: &str| st.pages.t(lang, k);
+            let referrals: Vec<Value> = refs
+                .iter()
+                .map(|r| {
+                    let actions = referrals::available_actions(&user, &order, r);
+                    let has = |a: Action| actions.contains(&a);
+                    json!({
+                        "id": r.id,
+                        "candidate": r.candidate.name,
+                        "state": r.state.as_str(),
+                        "state_label": t(&format!("state_{}", r.state.as_str())),
+                        "created": fmt_time(r.created_at, lang),
+                        "created_by": r.created_by_name,
+                        "reason": r.reason,
+                        "actions": {
+                            "approve": has(Action::Approve),
+                            "reject": has(Action::Reject),
+                            "send": has(Action::Send),
+                            "withdraw": has(Action::Withdraw),
+                        },
+                    })
+                })
+                .collect();
+            let history: Vec<Value> = history
+                .into_iter()
+                .map(|h| {
+                    let key = format!("audit_{}", h.action);
+                    let action = if st.pages.labels(lang).contains_key(&key) {
+                        t(&key)
+                    } else {
+                        h.action.clone()
+                    };
+                    json!({
+                        "at": fmt_time(h.at, lang),
+                        "action": action,
+                        "actor": h.actor.unwrap_or_default(),
+                        "detail": if h.detail == "{}" { String::new() } else { h.detail },
+                    })
+                })
+                .collect();
+            let (head, fields, private) = order_fields(&st, lang, &view);
+            let open = order.is_open();
+            let np_link = |n: i64| link(&format!("/orders/{}", id), &[("np", n.to_string())]) + "#notified";
+            Ok((
+                me,
+                json!({
+                    "order": head,
+                    "fields": fields,
+                    "private": private,
+                    "owner": owner,
+                    "open": open,
+                    "can_edit": owner && open,
+                    "can_close": owner && open,
+                    "can_send_to_portal": owner && open && view.shared().sent_to_portal_at.is_none(),
+                    "sent_to_portal": view.shared().sent_to_portal_at.is_some(),
+                    "share_networks": networks,
+                    "shares": shares,
+                    "notified": {
+                        "items": notified.items,
+                        "range": notified.range,
+                        "pages": pager(&notified, np_link)["pages"],
+                    },
+                    "referrals": referrals,
+                    "can_refer": can_refer,
+                    "candidates": candidates.iter().map(|c| json!({ "id": c.id, "name": c.name })).collect::<Vec<_>>(),
+                    "matches": matches,
+                    "history": history,
+                }),
+            ))
+        })
+        .await;
+    match result {
+        Ok((me, ctx)) => page(&state, &s, StatusCode::OK, "order", &me, "", ctx),
+        Err(e) => fail(&state, &s, e),
+    }
+}
+
+pub async fn send_to_portal(
+    state: web::Data<AppState>,
+    s: Session,
+    id: web::Path<String>,
+    _f: CsrfForm,
+) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let text = state.pages.t(s.lang, "ok_sent_to_portal");
+    change(&state, &s, &format!("/orders/{id}"), move |c, _, u| {
+        orders::send_to_portal(c, u, id).map(|_| text)
+    })
+    .await
+}
+
+pub async fn close_order(state: web::Data<AppState>, s: Session, id: web::Path<String>, _f: CsrfForm) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let text = state.pages.t(s.lang, "ok_closed");
+    change(&state, &s, &format!("/orders/{id}"), move |c, _, u| {
+        orders::close(c, u, id).map(|_| text)
+    })
+    .await
+}
+
+pub async fn share(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let network = f.0.get("network").to_string();
+    let text = state.pages.t(s.lang, "ok_shared");
+    change(&state, &s, &format!("/orders/{id}#shares"), move |c, mail, u| {
+        let r = sharing::share_and_notify(c, mail, u, id, &network)?;
+        let names: Vec<&str> = r.newly_notified.iter().map(|c| c.name.as_str()).collect();
+        Ok(format!(
+            "{text} {}",
+            if names.is_empty() { "-".into() } else { names.join(", ") }
+        ))
+    })
+    .await
+}
+
+pub async fn refer(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let back = format!("/orders/{id}#referrals");
+    let Some(candidate) = parse_id(f.0.get("candidate_id").trim()).map(CandidateId) else {
+        let e = AppError::invalid("candidate_id", "choose a candidate");
+        return outcome(&state, &s, &back, Err(e));
+    };
+    let text = state.pages.t(s.lang, "ok_referred");
+    change(&state, &s, &back, move |c, mail, u| {
+        referrals::create(c, mail, u, id, candidate).map(|_| text)
+    })
+    .await
+}
+
+/// Refers the ticked candidates of the suggestion list, each through the same rules.
+pub async fn bulk_refer(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let back = format!("/orders/{id}#referrals");
+    let ids: Vec<CandidateId> = f.0.ticked("c_").into_iter().map(CandidateId).collect();
+    let results = match matching::bulk_refer(&state, &s.user, id, ids).await {
+        Ok(r) => r,
+        Err(e) => return outcome(&state, &s, &back, Err(e)),
+    };
+    let created = results.iter().filter(|r| r.status == 201).count();
+    let refused: Vec<String> = results.iter().filter_map(|r| r.error.clone()).collect();
+    let mut text = format!("{} {created}.", state.pages.t(s.lang, "ok_bulk_referred"));
+    if !refused.is_empty() {
+        text = format!(
+            "{text} {} {}",
+            state.pages.t(s.lang, "bulk_refused"),
+            refused.join("; ")
+        );
+    }
+    let flash = if created > 0 {
+        Flash::ok(text)
+    } else {
+        Flash::error(text)
+    };
+    redirect_flash(&state, &back, flash)
+}
+
+pub async fn referral_action(
+    state: web::Data<AppState>,
+    s: Session,
+    path: web::Path<(String, String)>,
+    f: CsrfForm,
+) -> HttpResponse {
+    let (rid, action) = path.into_inner();
+    let action = match action.as_str() {
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        "send" => Action::Send,
+        "withdraw" => Action::Withdraw,
+        _ => return fail(&state, &s, AppError::NotFound),
+    };
+    let Some(rid) = parse_id(&rid).map(ReferralId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let back = match parse_id(f.0.get("order")) {
+        Some(order) => format!("/orders/{order}#referral-{rid}"),
+        None => "/dashboard/my-referrals".to_string(),
+    };
+    let reason = f.0.opt("reason");
+    let text = state.pages.t(s.lang, &format!("ok_{}", action.as_str()));
+    change(&state, &s, &back, move |c, mail, u| {
+        referrals::apply(c, mail, u, rid, action, reason).map(|_| text)
+    })
+    .await
+}

@@ -1,0 +1,290 @@
+//! Creating and editing an order through a form.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::app::AppState;
+use crate::db::schema::{companies, users};
+use crate::db::DbConn;
+use crate::domain::orders::{self, OrderFields, PatchOrder};
+use crate::error::{AppError, AppResult};
+use crate::ids::{JobOrderId, UserId};
+use crate::web::auth::AuthUser;
+use crate::web::render::{
+    describe, fail, is_refusal, me, merge, page_with_flash, parse_id, redirect_flash, Me, Status, HOME,
+};
+use crate::web::session::{CsrfForm, Flash, Form, Session};
+
+// ---- order forms -----------------------------------------------------------------------
+
+pub(crate) fn date(f: &Form, name: &str) -> AppResult<Option<NaiveDate>> {
+    f.opt(name)
+        .map(|v| {
+            NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                .map_err(|_| AppError::invalid(name, "must be a date (YYYY-MM-DD)"))
+        })
+        .transpose()
+}
+
+/// The order form as `OrderFields`; the domain validates the rest.
+pub(crate) fn fields_from_form(f: &Form) -> AppResult<OrderFields> {
+    let vacancies = f
+        .get("vacancies")
+        .trim()
+        .parse::<i32>()
+        .map_err(|_| AppError::invalid("vacancies", "must be a whole number"))?;
+    let coordinator_id = f
+        .opt("coordinator_id")
+        .map(|v| {
+            v.parse::<i64>()
+                .map(UserId)
+                .map_err(|_| AppError::invalid("coordinator_id", "must be a user"))
+        })
+        .transpose()?;
+    Ok(OrderFields {
+        title: f.get("title").trim().to_string(),
+        occupation: f.get("occupation").trim().to_string(),
+        occupation_code: f.opt("occupation_code"),
+        request_id: f.opt("request_id"),
+        company_name: f.get("company_name").trim().to_string(),
+        cvr: f.opt("cvr"),
+        employer_email: f.opt("employer_email"),
+        start_date: date(f, "start_date")?.ok_or_else(|| AppError::invalid("start_date", "is required"))?,
+        end_date: date(f, "end_date")?,
+        vacancies,
+        order_type: f.opt("type").unwrap_or_else(|| "Jobordre".into()),
+        responsible_consultant_id: None,
+        coordinator_id,
+        coordinator_external: f.opt("coordinator_external"),
+        coordinator_allowed: f.checked("coordinator_allowed"),
+        task_description: f.text("task_description"),
+        qualifications_and_pay: f.text("qualifications_and_pay"),
+        working_hours: f.text("working_hours"),
+        workplace_postcode: f.opt("workplace_postcode"),
+    })
+}
+
+/// Every field of the form set: what the form shows is what the order becomes.
+pub(crate) fn patch_from_fields(o: OrderFields) -> PatchOrder {
+    PatchOrder {
+        title: Some(o.title),
+        occupation: Some(o.occupation),
+        occupation_code: Some(o.occupation_code),
+        request_id: o.request_id,
+        company_name: Some(o.company_name),
+        cvr: Some(o.cvr),
+        employer_email: Some(o.employer_email),
+        start_date: Some(o.start_date),
+        end_date: Some(o.end_date),
+        vacancies: Some(o.vacancies),
+        order_type: Some(o.order_type),
+        responsible_consultant_id: None,
+        coordinator_id: o.coordinator_id,
+        coordinator_external: Some(o.coordinator_external),
+        coordinator_allowed: Some(o.coordinator_allowed),
+        task_description: Some(o.task_description),
+        qualifications_and_pay: Some(o.qualifications_and_pay),
+        working_hours: Some(o.working_hours),
+        workplace_postcode: Some(o.workplace_postcode),
+        other: Default::default(),
+    }
+}
+
+/// The consultants of the user's centre, for the coordinator select.
+pub(crate) fn colleagues(conn: &mut DbConn, user: &AuthUser) -> AppResult<Vec<(UserId, String)>> {
+    Ok(users::table
+        .filter(users::job_centre_id.eq(user.job_centre_id))
+        .filter(users::role.eq("consultant"))
+        .select((users::id, users::display_name))
+        .order((users::display_name, users::id))
+        .load(conn)?)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn order_form(
+    state: &AppState,
+    s: &Session,
+    status: StatusCode,
+    me: &Me,
+    heading_key: &str,
+    action: String,
+    cancel: String,
+    values: Value,
+    consultants: &[(UserId, String)],
+    error: Option<Flash>,
+) -> HttpResponse {
+    let selected = values
+        .get("coordinator_id")
+        .and_then(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| v.as_i64().map(|n| n.to_string()))
+        })
+        .unwrap_or_else(|| s.user.id.to_string());
+    let consultants: Vec<Value> = consultants
+        .iter()
+        .map(|(id, name)| json!({ "id": id, "name": name, "selected": id.to_string() == selected }))
+        .collect();
+    let t = |k: &str| state.pages.t(s.lang, k);
+    let ctx = json!({
+        "heading": t(heading_key),
+        "action": action,
+        "cancel": cancel,
+        "v": values,
+        "consultants": consultants,
+        "submit": t(if heading_key == "new_order" { "create" } else { "save" }),
+    });
+    let nav = if heading_key == "new_order" { "new-order" } else { "" };
+    let flash = error.as_ref().or(s.flash.as_ref());
+    page_with_flash(state, s, status, "order_form", me, nav, ctx, flash)
+}
+
+pub async fn new_order_form(state: web::Data<AppState>, s: Session) -> HttpResponse {
+    let user = s.user.clone();
+    match state.db.read(move |c| Ok((me(c, &user)?, colleagues(c, &user)?))).await {
+        Ok((me, consultants)) => {
+            let v = json!({ "type": "Jobordre", "vacancies": "1", "coordinator_allowed": true });
+            order_form(
+                &state,
+                &s,
+                StatusCode::OK,
+                &me,
+                "new_order",
+                "/orders/new".into(),
+                HOME.into(),
+                v,
+                &consultants,
+                None,
+            )
+        }
+        Err(e) => fail(&state, &s, e),
+    }
+}
+
+/// A refused form comes back filled in as typed, with the reason on top.
+pub(crate) async fn refused_form(
+    state: &web::Data<AppState>,
+    s: &Session,
+    e: AppError,
+    form: &Form,
+    edit: Option<JobOrderId>,
+) -> HttpResponse {
+    let user = s.user.clone();
+    let status = e.status();
+    let flash = Flash::error(describe(state, s.lang, &e));
+    match state.db.read(move |c| Ok((me(c, &user)?, colleagues(c, &user)?))).await {
+        Ok((me, consultants)) => {
+            let (heading, action, cancel) = match edit {
+                Some(id) => ("edit_order", format!("/orders/{id}/edit"), format!("/orders/{id}")),
+                None => ("new_order", "/orders/new".into(), HOME.into()),
+            };
+            let mut values = form.values();
+            merge(
+                &mut values,
+                json!({ "coordinator_allowed": form.checked("coordinator_allowed") }),
+            );
+            order_form(
+                state,
+                s,
+                status,
+                &me,
+                heading,
+                action,
+                cancel,
+                values,
+                &consultants,
+                Some(flash),
+            )
+        }
+        Err(e) => fail(state, s, e),
+    }
+}
+
+pub async fn create_order(state: web::Data<AppState>, s: Session, f: CsrfForm) -> HttpResponse {
+    let form = f.0;
+    let result = match fields_from_form(&form) {
+        Ok(fields) => {
+            let user = s.user.clone();
+            state.db.write(move |c| orders::create(c, &user, fields)).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(order) => redirect_flash(
+            &state,
+            &format!("/orders/{}", order.id),
+            Flash::ok(state.pages.t(s.lang, "ok_order_created")),
+        ),
+        Err(e) if is_refusal(&e) => refused_form(&state, &s, e, &form, None).await,
+        Err(e) => fail(&state, &s, e),
+    }
+}
+
+pub async fn edit_order_form(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let user = s.user.clone();
+    let result = state
+        .db
+        .read(move |c| {
+            let o = orders::load_owned(c, &user, id)?;
+            let cvr: Option<String> = companies::table.find(o.company_id).select(companies::cvr).first(c)?;
+            Ok((me(c, &user)?, colleagues(c, &user)?, o, cvr))
+        })
+        .await;
+    match result {
+        Ok((me, consultants, o, cvr)) => {
+            let v = json!({
+                "title": o.title, "occupation": o.occupation, "occupation_code": o.occupation_code,
+                "request_id": o.request_id, "company_name": o.company_name, "cvr": cvr,
+                "employer_email": o.employer_email, "type": o.order_type,
+                "start_date": o.start_date.to_string(), "end_date": o.end_date.map(|d| d.to_string()),
+                "vacancies": o.vacancies.to_string(), "coordinator_id": o.coordinator_id.to_string(),
+                "coordinator_external": o.coordinator_external, "coordinator_allowed": o.coordinator_allowed,
+                "task_description": o.task_description, "qualifications_and_pay": o.qualifications_and_pay,
+                "working_hours": o.working_hours,
+            });
+            order_form(
+                &state,
+                &s,
+                StatusCode::OK,
+                &me,
+                "edit_order",
+                format!("/orders/{id}/edit"),
+                format!("/orders/{id}"),
+                v,
+                &consultants,
+                None,
+            )
+        }
+        Err(e) => fail(&state, &s, e),
+    }
+}
+
+pub async fn update_order(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(JobOrderId) else {
+        return fail(&state, &s, AppError::NotFound);
+    };
+    let form = f.0;
+    let result = match fields_from_form(&form) {
+        Ok(fields) => {
+            let user = s.user.clone();
+            let patch = patch_from_fields(fields);
+            state.db.write(move |c| orders::update(c, &user, id, patch)).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => redirect_flash(
+            &state,
+            &format!("/orders/{id}"),
+            Flash::ok(state.pages.t(s.lang, "ok_order_saved")),
+        ),
+        Err(e) if is_refusal(&e) => refused_form(&state, &s, e, &form, Some(id)).await,
+        Err(e) => fail(&state, &s, e),
+    }
+}
