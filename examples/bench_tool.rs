@@ -26,8 +26,8 @@ use staer_hub::db::schema::{job_orders, referrals as referrals_t, users};
 use staer_hub::db::{Db, DbConn};
 use staer_hub::domain::orders;
 use staer_hub::domain::referrals::{self, Action, State};
+use staer_hub::domain::users::{AuthUser, User};
 use staer_hub::ids::{JobOrderId, ReferralId};
-use staer_hub::web::auth::{AuthUser, User};
 use staer_hub::{app, config::Config, mail::Mail};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;

@@ -28,6 +28,11 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// The HTTP status this error answers with, for callers that report errors per item.
+    pub fn http_status(&self) -> u16 {
+        self.status_code().as_u16()
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Validation {
             field: field.into(),

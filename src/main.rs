@@ -223,7 +223,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
             };
             let state = app::state(config)?;
-            let id = staer_hub::web::auth::create_user(
+            let id = staer_hub::domain::users::create_user(
                 &state.db,
                 &username,
                 &password,

@@ -4,8 +4,9 @@
 mod common;
 
 use serde_json::{json, Value};
+use staer_hub::domain::users::{AuthUser, Role};
 use staer_hub::ids::{JobCentreId, UserId};
-use staer_hub::web::auth::{AuthUser, JwtKeys, Role};
+use staer_hub::web::auth::JwtKeys;
 
 const NASTY: &[&str] = &[
     "'; DROP TABLE job_orders; --",

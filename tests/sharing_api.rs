@@ -127,7 +127,7 @@ on_both! {
         // A centre in no network at all: never notified, whatever the order is shared with.
         let admin = app.login("admin");
         assert_eq!(app.post("/api/v1/job-centres", &admin, json!({"authority_number": "26.500", "name": "Roskilde"})).0, 201);
-        staer_hub::web::auth::create_user(&app.state.db, "roskilde.konsulent", "demo-demo", "26.500", "R", "r@x.dk", false).unwrap();
+        staer_hub::domain::users::create_user(&app.state.db, "roskilde.konsulent", "demo-demo", "26.500", "R", "r@x.dk", false).unwrap();
         let outsider = {
             let (s, b) = app.call("POST", "/api/v1/auth/login", None, Some(json!({"username": "roskilde.konsulent", "password": "demo-demo"})));
             assert_eq!(s, 200);

@@ -10,10 +10,10 @@ use crate::domain::candidates::{self, ConsentInput, CreateCandidate};
 use crate::domain::orders::{self, OrderFields};
 use crate::domain::referrals::{self, Action};
 use crate::domain::sharing;
+use crate::domain::users::{hash_password, AuthUser, User};
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, NetworkId};
 use crate::mail::Mail;
-use crate::web::auth::{hash_password, AuthUser, User};
 
 /// (authority number, name, networks)
 pub const CENTRES: &[(&str, &str, &[&str])] = &[

@@ -512,7 +512,7 @@ pub fn run(db: &Db, opts: &SeedOptions) -> AppResult<SeedReport> {
     }
     let mut report = SeedReport::default();
     let started = Instant::now();
-    let hash = crate::web::auth::hash_password(PASSWORD)?;
+    let hash = crate::domain::users::hash_password(PASSWORD)?;
     let mut rng = StdRng::seed_from_u64(opts.rng_seed);
     let now = Utc::now().naive_utc().with_nanosecond(0).expect("0 ns is valid");
     let span = 730 * 24 * 3600; // two years of history
@@ -1260,7 +1260,7 @@ mod tests {
                 .get_result::<i64>(c)?;
             assert_eq!(created, 3000);
             // The seeded password works.
-            let u = crate::web::auth::authenticate(c, "c001.konsulent1", PASSWORD)?;
+            let u = crate::domain::users::authenticate(c, "c001.konsulent1", PASSWORD)?;
             assert_eq!(u.job_centre_id.0, 1);
             Ok(())
         })

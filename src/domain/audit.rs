@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use crate::db::schema::{audit_log, users};
 use crate::db::DbConn;
+use crate::domain::users::AuthUser;
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, UserId};
-use crate::web::auth::AuthUser;
 
 pub fn record(
     conn: &mut DbConn,

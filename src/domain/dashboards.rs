@@ -3,19 +3,16 @@
 //! sorted, LIMIT/OFFSET in the database) plus one COUNT; the pages and the CSV export
 //! reuse these functions, so all three show exactly the same rows.
 
-use actix_web::http::header;
-use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::db::schema::{candidates, job_centres, job_orders, order_notifications, referrals, users};
 use crate::db::{like_pattern, lower, DbConn};
 use crate::domain::sharing::Page;
+use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId, UserId};
-use crate::web::auth::AuthUser;
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
 pub const MAX_PER_PAGE: i64 = 200;
@@ -528,69 +525,6 @@ pub fn to_csv<R: Row>(rows: &[R]) -> AppResult<Vec<u8>> {
         w.flush().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     }
     Ok(out)
-}
-
-fn respond<R: Row>(list: List, page: Page<R>, csv: bool) -> AppResult<HttpResponse> {
-    if !csv {
-        return Ok(HttpResponse::Ok().json(page));
-    }
-    let file = format!(
-        "staer-{}-{}-side-{}.csv",
-        list.slug(),
-        Utc::now().format("%Y-%m-%d"),
-        page.page
-    );
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
-        .body(to_csv(&page.items)?))
-}
-
-fn wants_csv(q: &ListQuery) -> AppResult<bool> {
-    match q.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => Ok(false),
-        Some("csv") => Ok(true),
-        Some(_) => Err(AppError::invalid("format", "must be json or csv")),
-    }
-}
-
-// ---- HTTP handlers -----------------------------------------------------------------
-
-/// One list as JSON or CSV: check the query, read the page, answer.
-async fn list_handler<R: Row + Send + 'static>(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<ListQuery>,
-    list: List,
-    load: fn(&mut DbConn, &AuthUser, &Params) -> AppResult<Page<R>>,
-) -> AppResult<HttpResponse> {
-    let (p, csv) = (Params::parse(list, &query)?, wants_csv(&query)?);
-    let page = state.db.read(move |c| load(c, &user, &p)).await?;
-    respond(list, page, csv)
-}
-
-pub async fn shared_orders_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<ListQuery>,
-) -> AppResult<HttpResponse> {
-    list_handler(state, user, query, List::SharedOrders, shared_orders).await
-}
-
-pub async fn my_orders_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<ListQuery>,
-) -> AppResult<HttpResponse> {
-    list_handler(state, user, query, List::MyOrders, my_orders).await
-}
-
-pub async fn my_referrals_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<ListQuery>,
-) -> AppResult<HttpResponse> {
-    list_handler(state, user, query, List::MyReferrals, my_referrals).await
 }
 
 #[cfg(test)]

@@ -2,22 +2,19 @@
 //! a daily or weekly digest of new matching shared orders goes out through the outbox,
 //! with an unsubscribe link that needs no login.
 
-use actix_web::{web, HttpResponse};
 use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::db::schema::{job_agents, job_centres, job_orders, order_notifications, order_shares, users};
 use crate::db::{Db, DbConn};
 use crate::domain::audit;
+use crate::domain::users::AuthUser;
 use crate::domain::{candidates, orders};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, UserId};
 use crate::mail::{self, Mail};
-use crate::web::auth::AuthUser;
-use crate::web::json::Json;
 use crate::{geo, occupations};
 
 #[derive(Queryable, Selectable, Debug, Clone, Serialize)]
@@ -324,88 +321,4 @@ pub fn spawn_scheduler(db: Db, mail: std::sync::Arc<Mail>, every: std::time::Dur
             }
             std::thread::sleep(every);
         });
-}
-
-// ---- HTTP handlers -------------------------------------------------------------------
-
-pub async fn create_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: Json<CreateAgent>,
-) -> AppResult<HttpResponse> {
-    let input = body.into_inner();
-    let a = state.db.write(move |c| create(c, &user, input)).await?;
-    Ok(HttpResponse::Created().json(a))
-}
-
-pub async fn list_handler(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
-    let items = state
-        .db
-        .read(move |c| {
-            Ok(job_agents::table
-                .filter(job_agents::owner_id.eq(user.id))
-                .filter(job_agents::active.eq(true))
-                .select(JobAgent::as_select())
-                .order(job_agents::id.desc())
-                .load::<JobAgent>(c)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
-}
-
-pub async fn delete_handler(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    state
-        .db
-        .write(move |c| {
-            let n = diesel::update(
-                job_agents::table
-                    .filter(job_agents::id.eq(id))
-                    .filter(job_agents::owner_id.eq(user.id)),
-            )
-            .set(job_agents::active.eq(false))
-            .execute(c)?;
-            if n == 0 {
-                return Err(AppError::NotFound);
-            }
-            audit::record(c, Some(&user), "job_agent", id, "deleted", json!({}))
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// The link in every digest: no login needed, idempotent.
-pub async fn unsubscribe_handler(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    let token = token.into_inner();
-    let r = state
-        .db
-        .write(move |c| {
-            let id: i64 = job_agents::table
-                .filter(job_agents::unsubscribe_token.eq(&token))
-                .select(job_agents::id)
-                .first(c)?;
-            diesel::update(job_agents::table.find(id))
-                .set(job_agents::active.eq(false))
-                .execute(c)?;
-            audit::record(c, None, "job_agent", id, "unsubscribed", json!({}))
-        })
-        .await;
-    let (status, text) = match r {
-        Ok(()) => (
-            actix_web::http::StatusCode::OK,
-            "Du er nu afmeldt jobagenten. / You are unsubscribed from the job agent.",
-        ),
-        Err(AppError::NotFound) => (
-            actix_web::http::StatusCode::NOT_FOUND,
-            "Ukendt afmeldingslink. / Unknown unsubscribe link.",
-        ),
-        Err(_) => (
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "Prøv igen senere. / Please try again later.",
-        ),
-    };
-    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(format!(
-        "<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>Jobagent</title></head><body style=\"font-family: sans-serif; margin: 2rem\"><p>{text}</p></body></html>"
-    ))
 }

@@ -3,24 +3,22 @@
 //! special qualifications. The database narrows by centre, consent, occupation and a
 //! bounding box (indexed); the exact distance and the ranking are done on that short list.
 
-use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use crate::app::AppState;
 use crate::db::schema::{
     candidate_wishes, candidates, job_centres, job_orders, order_notifications, order_shares, referrals as referrals_t,
 };
+use crate::db::Db;
 use crate::db::DbConn;
 use crate::domain::candidates::{load_own, SharedCandidate};
 use crate::domain::orders;
 use crate::domain::referrals::{self, State};
+use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId};
-use crate::web::auth::AuthUser;
-use crate::web::json::Json;
+use crate::mail::Mail;
 use crate::{geo, occupations};
 
 pub const DEFAULT_RADIUS_KM: f64 = 70.0;
@@ -80,7 +78,7 @@ pub struct MatchQuery {
 }
 
 impl MatchQuery {
-    fn limits(&self) -> AppResult<(usize, f64)> {
+    pub fn limits(&self) -> AppResult<(usize, f64)> {
         let radius = self.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
         if !(radius.is_finite() && radius > 0.0 && radius <= 1000.0) {
             return Err(AppError::invalid("radius_km", "must be between 0 and 1000"));
@@ -406,43 +404,6 @@ pub fn orders_for_candidate(
     Ok(out)
 }
 
-// ---- HTTP handlers -------------------------------------------------------------------
-
-pub async fn order_matches_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-    q: web::Query<MatchQuery>,
-) -> AppResult<HttpResponse> {
-    let (limit, radius) = q.limits()?;
-    let id = id.into_inner();
-    let items = state
-        .db
-        .read(move |c| candidates_for_order(c, &user, id, limit, radius))
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "radius_km": radius })))
-}
-
-pub async fn candidate_matches_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<CandidateId>,
-    q: web::Query<MatchQuery>,
-) -> AppResult<HttpResponse> {
-    let (limit, radius) = q.limits()?;
-    let id = id.into_inner();
-    let items = state
-        .db
-        .read(move |c| orders_for_candidate(c, &user, id, limit, radius))
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "radius_km": radius })))
-}
-
-#[derive(Deserialize)]
-pub struct BulkInput {
-    pub candidate_ids: Vec<CandidateId>,
-}
-
 #[derive(Serialize)]
 pub struct BulkResult {
     pub candidate_id: CandidateId,
@@ -455,7 +416,8 @@ pub struct BulkResult {
 /// Refers several candidates in one action. Each goes through the same rules in its own
 /// transaction, so one refusal (no consent, already referred) does not undo the others.
 pub async fn bulk_refer(
-    state: &AppState,
+    db: &Db,
+    mail: &std::sync::Arc<Mail>,
     user: &AuthUser,
     order_id: JobOrderId,
     candidate_ids: Vec<CandidateId>,
@@ -467,9 +429,8 @@ pub async fn bulk_refer(
     }
     let mut results = Vec::with_capacity(ids.len());
     for cid in ids {
-        let (mail, user) = (state.mail.clone(), user.clone());
-        let r = state
-            .db
+        let (mail, user) = (mail.clone(), user.clone());
+        let r = db
             .write(move |c| referrals::create(c, &mail, &user, order_id, cid))
             .await;
         results.push(match r {
@@ -484,7 +445,7 @@ pub async fn bulk_refer(
             Err(AppError::NotFound) => return Err(AppError::NotFound),
             Err(e) => BulkResult {
                 candidate_id: cid,
-                status: actix_web::ResponseError::status_code(&e).as_u16(),
+                status: e.http_status(),
                 referral_id: None,
                 state: None,
                 error: Some(e.to_string()),
@@ -492,26 +453,6 @@ pub async fn bulk_refer(
         });
     }
     Ok(results)
-}
-
-pub async fn bulk_refer_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-    body: Json<BulkInput>,
-) -> AppResult<HttpResponse> {
-    let results = bulk_refer(&state, &user, id.into_inner(), body.into_inner().candidate_ids).await?;
-    let created = results.iter().filter(|r| r.status == 201).count();
-    Ok(HttpResponse::Ok().json(json!({ "created": created, "results": results })))
-}
-
-#[derive(Deserialize)]
-pub struct OccupationQuery {
-    pub q: Option<String>,
-}
-
-pub async fn occupations_handler(q: web::Query<OccupationQuery>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "items": occupations::search(q.q.as_deref().unwrap_or("")) }))
 }
 
 #[cfg(test)]

@@ -9,3 +9,5 @@ pub mod matching;
 pub mod orders;
 pub mod referrals;
 pub mod sharing;
+pub mod users;
+pub mod validate;

@@ -4,19 +4,18 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::db::schema::{companies, job_centres, job_orders, order_notifications, users};
 use crate::db::DbConn;
 use crate::domain::audit;
+use crate::domain::users::AuthUser;
+use crate::domain::validate::{check_email, check_opt, check_text};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CompanyId, JobCentreId, JobOrderId, UserId};
-use crate::web::auth::AuthUser;
 
 pub const STATUS_OPEN: &str = "open";
 pub const STATUS_CLOSED: &str = "closed";
@@ -443,44 +442,6 @@ impl PatchOrder {
 const SHORT: usize = 200;
 const LONG: usize = 20_000;
 
-fn check_text(field: &str, value: &str, max: usize, required: bool, multiline: bool) -> AppResult<()> {
-    if required && value.trim().is_empty() {
-        return Err(AppError::invalid(field, "is required"));
-    }
-    if value.chars().count() > max {
-        return Err(AppError::invalid(field, format!("must be at most {max} characters")));
-    }
-    let bad = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
-    if value.chars().any(bad) {
-        return Err(AppError::invalid(field, "must not contain control characters"));
-    }
-    Ok(())
-}
-
-fn check_opt(field: &str, value: &Option<String>, max: usize) -> AppResult<()> {
-    value
-        .as_deref()
-        .map_or(Ok(()), |v| check_text(field, v, max, false, false))
-}
-
-pub fn check_email(field: &str, value: &str) -> AppResult<()> {
-    check_text(field, value, 254, true, false)?;
-    let ok = match value.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !value.contains(char::is_whitespace)
-        }
-        None => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::invalid(field, "must be an email address"))
-    }
-}
-
 impl OrderFields {
     /// Rules that need no database: required fields, lengths, dates, counts.
     pub fn validate(&self) -> AppResult<()> {
@@ -847,100 +808,9 @@ pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<Jo
     Ok(order)
 }
 
-fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {
+pub fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {
     let names = load_names(conn, &order)?;
     Ok(project(order, names, Access::Owner))
-}
-
-// ---- HTTP handlers -------------------------------------------------------------
-
-pub async fn create_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: crate::web::json::Json<CreateOrder>,
-) -> AppResult<HttpResponse> {
-    reject_unknown(&body.0.other)?;
-    let fields = OrderFields::from(body.into_inner());
-    let v = state
-        .db
-        .write(move |c| {
-            let o = create(c, &user, fields)?;
-            owner_view(c, o)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(v))
-}
-
-pub async fn get_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let v = state.db.read(move |c| view(c, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(v))
-}
-
-/// Runs one change of the owner's in a write transaction and answers with the owner's view.
-async fn change(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    f: impl FnOnce(&mut DbConn, &AuthUser) -> AppResult<JobOrder> + Send + 'static,
-) -> AppResult<HttpResponse> {
-    let v = state
-        .db
-        .write(move |c| {
-            let o = f(c, &user)?;
-            owner_view(c, o)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
-}
-
-pub async fn patch_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-    body: crate::web::json::Json<PatchOrder>,
-) -> AppResult<HttpResponse> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
-    reject_unknown(&patch.other)?;
-    change(state, user, move |c, u| update(c, u, id, patch)).await
-}
-
-pub async fn send_to_portal_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    change(state, user, move |c, u| send_to_portal(c, u, id)).await
-}
-
-pub async fn close_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    change(state, user, move |c, u| close(c, u, id)).await
-}
-
-/// The order's audit history, newest first; owner only (it names private fields).
-pub async fn audit_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let entries = state
-        .db
-        .read(move |c| {
-            load_owned(c, &user, id)?;
-            audit::history(c, "job_order", id.0, 500)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": entries })))
 }
 
 #[cfg(test)]

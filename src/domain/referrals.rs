@@ -1,23 +1,20 @@
 //! Referrals (formidlinger): a candidate put forward for a shared order, moved through
 //! one state machine. `transition` is the only place that decides what may happen.
 
-use actix_web::{web, HttpResponse};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::db::schema::{job_orders, order_shares, referral_events, referrals, users};
 use crate::db::DbConn;
 use crate::domain::audit;
 use crate::domain::candidates::{self, SharedCandidate};
 use crate::domain::orders::{self, Access, JobOrder};
+use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
 use crate::mail::{self, Mail};
-use crate::web::auth::AuthUser;
-use crate::web::json::{Json, OptJson};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -226,7 +223,7 @@ fn load(conn: &mut DbConn, id: ReferralId) -> AppResult<Referral> {
 }
 
 /// A referral is visible to the order's centre and to the referring centre.
-fn load_visible(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<(Referral, JobOrder)> {
+pub fn load_visible(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<(Referral, JobOrder)> {
     let r = load(conn, id)?;
     let order = job_orders::table
         .find(r.order_id)
@@ -524,110 +521,6 @@ pub fn of_order(conn: &mut DbConn, user: &AuthUser, order_id: JobOrderId) -> App
         .into_iter()
         .map(|r| view(conn, r, order.title.clone()))
         .collect()
-}
-
-// ---- HTTP handlers -----------------------------------------------------------------
-
-#[derive(Deserialize)]
-pub struct CreateInput {
-    pub candidate_id: CandidateId,
-}
-
-pub async fn create_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-    body: Json<CreateInput>,
-) -> AppResult<HttpResponse> {
-    let (order_id, cand) = (id.into_inner(), body.into_inner().candidate_id);
-    let mail = state.mail.clone();
-    let v = state
-        .db
-        .write(move |c| {
-            let r = create(c, &mail, &user, order_id, cand)?;
-            let title = job_orders::table.find(order_id).select(job_orders::title).first(c)?;
-            view(c, r, title)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(v))
-}
-
-#[derive(Deserialize, Default)]
-pub struct ReasonInput {
-    pub reason: Option<String>,
-}
-
-async fn act(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: ReferralId,
-    action: Action,
-    reason: Option<String>,
-) -> AppResult<HttpResponse> {
-    let mail = state.mail.clone();
-    let v = state
-        .db
-        .write(move |c| {
-            let r = apply(c, &mail, &user, id, action, reason)?;
-            let title = job_orders::table.find(r.order_id).select(job_orders::title).first(c)?;
-            view(c, r, title)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
-}
-
-/// `POST /referrals/{id}/{approve|reject|send|withdraw}`, with an optional `{"reason"}`.
-pub async fn action_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(ReferralId, String)>,
-    body: OptJson<ReasonInput>,
-) -> AppResult<HttpResponse> {
-    let (id, name) = path.into_inner();
-    let action = match name.as_str() {
-        "approve" => Action::Approve,
-        "reject" => Action::Reject,
-        "send" => Action::Send,
-        "withdraw" => Action::Withdraw,
-        _ => return Err(AppError::NotFound),
-    };
-    act(state, user, id, action, body.0.and_then(|b| b.reason)).await
-}
-
-pub async fn get_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<ReferralId>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let v = state
-        .db
-        .read(move |c| {
-            let (r, order) = load_visible(c, &user, id)?;
-            view(c, r, order.title)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
-}
-
-pub async fn history_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<ReferralId>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let items = state.db.read(move |c| history(c, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
-}
-
-pub async fn of_order_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let items = state.db.read(move |c| of_order(c, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
 #[cfg(test)]

@@ -2,21 +2,18 @@
 //! Sharing is one network per action; the notified centres are the union over the
 //! order's networks, each listed once (`order_notifications`).
 
-use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::db::schema::{job_centres, network_members, networks, order_notifications, order_shares};
 use crate::db::DbConn;
 use crate::domain::audit;
 use crate::domain::orders::{self, CentreRef, JobOrder};
+use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, JobOrderId, NetworkId};
-use crate::web::auth::AuthUser;
-use crate::web::json::Json;
 
 fn network_by_name(conn: &mut DbConn, name: &str) -> AppResult<Option<NetworkId>> {
     Ok(networks::table
@@ -452,159 +449,6 @@ pub fn networks_of_centre(conn: &mut DbConn, centre: JobCentreId) -> AppResult<V
         .select(networks::name)
         .order(networks::name)
         .load(conn)?)
-}
-
-fn require_admin(user: &AuthUser) -> AppResult<()> {
-    if user.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "only an administrator may manage networks and job centres".into(),
-        ))
-    }
-}
-
-// ---- HTTP handlers -----------------------------------------------------------------
-
-#[derive(Deserialize)]
-pub struct ShareInput {
-    pub network: String,
-}
-
-pub async fn share_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-    body: Json<ShareInput>,
-) -> AppResult<HttpResponse> {
-    let (id, network) = (id.into_inner(), body.into_inner().network);
-    let mail = state.mail.clone();
-    let r = state
-        .db
-        .write(move |c| share_and_notify(c, &mail, &user, id, &network))
-        .await?;
-    Ok(HttpResponse::Created().json(r))
-}
-
-pub async fn unshare_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(JobOrderId, String)>,
-) -> AppResult<HttpResponse> {
-    let (id, network) = path.into_inner();
-    state.db.write(move |c| unshare(c, &user, id, &network)).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-pub async fn shares_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let nets = state
-        .db
-        .read(move |c| {
-            orders::load_visible(c, &user, id)?;
-            shares_of(c, id)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({ "networks": nets })))
-}
-
-#[derive(Deserialize)]
-pub struct PageQuery {
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-pub async fn notified_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<JobOrderId>,
-    q: web::Query<PageQuery>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    // No page beyond what an i64 offset can express.
-    let page = q.page.unwrap_or(1).clamp(1, i64::MAX / 200);
-    let per_page = q.per_page.unwrap_or(NOTIFIED_PER_PAGE).clamp(1, 200);
-    let p = state.db.read(move |c| notified(c, &user, id, page, per_page)).await?;
-    Ok(HttpResponse::Ok().json(p))
-}
-
-pub async fn networks_handler(state: web::Data<AppState>, _user: AuthUser) -> AppResult<HttpResponse> {
-    let nets = state.db.read(list_networks).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": nets })))
-}
-
-#[derive(Deserialize)]
-pub struct NameInput {
-    pub name: String,
-}
-
-pub async fn create_network_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: Json<NameInput>,
-) -> AppResult<HttpResponse> {
-    require_admin(&user)?;
-    let name = body.into_inner().name;
-    let id = state.db.write(move |c| create_network(c, Some(&user), &name)).await?;
-    Ok(HttpResponse::Created().json(json!({ "id": id })))
-}
-
-#[derive(Deserialize)]
-pub struct MemberInput {
-    pub authority_number: String,
-}
-
-pub async fn add_member_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    name: web::Path<String>,
-    body: Json<MemberInput>,
-) -> AppResult<HttpResponse> {
-    require_admin(&user)?;
-    let (name, number) = (name.into_inner(), body.into_inner().authority_number);
-    state
-        .db
-        .write(move |c| add_member(c, Some(&user), &name, &number))
-        .await?;
-    Ok(HttpResponse::Created().json(json!({ "ok": true })))
-}
-
-pub async fn remove_member_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    require_admin(&user)?;
-    let (name, number) = path.into_inner();
-    state
-        .db
-        .write(move |c| remove_member(c, Some(&user), &name, &number))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-pub struct CentreInput {
-    pub authority_number: String,
-    pub name: String,
-}
-
-pub async fn create_centre_handler(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: Json<CentreInput>,
-) -> AppResult<HttpResponse> {
-    require_admin(&user)?;
-    let b = body.into_inner();
-    let id = state
-        .db
-        .write(move |c| create_centre(c, Some(&user), &b.authority_number, &b.name))
-        .await?;
-    Ok(HttpResponse::Created().json(json!({ "id": id })))
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use serde_json::{json, Value};
 
-use crate::app::AppState;
 use crate::domain::sharing::Page;
 use crate::web::render::Lang;
+use crate::web::state::AppState;
 
 // ---- formatting ------------------------------------------------------------------------
 

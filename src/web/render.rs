@@ -8,13 +8,13 @@ use diesel::prelude::*;
 use handlebars::Handlebars;
 use serde_json::{json, Map, Value};
 
-use crate::app::AppState;
 use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
+use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
-use crate::web::auth::AuthUser;
 use crate::web::session::{param, Flash, Session};
+use crate::web::state::AppState;
 
 pub(crate) const LANG_COOKIE: &str = "staer_lang";
 pub(crate) const FLASH_COOKIE: &str = "staer_flash";

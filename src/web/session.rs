@@ -9,10 +9,11 @@ use actix_web::http::StatusCode;
 use actix_web::{dev::Payload, error::InternalError, web, FromRequest, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::app::AppState;
-use crate::web::auth::{self, AuthUser};
+use crate::domain::users::AuthUser;
+use crate::web::auth;
 use crate::web::csrf;
 use crate::web::render::{base_context, html, link, merge, parse_id, see_other, Lang, FLASH_COOKIE, HOME, LANG_COOKIE};
+use crate::web::state::AppState;
 
 // ---- request context -----------------------------------------------------------------
 

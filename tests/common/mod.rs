@@ -114,7 +114,7 @@ pub struct TestApp {
     pub config: Config,
     handle: actix_web::dev::ServerHandle,
     worker: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    pub state: actix_web::web::Data<app::AppState>,
+    pub state: actix_web::web::Data<staer_hub::web::state::AppState>,
     // Dropped last: the server must stop before its database goes.
     pub db: TestDb,
 }

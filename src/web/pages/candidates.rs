@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::app::AppState;
 use crate::domain::candidates::{self, CreateCandidate};
 use crate::domain::matching;
 use crate::error::AppError;
@@ -14,6 +13,7 @@ use crate::web::render::{
     change, describe, fail, is_refusal, me, page, page_with_flash, parse_id, redirect_flash, Status,
 };
 use crate::web::session::{CsrfForm, Flash, Session};
+use crate::web::state::AppState;
 
 /// The shared orders that fit one of my candidates, best first.
 pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {

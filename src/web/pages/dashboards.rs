@@ -4,15 +4,15 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::dashboards::{self, List, ListQuery, Params};
 use crate::domain::sharing::Page;
+use crate::domain::users::AuthUser;
 use crate::error::AppResult;
-use crate::web::auth::AuthUser;
 use crate::web::format::{fmt_date, fmt_time, pager};
 use crate::web::render::{describe, fail, link, me, page_with_flash, Lang};
 use crate::web::session::{Flash, Session};
+use crate::web::state::AppState;
 use crate::web::table::{cell, linked, num, table_rows, Cell};
 
 pub(crate) fn shared_cells(lang: Lang, r: &dashboards::SharedOrderRow) -> Vec<Cell> {

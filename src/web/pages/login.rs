@@ -5,12 +5,13 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::app::AppState;
+use crate::domain::users::{self, AuthUser};
 use crate::error::AppError;
-use crate::web::auth::{self, AuthUser, SESSION_COOKIE};
+use crate::web::auth::SESSION_COOKIE;
 use crate::web::csrf;
 use crate::web::render::{base_context, cookie, html, merge, see_other, CSS, HOME, LANG_COOKIE};
 use crate::web::session::{bare_error, lang_of, param, query_pairs, CsrfForm, Flash, Form, Session};
+use crate::web::state::AppState;
 
 // ---- login -----------------------------------------------------------------------------
 
@@ -82,7 +83,7 @@ pub async fn login_submit(state: web::Data<AppState>, req: HttpRequest, body: we
     );
     let next = safe_next(form.get("next"));
     let name = username.clone();
-    match state.db.read(move |c| auth::authenticate(c, &name, &password)).await {
+    match state.db.read(move |c| users::authenticate(c, &name, &password)).await {
         Ok(user) => match state.jwt.issue(&user.auth()) {
             Ok(token) => {
                 let mut res = see_other(&next);

@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::app::AppState;
 use crate::domain::audit;
 use crate::domain::candidates::{self};
 use crate::domain::matching;
@@ -16,6 +15,7 @@ use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::format::{fmt_date, fmt_time, pager, yes_no};
 use crate::web::render::{change, fail, link, me, outcome, page, parse_id, redirect_flash, Lang};
 use crate::web::session::{CsrfForm, Flash, Session};
+use crate::web::state::AppState;
 
 // ---- the order page ------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ pub async fn bulk_refer(state: web::Data<AppState>, s: Session, id: web::Path<St
     };
     let back = format!("/orders/{id}#referrals");
     let ids: Vec<CandidateId> = f.0.ticked("c_").into_iter().map(CandidateId).collect();
-    let results = match matching::bulk_refer(&state, &s.user, id, ids).await {
+    let results = match matching::bulk_refer(&state.db, &state.mail, &s.user, id, ids).await {
         Ok(r) => r,
         Err(e) => return outcome(&state, &s, &back, Err(e)),
     };

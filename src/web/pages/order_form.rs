@@ -6,17 +6,17 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::app::AppState;
 use crate::db::schema::{companies, users};
 use crate::db::DbConn;
 use crate::domain::orders::{self, OrderFields, PatchOrder};
+use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, UserId};
-use crate::web::auth::AuthUser;
 use crate::web::render::{
     describe, fail, is_refusal, me, merge, page_with_flash, parse_id, redirect_flash, Me, Status, HOME,
 };
 use crate::web::session::{CsrfForm, Flash, Form, Session};
+use crate::web::state::AppState;
 
 // ---- order forms -----------------------------------------------------------------------
 

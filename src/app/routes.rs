@@ -1,0 +1,188 @@
+//! The one route table: every URL of the JSON API and the pages, and the error shape of a
+//! path or query that does not parse.
+
+use actix_web::{error::InternalError, web, HttpRequest, HttpResponse};
+
+use crate::error::AppError;
+use crate::web::state::AppState;
+use crate::web::{api, pages};
+
+fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    // A path id that is not an id names nothing that exists.
+    InternalError::from_response(err, actix_web::ResponseError::error_response(&AppError::NotFound)).into()
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let app = AppError::BadRequest(format!("bad query string: {err}"));
+    InternalError::from_response(err, actix_web::ResponseError::error_response(&app)).into()
+}
+
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    match state
+        .db
+        .read(|c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await
+    {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
+        Err(e) => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),
+    }
+}
+
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Routes of the JSON API and the pages.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::default().limit(crate::web::json::JSON_LIMIT))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .route("/healthz", web::get().to(healthz))
+        .route(
+            "/job-agents/unsubscribe/{token}",
+            web::get().to(api::job_agents::unsubscribe_handler),
+        )
+        .service(
+            web::scope("/api/v1")
+                .route("/auth/login", web::post().to(api::auth::login))
+                .route("/auth/me", web::get().to(api::auth::me))
+                .route("/auth/me", web::patch().to(api::auth::patch_me))
+                .route(
+                    "/dashboard/shared-orders",
+                    web::get().to(api::dashboards::shared_orders_handler),
+                )
+                .route(
+                    "/dashboard/my-orders",
+                    web::get().to(api::dashboards::my_orders_handler),
+                )
+                .route(
+                    "/dashboard/my-referrals",
+                    web::get().to(api::dashboards::my_referrals_handler),
+                )
+                .route("/orders", web::post().to(api::orders::create_handler))
+                .route("/orders/{id}", web::get().to(api::orders::get_handler))
+                .route("/orders/{id}", web::patch().to(api::orders::patch_handler))
+                .route(
+                    "/orders/{id}/send-to-portal",
+                    web::post().to(api::orders::send_to_portal_handler),
+                )
+                .route("/orders/{id}/close", web::post().to(api::orders::close_handler))
+                .route("/orders/{id}/audit", web::get().to(api::orders::audit_handler))
+                .route("/orders/{id}/shares", web::post().to(api::sharing::share_handler))
+                .route("/orders/{id}/shares", web::get().to(api::sharing::shares_handler))
+                .route(
+                    "/orders/{id}/shares/{network}",
+                    web::delete().to(api::sharing::unshare_handler),
+                )
+                .route("/orders/{id}/notified", web::get().to(api::sharing::notified_handler))
+                .route("/orders/{id}/referrals", web::post().to(api::referrals::create_handler))
+                .route(
+                    "/orders/{id}/referrals",
+                    web::get().to(api::referrals::of_order_handler),
+                )
+                .route("/referrals/{id}", web::get().to(api::referrals::get_handler))
+                .route(
+                    "/referrals/{id}/history",
+                    web::get().to(api::referrals::history_handler),
+                )
+                .route(
+                    "/referrals/{id}/{action}",
+                    web::post().to(api::referrals::action_handler),
+                )
+                .route("/candidates", web::post().to(api::candidates::create_handler))
+                .route("/candidates", web::get().to(api::candidates::list_handler))
+                .route("/candidates/{id}", web::get().to(api::candidates::get_handler))
+                .route(
+                    "/candidates/{id}/wishes",
+                    web::put().to(api::candidates::wishes_handler),
+                )
+                .route(
+                    "/candidates/{id}/matches",
+                    web::get().to(api::matching::candidate_matches_handler),
+                )
+                .route(
+                    "/orders/{id}/matches",
+                    web::get().to(api::matching::order_matches_handler),
+                )
+                .route(
+                    "/orders/{id}/referrals/bulk",
+                    web::post().to(api::matching::bulk_refer_handler),
+                )
+                .route("/occupations", web::get().to(api::matching::occupations_handler))
+                .route("/job-agents", web::post().to(api::job_agents::create_handler))
+                .route("/job-agents", web::get().to(api::job_agents::list_handler))
+                .route("/job-agents/{id}", web::delete().to(api::job_agents::delete_handler))
+                .route(
+                    "/candidates/{id}/consent",
+                    web::post().to(api::candidates::consent_handler),
+                )
+                .route(
+                    "/candidates/{id}/consent",
+                    web::delete().to(api::candidates::revoke_handler),
+                )
+                .route("/networks", web::get().to(api::sharing::networks_handler))
+                .route("/networks", web::post().to(api::sharing::create_network_handler))
+                .route(
+                    "/networks/{name}/members",
+                    web::post().to(api::sharing::add_member_handler),
+                )
+                .route(
+                    "/networks/{name}/members/{number}",
+                    web::delete().to(api::sharing::remove_member_handler),
+                )
+                .route("/job-centres", web::post().to(api::sharing::create_centre_handler))
+                .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
+                .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler)),
+        )
+        .route("/", web::get().to(pages::login::home))
+        .route("/static/app.css", web::get().to(pages::login::stylesheet))
+        .route("/login", web::get().to(pages::login::login_form))
+        .route("/login", web::post().to(pages::login::login_submit))
+        .route("/logout", web::post().to(pages::login::logout))
+        .route(
+            "/dashboard/shared-orders",
+            web::get().to(pages::dashboards::shared_orders),
+        )
+        .route("/dashboard/my-orders", web::get().to(pages::dashboards::my_orders))
+        .route(
+            "/dashboard/my-referrals",
+            web::get().to(pages::dashboards::my_referrals),
+        )
+        .route("/orders/new", web::get().to(pages::order_form::new_order_form))
+        .route("/orders/new", web::post().to(pages::order_form::create_order))
+        .route("/orders/{id}", web::get().to(pages::order::order_page))
+        .route("/orders/{id}/edit", web::get().to(pages::order_form::edit_order_form))
+        .route("/orders/{id}/edit", web::post().to(pages::order_form::update_order))
+        .route(
+            "/orders/{id}/send-to-portal",
+            web::post().to(pages::order::send_to_portal),
+        )
+        .route("/orders/{id}/close", web::post().to(pages::order::close_order))
+        .route("/orders/{id}/share", web::post().to(pages::order::share))
+        .route("/orders/{id}/referrals", web::post().to(pages::order::refer))
+        .route("/orders/{id}/referrals/bulk", web::post().to(pages::order::bulk_refer))
+        .route(
+            "/candidates/{id}/matches",
+            web::get().to(pages::candidates::candidate_matches),
+        )
+        .route(
+            "/referrals/{id}/{action}",
+            web::post().to(pages::order::referral_action),
+        )
+        .route("/candidates", web::get().to(pages::candidates::candidates_page))
+        .route("/candidates", web::post().to(pages::candidates::create_candidate))
+        .route(
+            "/candidates/{id}/consent",
+            web::post().to(pages::candidates::give_consent),
+        )
+        .route(
+            "/candidates/{id}/revoke",
+            web::post().to(pages::candidates::revoke_consent),
+        )
+        .default_service(web::to(not_found));
+}

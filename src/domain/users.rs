@@ -1,0 +1,188 @@
+//! Users and the acting user (`AuthUser`: who, which centre, which role), passwords,
+//! and the rules of an address.
+
+use crate::db::schema::{job_centres, users};
+use crate::domain::validate::check_email;
+use crate::error::{AppError, AppResult};
+use crate::ids::{JobCentreId, UserId};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Consultant,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Role {
+        if s == "admin" {
+            Role::Admin
+        } else {
+            Role::Consultant
+        }
+    }
+}
+
+/// The logged-in user, taken from `Authorization: Bearer` or the session cookie.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthUser {
+    pub id: UserId,
+    pub job_centre_id: JobCentreId,
+    pub username: String,
+    pub role: Role,
+    pub language: String,
+}
+
+impl AuthUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+pub fn hash_password(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub email: String,
+    pub job_centre_id: JobCentreId,
+    pub role: String,
+    pub language: String,
+}
+
+impl User {
+    pub fn auth(&self) -> AuthUser {
+        AuthUser {
+            id: self.id,
+            job_centre_id: self.job_centre_id,
+            username: self.username.clone(),
+            role: Role::parse(&self.role),
+            language: self.language.clone(),
+        }
+    }
+}
+
+/// Checks a username and password. Unknown users cost the same hash work as known ones,
+/// so timing does not tell which usernames exist.
+pub fn authenticate(conn: &mut crate::db::DbConn, username: &str, password: &str) -> AppResult<User> {
+    let user = users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?;
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
+    let ok = verify_password(password, user.as_ref().map_or(dummy.as_str(), |u| &u.password_hash));
+    match user {
+        Some(u) if ok => Ok(u),
+        _ => Err(AppError::Unauthorized("wrong username or password".into())),
+    }
+}
+
+/// Creates a user of the job centre with the given authority number (CLI and admin use).
+pub fn create_user(
+    db: &crate::db::Db,
+    username: &str,
+    password: &str,
+    centre_number: &str,
+    display_name: &str,
+    email: &str,
+    admin: bool,
+) -> AppResult<UserId> {
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+    {
+        return Err(AppError::invalid("username", "use 1-64 of a-z, 0-9, '.', '-', '_'"));
+    }
+    if password.chars().count() < 8 {
+        return Err(AppError::invalid("password", "must be at least 8 characters"));
+    }
+    check_email("email", email)?;
+    let hash = hash_password(password)?;
+    db.write_blocking(|c| {
+        let centre: JobCentreId = job_centres::table
+            .filter(job_centres::authority_number.eq(centre_number.trim()))
+            .select(job_centres::id)
+            .first(c)
+            .optional()?
+            .ok_or_else(|| {
+                AppError::invalid("centre", format!("no job centre with authority number {centre_number}"))
+            })?;
+        let taken: i64 = users::table
+            .filter(users::username.eq(username))
+            .count()
+            .get_result(c)?;
+        if taken > 0 {
+            return Err(AppError::Conflict(format!("username {username} is taken")));
+        }
+        let id: UserId = diesel::insert_into(users::table)
+            .values((
+                users::username.eq(username),
+                users::password_hash.eq(&hash),
+                users::display_name.eq(display_name.trim()),
+                users::email.eq(email.trim()),
+                users::job_centre_id.eq(centre),
+                users::role.eq(if admin { "admin" } else { "consultant" }),
+                users::language.eq("da"),
+                users::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .returning(users::id)
+            .get_result(c)?;
+        crate::domain::audit::record(
+            c,
+            None,
+            "user",
+            id.0,
+            "created",
+            serde_json::json!({ "username": username, "admin": admin }),
+        )?;
+        Ok(id)
+    })
+}
+
+impl AuthUser {
+    /// Administrators manage centres, networks, users and the outbox; nobody else may.
+    pub fn require_admin(&self, what: &str) -> AppResult<()> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("only an administrator may {what}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords() {
+        let h = hash_password("demo").unwrap();
+        assert!(verify_password("demo", &h));
+        assert!(!verify_password("Demo", &h));
+        assert!(!verify_password("demo", "garbage"));
+    }
+}

@@ -1,0 +1,11 @@
+//! The JSON API, one file per domain: parse the request, call the domain, answer.
+
+pub mod auth;
+pub mod candidates;
+pub mod dashboards;
+pub mod job_agents;
+pub mod matching;
+pub mod orders;
+pub mod outbox;
+pub mod referrals;
+pub mod sharing;
