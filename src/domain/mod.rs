@@ -6,6 +6,7 @@ pub mod candidates;
 pub mod dashboards;
 pub mod job_agents;
 pub mod matching;
+pub mod notify;
 pub mod orders;
 pub mod referrals;
 pub mod sharing;

@@ -10,11 +10,12 @@ use crate::db::schema::{job_orders, order_shares, referral_events, referrals, us
 use crate::db::DbConn;
 use crate::domain::audit;
 use crate::domain::candidates::{self, SharedCandidate};
+use crate::domain::notify;
 use crate::domain::orders::{self, Access, JobOrder};
 use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
-use crate::mail::{self, Mail};
+use crate::mail::Mail;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -364,7 +365,7 @@ pub fn create(
     )?;
     let r = load(conn, id)?;
     if state == State::PendingApproval {
-        mail::awaiting_approval(conn, mail, &order, &r, &cand)?;
+        notify::awaiting_approval(conn, mail, &order, &r, &cand)?;
     }
     Ok(r)
 }
@@ -460,8 +461,8 @@ pub fn apply(
     )?;
     let r = load(conn, id)?;
     match action {
-        Action::Approve | Action::Reject => mail::referral_decided(conn, mail, &order, &r)?,
-        Action::Send => mail::candidate_to_employer(conn, mail, &order, &r)?,
+        Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r)?,
+        Action::Send => notify::candidate_to_employer(conn, mail, &order, &r)?,
         Action::Withdraw | Action::ConsentRevoked => {}
     }
     Ok(r)

@@ -134,7 +134,7 @@ pub fn share_and_notify(
     network: &str,
 ) -> AppResult<ShareResult> {
     let (order, result) = share(conn, user, order_id, network)?;
-    crate::mail::order_shared(conn, mail, &order, &result)?;
+    crate::domain::notify::order_shared(conn, mail, &order, &result)?;
     Ok(result)
 }
 

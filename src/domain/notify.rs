@@ -1,0 +1,128 @@
+//! Who is told what, by mail: each event's recipients and the shared fields they may see.
+//! Written to the outbox inside the caller's transaction.
+
+use crate::db::schema::{job_centres, users};
+use crate::db::DbConn;
+use crate::domain::candidates::{self, Candidate, SharedCandidate};
+use crate::domain::orders::{self, Access, JobOrder, SharedOrder};
+use crate::domain::referrals::Referral;
+use crate::domain::sharing::ShareResult;
+use crate::error::{AppError, AppResult};
+use crate::ids::{JobCentreId, UserId};
+use crate::mail::{enqueue, Mail};
+use diesel::prelude::*;
+use serde_json::json;
+
+/// The order as any other centre sees it: mails never carry the private texts.
+fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {
+    let names = orders::load_names(conn, order)?;
+    Ok(orders::project(order.clone(), names, Access::Notified).shared().clone())
+}
+
+struct Recipient {
+    name: String,
+    email: String,
+    language: String,
+    centre_name: String,
+}
+
+fn user_recipient(conn: &mut DbConn, id: UserId) -> AppResult<Recipient> {
+    let (name, email, language, centre_name) = users::table
+        .inner_join(job_centres::table)
+        .filter(users::id.eq(id))
+        .select((users::display_name, users::email, users::language, job_centres::name))
+        .first::<(String, String, String, String)>(conn)?;
+    Ok(Recipient {
+        name,
+        email,
+        language,
+        centre_name,
+    })
+}
+
+/// "New order shared with your network": one mail to each consultant of each newly
+/// notified centre (not the owner's own), in the consultant's language.
+pub fn order_shared(conn: &mut DbConn, mail: &Mail, order: &JobOrder, share: &ShareResult) -> AppResult<usize> {
+    let centres: Vec<JobCentreId> = share
+        .newly_notified
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| *id != order.job_centre_id)
+        .collect();
+    if centres.is_empty() {
+        return Ok(0);
+    }
+    let so = shared_order(conn, order)?;
+    let recipients: Vec<(String, String, String)> = users::table
+        .filter(users::job_centre_id.eq_any(&centres))
+        .filter(users::role.eq("consultant"))
+        .select((users::display_name, users::email, users::language))
+        .order(users::id)
+        .load(conn)?;
+    for (name, email, lang) in &recipients {
+        let data = json!({
+            "recipient_name": name,
+            "order": so,
+            "network": share.network,
+            "link": mail.link(&format!("/orders/{}", order.id)),
+        });
+        enqueue(conn, mail, "order_shared", email, lang, &data)?;
+    }
+    Ok(recipients.len())
+}
+
+/// "Referral awaiting approval", to the order's coordinator.
+pub fn awaiting_approval(
+    conn: &mut DbConn,
+    mail: &Mail,
+    order: &JobOrder,
+    r: &Referral,
+    cand: &Candidate,
+) -> AppResult<()> {
+    let to = user_recipient(conn, order.coordinator_id)?;
+    let by = user_recipient(conn, r.created_by)?;
+    let data = json!({
+        "recipient_name": to.name,
+        "order": shared_order(conn, order)?,
+        "candidate_name": cand.name,
+        "referred_by": by.name,
+        "referring_centre": by.centre_name,
+        "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
+    });
+    enqueue(conn, mail, "awaiting_approval", &to.email, &to.language, &data)?;
+    Ok(())
+}
+
+/// "Your referral was approved / rejected", to the referring consultant.
+pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
+    let to = user_recipient(conn, r.created_by)?;
+    let cand = candidates::load(conn, r.candidate_id)?;
+    let data = json!({
+        "recipient_name": to.name,
+        "order": shared_order(conn, order)?,
+        "candidate_name": cand.name,
+        "approved": r.state == "available_to_company",
+        "reason": r.reason,
+        "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
+    });
+    enqueue(conn, mail, "referral_decided", &to.email, &to.language, &data)?;
+    Ok(())
+}
+
+/// The candidate, with the details they consented to share, to the employer contact.
+pub fn candidate_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
+    let Some(to) = order.employer_email.clone() else {
+        return Err(AppError::Conflict("the order has no employer email".into()));
+    };
+    let cand = candidates::load(conn, r.candidate_id)?;
+    let consultant = user_recipient(conn, r.created_by)?;
+    let data = json!({
+        "order": shared_order(conn, order)?,
+        "candidate": SharedCandidate::from(&cand),
+        "consultant_name": consultant.name,
+        "consultant_email": consultant.email,
+        "consultant_centre": consultant.centre_name,
+    });
+    enqueue(conn, mail, "candidate_to_employer", &to, "da", &data)?;
+    Ok(())
+}
