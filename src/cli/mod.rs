@@ -1,16 +1,15 @@
-//! The command line: the clap definition of every subcommand and its dispatch.
-//! The work bigger than a call into the domain lives beside it: demo and benchmark data.
+//! The command line: the clap definition of every subcommand, and the dispatch to the file
+//! of its group (serve, worker, admin, seed, demo).
 
+mod admin;
 pub mod demo;
 pub mod seed;
+mod serve;
+mod worker;
 
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
-use crate::domain::{job_agents, sharing};
-use crate::{app, config::Config, mail};
 use clap::{Parser, Subcommand};
+
+use crate::config::Config;
 
 #[derive(Parser)]
 #[command(name = "staer-hub", version, about = "Job-order sharing between job centres")]
@@ -103,139 +102,40 @@ pub fn init_logging() {
         .init();
 }
 
-pub fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+/// What every subcommand returns; `main` prints the error and exits with failure.
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Runs one subcommand. The configuration comes from the environment (`Config::from_env`).
+pub fn run(cli: Cli) -> CliResult {
     let config = Config::from_env();
     match cli.command {
-        Command::Migrate => {
-            app::state(config)?;
-            tracing::info!("migrations are up to date");
-        }
-        Command::Serve { bind, demo, workers } => {
-            let state = app::state(config)?;
-            if demo && demo::seed(&state.db, &state.mail)? {
-                tracing::info!("seeded demo data (users <centre>.konsulent / {})", demo::PASSWORD);
-            }
-            let worker = if state.config.mail_worker {
-                let settings = mail::WorkerSettings::from_config(&state.config);
-                tracing::info!(host = %settings.smtp.host, port = settings.smtp.port, "mail worker started");
-                Some(mail::spawn_worker(state.db.clone(), settings)?)
-            } else {
-                None
-            };
-            job_agents::spawn_scheduler(
-                state.db.clone(),
-                state.mail.clone(),
-                std::time::Duration::from_secs(300),
-            );
-            let listener = TcpListener::bind(&bind)?;
-            tracing::info!("listening on http://{}", listener.local_addr()?);
-            actix_web::rt::System::new().block_on(app::server(state, listener, workers)?)?;
-            if let Some(stop) = worker {
-                stop.store(true, Ordering::Relaxed);
-            }
-        }
-        Command::MailWorker { once } => {
-            let state = app::state(config)?;
-            let worker = mail::Worker::new(state.db.clone(), mail::WorkerSettings::from_config(&state.config))?;
-            if once {
-                let n = worker.run_once()?;
-                println!("sent {n}");
-            } else {
-                let stop = Arc::new(AtomicBool::new(false));
-                tracing::info!("mail worker running");
-                worker.run(&stop);
-            }
-        }
-        Command::JobAgents => {
-            let state = app::state(config)?;
-            let n = job_agents::run_due(&state.db, &state.mail, chrono::Utc::now().naive_utc())?;
-            println!("queued {n} digests");
-        }
+        Command::Migrate => serve::migrate(config),
+        Command::Serve { bind, demo, workers } => serve::serve(config, &bind, demo, workers),
+        Command::MailWorker { once } => worker::mail_worker(config, once),
+        Command::JobAgents => worker::job_agents(config),
         Command::Seed {
             centres,
             orders,
             referrals,
             seed,
-        } => {
-            let state = app::state(config)?;
-            let opts = crate::cli::seed::SeedOptions {
+        } => seed::command(
+            config,
+            &seed::SeedOptions {
                 centres,
                 orders,
                 referrals,
                 rng_seed: seed,
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            };
-            print!("{}", crate::cli::seed::run(&state.db, &opts)?);
-        }
-        Command::Centre { number, name } => {
-            let state = app::state(config)?;
-            let id = state
-                .db
-                .write_blocking(|c| sharing::create_centre(c, None, &number, &name))?;
-            println!("job centre {number} {name}: id {id}");
-        }
-        Command::Network { action } => {
-            let state = app::state(config)?;
-            match action {
-                NetworkAction::Create { name } => {
-                    state.db.write_blocking(|c| sharing::create_network(c, None, &name))?;
-                    println!("network {name} created");
-                }
-                NetworkAction::Add { name, number } => {
-                    state
-                        .db
-                        .write_blocking(|c| sharing::add_member(c, None, &name, &number))?;
-                    println!("{number} added to {name}");
-                }
-                NetworkAction::Remove { name, number } => {
-                    state
-                        .db
-                        .write_blocking(|c| sharing::remove_member(c, None, &name, &number))?;
-                    println!("{number} removed from {name}");
-                }
-                NetworkAction::List => {
-                    for n in state.db.read_blocking(sharing::list_networks)? {
-                        let members: Vec<String> = n
-                            .members
-                            .iter()
-                            .map(|m| format!("{} {}", m.authority_number, m.name))
-                            .collect();
-                        println!("{}: {}", n.name, members.join(", "));
-                    }
-                }
-            }
-        }
+            },
+        ),
+        Command::Centre { number, name } => admin::centre(config, &number, &name),
+        Command::Network { action } => admin::network(config, action),
         Command::User {
             username,
             centre,
             display_name,
             email,
             admin,
-        } => {
-            let password = match std::env::var("STAER_NEW_PASSWORD") {
-                Ok(p) if !p.is_empty() => p,
-                _ => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
-            let state = app::state(config)?;
-            let id = crate::web::auth::create_user(
-                &state.db,
-                &username,
-                &password,
-                &centre,
-                if display_name.is_empty() {
-                    &username
-                } else {
-                    &display_name
-                },
-                &email,
-                admin,
-            )?;
-            println!("user {username}: id {id}");
-        }
+        } => admin::user(config, &username, &centre, &display_name, &email, admin),
     }
-    Ok(())
 }

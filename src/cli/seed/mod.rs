@@ -845,3 +845,10 @@ fn plan_referral(
     }
     path
 }
+
+/// `staer-hub seed`: runs the seed on the configured database and prints its report.
+pub fn command(config: crate::config::Config, opts: &SeedOptions) -> crate::cli::CliResult {
+    let state = crate::app::state(config)?;
+    print!("{}", run(&state.db, opts)?);
+    Ok(())
+}
