@@ -198,3 +198,19 @@ macro_rules! write_rows {
     }};
 }
 pub(super) use write_rows;
+
+/// Every row of the data set, planned in memory, table by table.
+pub(super) struct Tables<'a> {
+    pub(super) centres: Vec<NewCentre>,
+    pub(super) networks: Vec<NewNetwork>,
+    pub(super) members: Vec<NewMember>,
+    pub(super) users: Vec<NewUser<'a>>,
+    pub(super) companies: Vec<NewCompany>,
+    pub(super) orders: Vec<NewOrder>,
+    pub(super) shares: Vec<NewShare>,
+    pub(super) notifications: Vec<NewNotification>,
+    pub(super) candidates: Vec<NewCandidate>,
+    pub(super) wishes: Vec<NewWish>,
+    pub(super) referrals: Vec<NewReferral>,
+    pub(super) events: Vec<NewEvent>,
+}
