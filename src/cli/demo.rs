@@ -153,7 +153,8 @@ fn seed_in(c: &mut DbConn, mail: &Mail, hash: &str) -> AppResult<DemoUsers> {
         hash,
     )?;
     let users = DemoUsers { consultants, admin };
-    seed_orders(c, mail, &users)?;
+    let ids = seed_orders(c, &users)?;
+    seed_referrals(c, mail, &users, &ids)?;
     // The demo's mails go to example addresses: they stay out of the outbox.
     diesel::delete(outbox::table).execute(c)?;
     Ok(users)
@@ -194,9 +195,10 @@ fn order(
     }
 }
 
-fn seed_orders(c: &mut DbConn, mail: &Mail, users: &DemoUsers) -> AppResult<()> {
+/// Eight orders of four centres, some shared and one closed; their ids in creation order.
+fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<Vec<crate::ids::JobOrderId>> {
     let user = |i: usize| users.consultants[i].0.auth();
-    let (brondby, glostrup, frb, hill, herlev) = (user(0), user(3), user(2), user(6), user(5));
+    let (brondby, frb, hill) = (user(0), user(2), user(6));
     let specs = [
         (
             &brondby,
@@ -268,42 +270,49 @@ fn seed_orders(c: &mut DbConn, mail: &Mail, users: &DemoUsers) -> AppResult<()> 
         }
     }
     orders::close(c, &brondby, ids[3])?;
+    Ok(ids)
+}
 
-    let cand = |c: &mut DbConn, user: &AuthUser, name: &str, consent: bool| -> AppResult<crate::ids::CandidateId> {
-        let s = slug(name).replace(' ', ".");
-        let cand = candidates::create(
+fn candidate(c: &mut DbConn, user: &AuthUser, name: &str, consent: bool) -> AppResult<crate::ids::CandidateId> {
+    let s = slug(name).replace(' ', ".");
+    let cand = candidates::create(
+        c,
+        user,
+        CreateCandidate {
+            name: name.into(),
+            email: Some(format!("{s}@borger.example")),
+            phone: Some("+45 12 34 56 78".into()),
+            postcode: Some("2605".into()),
+            latitude: None,
+            longitude: None,
+            occupations: vec![],
+        },
+    )?;
+    if consent {
+        candidates::give_consent(
             c,
             user,
-            CreateCandidate {
-                name: name.into(),
-                email: Some(format!("{s}@borger.example")),
-                phone: Some("+45 12 34 56 78".into()),
-                postcode: Some("2605".into()),
-                latitude: None,
-                longitude: None,
-                occupations: vec![],
+            cand.id,
+            ConsentInput {
+                share_email: true,
+                share_phone: false,
             },
         )?;
-        if consent {
-            candidates::give_consent(
-                c,
-                user,
-                cand.id,
-                ConsentInput {
-                    share_email: true,
-                    share_phone: false,
-                },
-            )?;
-        }
-        Ok(cand.id)
-    };
-    let anna = cand(c, &frb, "Anna Jensen", true)?;
-    let bo = cand(c, &frb, "Bo Nielsen", true)?;
-    let cecilie = cand(c, &glostrup, "Cecilie Hansen", true)?;
-    let dorte = cand(c, &brondby, "Dorte Pedersen", true)?;
-    let emil = cand(c, &frb, "Emil Larsen", true)?;
-    let frida = cand(c, &herlev, "Frida Olsen", true)?;
-    cand(c, &frb, "Gustav Madsen", false)?;
+    }
+    Ok(cand.id)
+}
+
+/// Seven candidates (one without consent) and a referral in every state.
+fn seed_referrals(c: &mut DbConn, mail: &Mail, users: &DemoUsers, ids: &[crate::ids::JobOrderId]) -> AppResult<()> {
+    let user = |i: usize| users.consultants[i].0.auth();
+    let (brondby, glostrup, frb, herlev) = (user(0), user(3), user(2), user(5));
+    let anna = candidate(c, &frb, "Anna Jensen", true)?;
+    let bo = candidate(c, &frb, "Bo Nielsen", true)?;
+    let cecilie = candidate(c, &glostrup, "Cecilie Hansen", true)?;
+    let dorte = candidate(c, &brondby, "Dorte Pedersen", true)?;
+    let emil = candidate(c, &frb, "Emil Larsen", true)?;
+    let frida = candidate(c, &herlev, "Frida Olsen", true)?;
+    candidate(c, &frb, "Gustav Madsen", false)?;
 
     let kok = ids[0];
     // One referral in every state.

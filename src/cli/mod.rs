@@ -1,4 +1,141 @@
-//! The command line's work that is bigger than a call into the domain: demo and benchmark data.
+//! The command line: the clap definition of every subcommand, and the dispatch to the file
+//! of its group (serve, worker, admin, seed, demo).
 
+mod admin;
 pub mod demo;
 pub mod seed;
+mod serve;
+mod worker;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "staer-hub", version, about = "Job-order sharing between job centres")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the web service (database from DATABASE_URL; default: SQLite file staer-hub.db).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Seed the demo data (once; a second run leaves it as it is).
+        #[arg(long)]
+        demo: bool,
+        /// HTTP worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Deliver the outbox over SMTP (the same worker `serve` runs inside).
+    MailWorker {
+        /// Deliver what is due once and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Queue the job agent digests that are due now, and exit.
+    JobAgents,
+    /// Fill a fresh database with a benchmark data set (users `cNNN.konsulentK` / demo).
+    Seed {
+        #[arg(long, default_value_t = 100)]
+        centres: usize,
+        #[arg(long, default_value_t = 100_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        referrals: usize,
+        /// Random seed: the same seed gives the same data set.
+        #[arg(long, default_value_t = 7412)]
+        seed: u64,
+    },
+    /// Create a job centre.
+    Centre {
+        /// Authority number, e.g. 15.300
+        number: String,
+        /// Name, e.g. Brøndby
+        name: String,
+    },
+    /// Manage networks of job centres.
+    Network {
+        #[command(subcommand)]
+        action: NetworkAction,
+    },
+    /// Create a user of a job centre (password from STAER_NEW_PASSWORD or prompt-less stdin line).
+    User {
+        username: String,
+        /// Authority number of the user's job centre.
+        centre: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum NetworkAction {
+    /// Create a network.
+    Create { name: String },
+    /// Add a job centre (by authority number) to a network.
+    Add { name: String, number: String },
+    /// Remove a job centre from a network.
+    Remove { name: String, number: String },
+    /// List networks and their members.
+    List,
+}
+
+/// Logs go to stderr; stdout carries the subcommands' answers.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_web=info".into()),
+        )
+        .init();
+}
+
+/// What every subcommand returns; `main` prints the error and exits with failure.
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Runs one subcommand. The configuration comes from the environment (`Config::from_env`).
+pub fn run(cli: Cli) -> CliResult {
+    let config = Config::from_env();
+    match cli.command {
+        Command::Migrate => serve::migrate(config),
+        Command::Serve { bind, demo, workers } => serve::serve(config, &bind, demo, workers),
+        Command::MailWorker { once } => worker::mail_worker(config, once),
+        Command::JobAgents => worker::job_agents(config),
+        Command::Seed {
+            centres,
+            orders,
+            referrals,
+            seed,
+        } => seed::command(
+            config,
+            &seed::SeedOptions {
+                centres,
+                orders,
+                referrals,
+                rng_seed: seed,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            },
+        ),
+        Command::Centre { number, name } => admin::centre(config, &number, &name),
+        Command::Network { action } => admin::network(config, action),
+        Command::User {
+            username,
+            centre,
+            display_name,
+            email,
+            admin,
+        } => admin::user(config, &username, &centre, &display_name, &email, admin),
+    }
+}

@@ -1,0 +1,69 @@
+//! `centre`, `network` and `user`: the administration an operator does before anyone can log in.
+
+use super::{CliResult, NetworkAction};
+use crate::domain::sharing;
+use crate::{app, config::Config};
+
+pub fn centre(config: Config, number: &str, name: &str) -> CliResult {
+    let state = app::state(config)?;
+    let id = state
+        .db
+        .write_blocking(|c| sharing::create_centre(c, None, number, name))?;
+    println!("job centre {number} {name}: id {id}");
+    Ok(())
+}
+
+pub fn network(config: Config, action: NetworkAction) -> CliResult {
+    let state = app::state(config)?;
+    match action {
+        NetworkAction::Create { name } => {
+            state.db.write_blocking(|c| sharing::create_network(c, None, &name))?;
+            println!("network {name} created");
+        }
+        NetworkAction::Add { name, number } => {
+            state
+                .db
+                .write_blocking(|c| sharing::add_member(c, None, &name, &number))?;
+            println!("{number} added to {name}");
+        }
+        NetworkAction::Remove { name, number } => {
+            state
+                .db
+                .write_blocking(|c| sharing::remove_member(c, None, &name, &number))?;
+            println!("{number} removed from {name}");
+        }
+        NetworkAction::List => {
+            for n in state.db.read_blocking(sharing::list_networks)? {
+                let members: Vec<String> = n
+                    .members
+                    .iter()
+                    .map(|m| format!("{} {}", m.authority_number, m.name))
+                    .collect();
+                println!("{}: {}", n.name, members.join(", "));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The password comes from STAER_NEW_PASSWORD, else one line of stdin, so that it is never
+/// an argument (visible in `ps` and shell history). An empty display name is the username.
+pub fn user(config: Config, username: &str, centre: &str, display_name: &str, email: &str, admin: bool) -> CliResult {
+    let password = match std::env::var("STAER_NEW_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let state = app::state(config)?;
+    let display_name = if display_name.is_empty() {
+        username
+    } else {
+        display_name
+    };
+    let id = crate::domain::users::create_user(&state.db, username, &password, centre, display_name, email, admin)?;
+    println!("user {username}: id {id}");
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! The seed on both backends: the counts the app keeps agree with the rows written.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::*;
+use crate::db::schema::{job_orders, referral_events, referrals, users};
+
+/// A small seed: the counts the app keeps agree with the rows.
+fn small_seed_is_consistent(url: &str) {
+    let db = crate::app::state(crate::config::Config::from_env_with(url))
+        .unwrap()
+        .db
+        .clone();
+    let opts = SeedOptions {
+        centres: 12,
+        orders: 400,
+        referrals: 3000,
+        ..SeedOptions::default()
+    };
+    let report = run(&db, &opts).unwrap();
+    assert!(report.total_seconds() > 0.0);
+    db.read_blocking(|c| {
+        use diesel::dsl::count_star;
+        assert_eq!(job_orders::table.count().get_result::<i64>(c)?, 400);
+        assert_eq!(referrals::table.count().get_result::<i64>(c)?, 3000);
+        assert_eq!(users::table.count().get_result::<i64>(c)?, 12 * 3 + 1);
+        // `referred` is the number of counting referrals of each order.
+        let sum: Option<i64> = job_orders::table
+            .select(diesel::dsl::sum(job_orders::referred))
+            .first(c)?;
+        let counting = referrals::table
+            .filter(referrals::state.eq_any(["pending_approval", "available_to_company", "sent_to_employer"]))
+            .count()
+            .get_result::<i64>(c)?;
+        assert_eq!(sum, Some(counting));
+        // Most final referrals reached the employer; fewer were rejected.
+        let mut of = |st: &str| {
+            referrals::table
+                .filter(referrals::state.eq(st.to_string()))
+                .count()
+                .get_result::<i64>(c)
+        };
+        assert!(of("sent_to_employer")? > of("rejected")?);
+        // Every referral is to a shared order by a notified centre or the owner.
+        let stray = referrals::table
+            .inner_join(job_orders::table.on(job_orders::id.eq(referrals::order_id)))
+            .filter(job_orders::sent_to_portal_at.is_null())
+            .select(count_star())
+            .first::<i64>(c)?;
+        assert_eq!(stray, 0);
+        // Each referral has a creation event, and its last event is its state.
+        let created = referral_events::table
+            .filter(referral_events::from_state.is_null())
+            .count()
+            .get_result::<i64>(c)?;
+        assert_eq!(created, 3000);
+        // The seeded password works.
+        let u = crate::domain::users::authenticate(c, "c001.konsulent1", PASSWORD)?;
+        assert_eq!(u.job_centre_id.0, 1);
+        Ok(())
+    })
+    .unwrap();
+    // A second run refuses: seed needs a fresh database.
+    assert!(run(&db, &opts).is_err());
+}
+
+#[test]
+fn small_seed_on_sqlite() {
+    let dir = std::env::temp_dir().join(format!("staer-seed-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    small_seed_is_consistent(&format!("sqlite://{}", dir.join("s.db").display()));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The COPY path, on the tests' PostgreSQL (skipped when STAER_TEST_PG is not set).
+#[test]
+fn small_seed_on_postgres() {
+    let Ok(base) = std::env::var("STAER_TEST_PG") else {
+        eprintln!("STAER_TEST_PG not set: skipping the PostgreSQL seed test");
+        return;
+    };
+    let name = format!("staer_seed_t_{}", std::process::id());
+    let mut admin = diesel::PgConnection::establish(&base).unwrap();
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    small_seed_is_consistent(&format!("{prefix}/{name}"));
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .unwrap();
+}

@@ -1,0 +1,197 @@
+//! Writing the planned rows, one transaction and one progress bar per phase; then the
+//! planner statistics and the report's busiest coordinators.
+
+use std::time::Instant;
+
+use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::rows::{write_rows, Tables};
+use super::{PhaseTime, SeedOptions, SeedReport};
+use crate::db::schema::{
+    audit_log, candidate_wishes, candidates, companies, job_centres, job_orders, network_members, networks,
+    order_notifications, order_shares, referral_events, referrals, users,
+};
+use crate::db::{Db, DbConn};
+use crate::domain::referrals::State;
+use crate::error::AppResult;
+
+/// Runs each phase in its own write transaction, timing it into the report.
+struct Phases<'a> {
+    db: &'a Db,
+    progress: bool,
+    style: ProgressStyle,
+    report: &'a mut SeedReport,
+}
+
+impl Phases<'_> {
+    fn run(
+        &mut self,
+        name: &'static str,
+        rows: u64,
+        f: &dyn Fn(&mut DbConn, &ProgressBar) -> AppResult<()>,
+    ) -> AppResult<()> {
+        let target = if self.progress {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(rows), target)
+            .with_style(self.style.clone())
+            .with_message(name);
+        let t = Instant::now();
+        self.db.write_blocking(|c| {
+            if let DbConn::Sqlite(s) = c {
+                // Index pages of a million-row table stay in memory instead of spilling to the WAL.
+                s.batch_execute("PRAGMA cache_size = -1048576")?;
+            }
+            f(c, &bar)
+        })?;
+        bar.finish_and_clear();
+        let seconds = t.elapsed().as_secs_f64();
+        if self.progress {
+            eprintln!("{name:<16} {rows:>10} rows {seconds:>8.2} s");
+        }
+        self.report.phases.push(PhaseTime { name, rows, seconds });
+        Ok(())
+    }
+}
+
+/// Writes the tables in dependency order, freeing each once written (a million-referral plan
+/// is gigabytes).
+pub(super) fn write(
+    db: &Db,
+    opts: &SeedOptions,
+    t: Tables,
+    now: NaiveDateTime,
+    report: &mut SeedReport,
+) -> AppResult<()> {
+    let style = ProgressStyle::with_template("{msg:<14} [{bar:40}] {human_pos}/{human_len} {per_sec} eta {eta}")
+        .expect("template")
+        .progress_chars("=> ");
+    let mut phases = Phases {
+        db,
+        progress: opts.progress,
+        style,
+        report,
+    };
+    let small = (t.centres.len() + t.networks.len() + t.members.len() + t.users.len() + t.companies.len()) as u64;
+    phases.run("centres, users", small, &|c, bar| {
+        write_rows!(c, job_centres::table, t.centres, 4, bar);
+        write_rows!(c, networks::table, t.networks, 2, bar);
+        write_rows!(c, network_members::table, t.members, 2, bar);
+        write_rows!(c, users::table, t.users, 9, bar);
+        write_rows!(c, companies::table, t.companies, 5, bar);
+        Ok(())
+    })?;
+    phases.run("orders", t.orders.len() as u64, &|c, bar| {
+        write_rows!(c, job_orders::table, t.orders, 32, bar);
+        Ok(())
+    })?;
+    drop(t.orders);
+    let n = (t.shares.len() + t.notifications.len()) as u64;
+    phases.run("shares", n, &|c, bar| {
+        write_rows!(c, order_shares::table, t.shares, 5, bar);
+        write_rows!(c, order_notifications::table, t.notifications, 5, bar);
+        Ok(())
+    })?;
+    drop(t.notifications);
+    phases.run("candidates", t.candidates.len() as u64, &|c, bar| {
+        write_rows!(c, candidates::table, t.candidates, 15, bar);
+        write_rows!(c, candidate_wishes::table, t.wishes, 4, bar);
+        Ok(())
+    })?;
+    drop(t.candidates);
+    drop(t.wishes);
+    phases.run("referrals", t.referrals.len() as u64, &|c, bar| {
+        write_rows!(c, referrals::table, t.referrals, 9, bar);
+        Ok(())
+    })?;
+    let n_referrals = t.referrals.len();
+    drop(t.referrals);
+    phases.run("referral events", t.events.len() as u64, &|c, bar| {
+        write_rows!(c, referral_events::table, t.events, 7, bar);
+        finish(c, opts, n_referrals, now)
+    })?;
+    Ok(())
+}
+
+/// One audit row for the whole data set (the per-row history is in referral_events), and on
+/// PostgreSQL the sequences moved past the ids given explicitly.
+fn finish(c: &mut DbConn, opts: &SeedOptions, n_referrals: usize, now: NaiveDateTime) -> AppResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(now),
+            audit_log::actor_id.eq(None::<i64>),
+            audit_log::job_centre_id.eq(None::<i64>),
+            audit_log::entity.eq("seed"),
+            audit_log::entity_id.eq(0i64),
+            audit_log::action.eq("seeded"),
+            audit_log::detail.eq(serde_json::json!({
+                "centres": opts.centres, "orders": opts.orders, "referrals": n_referrals, "seed": opts.rng_seed,
+            })
+            .to_string()),
+        ))
+        .execute(c)?;
+    if let DbConn::Pg(pg) = c {
+        for t in [
+            "job_centres",
+            "networks",
+            "users",
+            "companies",
+            "job_orders",
+            "order_shares",
+            "candidates",
+            "referrals",
+            "referral_events",
+            "audit_log",
+        ] {
+            pg.batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {t}), false)"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Planner statistics, as a maintained database has them (autovacuum on PostgreSQL does
+/// this by itself later; SQLite only with ANALYZE). Outside a transaction: VACUUM needs that.
+pub(super) fn analyze(db: &Db, report: &mut SeedReport) -> AppResult<()> {
+    let t = Instant::now();
+    {
+        let mut c = db.reader()?;
+        match &mut *c {
+            DbConn::Pg(pg) => pg.batch_execute("VACUUM ANALYZE")?,
+            // The bundled SQLite has STAT4: with per-value samples in sqlite_stat4, every
+            // execution of a cached statement whose bound values could change the plan is
+            // re-prepared (sqlite3Reprepare inside sqlite3_step). Keep the table-level stat1 only.
+            DbConn::Sqlite(s) => s.batch_execute(
+                "ANALYZE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema; PRAGMA wal_checkpoint(TRUNCATE);",
+            )?,
+        }
+    }
+    report.phases.push(PhaseTime {
+        name: "analyze",
+        rows: 0,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+    Ok(())
+}
+
+/// Pending referrals on open orders per coordinator, the top 3.
+pub(super) fn busiest_coordinators(db: &Db) -> AppResult<Vec<(String, i64)>> {
+    db.read_blocking(|c| {
+        Ok(job_orders::table
+            .inner_join(referrals::table.on(referrals::order_id.eq(job_orders::id)))
+            .inner_join(users::table.on(users::id.eq(job_orders::coordinator_id)))
+            .filter(job_orders::status.eq("open"))
+            .filter(referrals::state.eq(State::PendingApproval.as_str()))
+            .group_by(users::username)
+            .select((users::username, diesel::dsl::count_star()))
+            .order(diesel::dsl::count_star().desc())
+            .limit(3)
+            .load::<(String, i64)>(c)?)
+    })
+}

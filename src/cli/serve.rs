@@ -1,0 +1,43 @@
+//! `serve` and `migrate`: the web service with its background work, and the schema alone.
+
+use std::net::TcpListener;
+use std::sync::atomic::Ordering;
+
+use super::{demo, CliResult};
+use crate::domain::job_agents;
+use crate::{app, config::Config, mail};
+
+/// Opening the state runs the pending migrations; nothing else to do.
+pub fn migrate(config: Config) -> CliResult {
+    app::state(config)?;
+    tracing::info!("migrations are up to date");
+    Ok(())
+}
+
+/// Runs the service until it is stopped, with the mail worker (if configured) and the job
+/// agent scheduler beside it.
+pub fn serve(config: Config, bind: &str, seed_demo: bool, workers: Option<usize>) -> CliResult {
+    let state = app::state(config)?;
+    if seed_demo && demo::seed(&state.db, &state.mail)? {
+        tracing::info!("seeded demo data (users <centre>.konsulent / {})", demo::PASSWORD);
+    }
+    let worker = if state.config.mail_worker {
+        let settings = mail::WorkerSettings::from_config(&state.config);
+        tracing::info!(host = %settings.smtp.host, port = settings.smtp.port, "mail worker started");
+        Some(mail::spawn_worker(state.db.clone(), settings)?)
+    } else {
+        None
+    };
+    job_agents::spawn_scheduler(
+        state.db.clone(),
+        state.mail.clone(),
+        std::time::Duration::from_secs(300),
+    );
+    let listener = TcpListener::bind(bind)?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    actix_web::rt::System::new().block_on(app::server(state, listener, workers)?)?;
+    if let Some(stop) = worker {
+        stop.store(true, Ordering::Relaxed);
+    }
+    Ok(())
+}
