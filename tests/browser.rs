@@ -197,6 +197,12 @@ impl Steps<'_> {
             for p in self.js(SIDEWAYS).await?.as_array().ok_or("no list")? {
                 self.problem(page, size, p.as_str().unwrap_or_default().to_string());
             }
+            // The whole page in the screenshot: the window as tall as the page.
+            let tall = self
+                .js("return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight")
+                .await?;
+            let tall = tall.as_u64().map_or(h, |t| u32::try_from(t).unwrap_or(h).clamp(h, 8000));
+            self.c.set_window_size(w, tall).await?;
             self.shot(&format!("{page}-{size}.png")).await?;
         }
         self.c.set_window_size(DESKTOP.0, DESKTOP.1).await?;
@@ -284,7 +290,8 @@ impl Steps<'_> {
             let n = self
                 .c
                 .execute(
-                    "return [...document.querySelectorAll(arguments[0])].map(e => e.outerHTML.slice(0, 90));",
+                    "return [...document.querySelectorAll(arguments[0])] \
+                       .filter(e => e.getClientRects().length > 0).map(e => e.outerHTML.slice(0, 90));",
                     vec![json!(css)],
                 )
                 .await?;
