@@ -201,7 +201,9 @@ impl Steps<'_> {
             let tall = self
                 .js("return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight")
                 .await?;
-            let tall = tall.as_u64().map_or(h, |t| u32::try_from(t).unwrap_or(h).clamp(h, 8000));
+            let tall = tall
+                .as_u64()
+                .map_or(h, |t| u32::try_from(t).unwrap_or(h).clamp(h, 8000));
             self.c.set_window_size(w, tall).await?;
             self.shot(&format!("{page}-{size}.png")).await?;
         }
@@ -433,7 +435,11 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     let shown = s.visible_columns().await?;
     for col in ["Titel", "Virksomhed", "Startdato", "Ledige pladser", "Henvist"] {
         if !shown.iter().any(|c| c == col) {
-            s.problem("08-shared-orders", "desktop", format!("column {col} not on screen: {shown:?}"));
+            s.problem(
+                "08-shared-orders",
+                "desktop",
+                format!("column {col} not on screen: {shown:?}"),
+            );
         }
     }
     s.click("a[href*='wide=1']").await?;
@@ -450,8 +456,10 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.wait_for("Borgeren er oprettet.").await?;
     s.check("09-candidates").await?;
     let matches = s
-        .js("return [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Ida Berg')) \
-               .querySelector('a[href$=\"/matches\"]').getAttribute('href');")
+        .js(
+            "return [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Ida Berg')) \
+               .querySelector('a[href$=\"/matches\"]').getAttribute('href');",
+        )
         .await?;
     s.goto(matches.as_str().ok_or("no matches link")?).await?;
     s.wait_for("Kok til frokostrestaurant").await?;
@@ -487,7 +495,10 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.check("14-order-coordinator").await?;
     s.keyboard(
         "14-order-coordinator",
-        &["form[action$='/approve'] button", "form[action$='/reject'] input[name=reason]"],
+        &[
+            "form[action$='/approve'] button",
+            "form[action$='/reject'] input[name=reason]",
+        ],
     )
     .await?;
     s.goto("/dashboard/shared-orders").await?;
