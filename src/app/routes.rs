@@ -18,15 +18,7 @@ fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> 
 }
 
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    match state
-        .db
-        .read(|c| {
-            use diesel::connection::SimpleConnection;
-            c.batch_execute("SELECT 1")?;
-            Ok(())
-        })
-        .await
-    {
+    match state.db.ping().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
         Err(e) => HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),

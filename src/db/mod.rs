@@ -215,6 +215,11 @@ impl Db {
     }
 
     /// Reads off the async workers: diesel blocks.
+    /// One round trip through the read pool: what `/healthz` answers with.
+    pub async fn ping(&self) -> AppResult<()> {
+        self.read(|c| Ok(c.batch_execute("SELECT 1")?)).await
+    }
+
     pub async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,

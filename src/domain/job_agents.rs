@@ -193,6 +193,43 @@ type Row = (
 );
 
 /// Open orders shared with the agent's centre (or shared by it) since `since` that match.
+/// The user's active agents, newest first.
+pub fn list(conn: &mut DbConn, user: &AuthUser) -> AppResult<Vec<JobAgent>> {
+    Ok(job_agents::table
+        .filter(job_agents::owner_id.eq(user.id))
+        .filter(job_agents::active.eq(true))
+        .select(JobAgent::as_select())
+        .order(job_agents::id.desc())
+        .load(conn)?)
+}
+
+/// Stops one of the user's agents (kept, inactive, for the audit); another's is 404.
+pub fn delete(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<()> {
+    let n = diesel::update(
+        job_agents::table
+            .filter(job_agents::id.eq(id))
+            .filter(job_agents::owner_id.eq(user.id)),
+    )
+    .set(job_agents::active.eq(false))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(conn, Some(user), "job_agent", id, "deleted", json!({}))
+}
+
+/// The digest's unsubscribe link: no login, idempotent; an unknown token is 404.
+pub fn unsubscribe(conn: &mut DbConn, token: &str) -> AppResult<()> {
+    let id: i64 = job_agents::table
+        .filter(job_agents::unsubscribe_token.eq(token))
+        .select(job_agents::id)
+        .first(conn)?;
+    diesel::update(job_agents::table.find(id))
+        .set(job_agents::active.eq(false))
+        .execute(conn)?;
+    audit::record(conn, None, "job_agent", id, "unsubscribed", json!({}))
+}
+
 pub fn new_matches(
     conn: &mut DbConn,
     mail: &Mail,

@@ -8,6 +8,7 @@ pub mod job_agents;
 pub mod matching;
 pub mod notify;
 pub mod orders;
+pub mod outbox;
 pub mod referrals;
 pub mod sharing;
 pub mod users;

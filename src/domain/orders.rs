@@ -587,7 +587,7 @@ fn company_for(conn: &mut DbConn, centre: JobCentreId, name: &str, cvr: Option<&
         .get_result(conn)?)
 }
 
-fn company_cvr(conn: &mut DbConn, id: CompanyId) -> AppResult<Option<String>> {
+pub fn company_cvr(conn: &mut DbConn, id: CompanyId) -> AppResult<Option<String>> {
     Ok(companies::table.find(id).select(companies::cvr).first(conn)?)
 }
 

@@ -236,6 +236,15 @@ pub fn load_visible(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppRe
     Ok((r, order))
 }
 
+/// The referral's view with its order's title (after a create or an action).
+pub fn view_of(conn: &mut DbConn, r: Referral) -> AppResult<ReferralView> {
+    let title = job_orders::table
+        .find(r.order_id)
+        .select(job_orders::title)
+        .first(conn)?;
+    view(conn, r, title)
+}
+
 pub fn view(conn: &mut DbConn, r: Referral, order_title: String) -> AppResult<ReferralView> {
     let cand = candidates::load(conn, r.candidate_id)?;
     let created_by_name = users::table

@@ -2,6 +2,7 @@
 //! and the rules of an address.
 
 use crate::db::schema::{job_centres, users};
+use crate::db::DbConn;
 use crate::domain::validate::check_email;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
@@ -172,6 +173,99 @@ impl AuthUser {
             Err(AppError::Forbidden(format!("only an administrator may {what}")))
         }
     }
+}
+
+#[derive(Serialize)]
+pub struct JobCentreRef {
+    pub id: JobCentreId,
+    pub authority_type: String,
+    pub authority_number: String,
+    pub name: String,
+}
+
+/// The user as `GET /auth/me` shows them.
+#[derive(Serialize)]
+pub struct Profile {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub language: String,
+    pub job_centre: JobCentreRef,
+}
+
+pub fn profile(conn: &mut DbConn, user: &AuthUser) -> AppResult<Profile> {
+    let (u, (id, authority_type, authority_number, name)) = users::table
+        .inner_join(job_centres::table)
+        .filter(users::id.eq(user.id))
+        .select((
+            User::as_select(),
+            (
+                job_centres::id,
+                job_centres::authority_type,
+                job_centres::authority_number,
+                job_centres::name,
+            ),
+        ))
+        .first::<(User, (JobCentreId, String, String, String))>(conn)
+        .optional()?
+        // A token for a deleted user is no longer a session.
+        .ok_or_else(|| AppError::Unauthorized("user no longer exists".into()))?;
+    Ok(Profile {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        email: u.email,
+        role: u.role,
+        language: u.language,
+        job_centre: JobCentreRef {
+            id,
+            authority_type,
+            authority_number,
+            name,
+        },
+    })
+}
+
+/// The user's display name and centre name, for the page header.
+pub fn header_names(conn: &mut DbConn, user: &AuthUser) -> AppResult<(String, String)> {
+    users::table
+        .inner_join(job_centres::table)
+        .filter(users::id.eq(user.id))
+        .select((users::display_name, job_centres::name))
+        .first::<(String, String)>(conn)
+        .optional()?
+        // A valid token of a deleted user is no session.
+        .ok_or_else(|| AppError::Unauthorized("user no longer exists".into()))
+}
+
+/// The language of the user's pages and mails.
+pub fn set_language(conn: &mut DbConn, user: &AuthUser, lang: &str) -> AppResult<()> {
+    if lang != "da" && lang != "en" {
+        return Err(AppError::invalid("language", "must be da or en"));
+    }
+    diesel::update(users::table.find(user.id))
+        .set(users::language.eq(lang))
+        .execute(conn)?;
+    crate::domain::audit::record(
+        conn,
+        Some(user),
+        "user",
+        user.id.0,
+        "language",
+        serde_json::json!({ "language": lang }),
+    )
+}
+
+/// The consultants of the user's centre, by name (the coordinator select).
+pub fn colleagues(conn: &mut DbConn, user: &AuthUser) -> AppResult<Vec<(UserId, String)>> {
+    Ok(users::table
+        .filter(users::job_centre_id.eq(user.job_centre_id))
+        .filter(users::role.eq("consultant"))
+        .select((users::id, users::display_name))
+        .order((users::display_name, users::id))
+        .load(conn)?)
 }
 
 #[cfg(test)]

@@ -4,11 +4,9 @@
 use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 use handlebars::Handlebars;
 use serde_json::{json, Map, Value};
 
-use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
 use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
@@ -158,14 +156,7 @@ pub(crate) struct Me {
 }
 
 pub(crate) fn me(conn: &mut DbConn, user: &AuthUser) -> AppResult<Me> {
-    let (display_name, centre) = users::table
-        .inner_join(job_centres::table)
-        .filter(users::id.eq(user.id))
-        .select((users::display_name, job_centres::name))
-        .first::<(String, String)>(conn)
-        .optional()?
-        // A valid token of a deleted user is no session.
-        .ok_or_else(|| AppError::Unauthorized("user no longer exists".into()))?;
+    let (display_name, centre) = crate::domain::users::header_names(conn, user)?;
     Ok(Me { display_name, centre })
 }
 

@@ -1,13 +1,10 @@
 //! Login and the logged-in user over JSON.
 
-use crate::db::schema::{job_centres, users};
-use crate::domain::users::{authenticate, AuthUser, User};
+use crate::domain::users::{self, authenticate, AuthUser};
 use crate::error::{AppError, AppResult};
-use crate::ids::JobCentreId;
 use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Deserialize)]
 pub struct LoginInput {
@@ -22,45 +19,8 @@ pub async fn login(state: web::Data<AppState>, body: crate::web::json::Json<Logi
     Ok(HttpResponse::Ok().json(serde_json::json!({ "token": token })))
 }
 
-#[derive(Serialize)]
-pub struct JobCentreRef {
-    pub id: JobCentreId,
-    pub authority_type: String,
-    pub authority_number: String,
-    pub name: String,
-}
-
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
-    let me = state
-        .db
-        .read(move |c| {
-            let (u, jc) = users::table
-                .inner_join(job_centres::table)
-                .filter(users::id.eq(user.id))
-                .select((
-                    User::as_select(),
-                    (
-                        job_centres::id,
-                        job_centres::authority_type,
-                        job_centres::authority_number,
-                        job_centres::name,
-                    ),
-                ))
-                .first::<(User, (JobCentreId, String, String, String))>(c)
-                .optional()?
-                // A token for a deleted user is no longer a session.
-                .ok_or_else(|| AppError::Unauthorized("user no longer exists".into()))?;
-            Ok(serde_json::json!({
-                "id": u.id,
-                "username": u.username,
-                "display_name": u.display_name,
-                "email": u.email,
-                "role": u.role,
-                "language": u.language,
-                "job_centre": JobCentreRef { id: jc.0, authority_type: jc.1, authority_number: jc.2, name: jc.3 },
-            }))
-        })
-        .await?;
+    let me = state.db.read(move |c| users::profile(c, &user)).await?;
     Ok(HttpResponse::Ok().json(me))
 }
 
@@ -80,22 +40,7 @@ pub async fn patch_me(
         if lang != "da" && lang != "en" {
             return Err(AppError::invalid("language", "must be da or en"));
         }
-        state
-            .db
-            .write(move |c| {
-                diesel::update(users::table.find(user.id))
-                    .set(users::language.eq(&lang))
-                    .execute(c)?;
-                crate::domain::audit::record(
-                    c,
-                    Some(&user),
-                    "user",
-                    user.id.0,
-                    "language",
-                    serde_json::json!({ "language": lang }),
-                )
-            })
-            .await?;
+        state.db.write(move |c| users::set_language(c, &user, &lang)).await?;
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "ok": true })))
 }

@@ -1,14 +1,12 @@
 //! Referrals over JSON: refer, the state machine's actions, a referral and its history.
 
-use crate::db::schema::job_orders;
-use crate::domain::referrals::{apply, create, history, load_visible, of_order, view, Action};
+use crate::domain::referrals::{apply, create, history, load_visible, of_order, view, view_of, Action};
 use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::json::{Json, OptJson};
 use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -31,8 +29,7 @@ pub async fn create_handler(
         .db
         .write(move |c| {
             let r = create(c, &mail, &user, order_id, cand)?;
-            let title = job_orders::table.find(order_id).select(job_orders::title).first(c)?;
-            view(c, r, title)
+            view_of(c, r)
         })
         .await?;
     Ok(HttpResponse::Created().json(v))
@@ -55,8 +52,7 @@ async fn act(
         .db
         .write(move |c| {
             let r = apply(c, &mail, &user, id, action, reason)?;
-            let title = job_orders::table.find(r.order_id).select(job_orders::title).first(c)?;
-            view(c, r, title)
+            view_of(c, r)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))

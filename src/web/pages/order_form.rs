@@ -3,13 +3,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::db::schema::{companies, users};
-use crate::db::DbConn;
 use crate::domain::orders::{self, OrderFields, PatchOrder};
-use crate::domain::users::AuthUser;
+use crate::domain::users;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, UserId};
 use crate::web::render::{
@@ -93,16 +90,6 @@ pub(crate) fn patch_from_fields(o: OrderFields) -> PatchOrder {
     }
 }
 
-/// The consultants of the user's centre, for the coordinator select.
-pub(crate) fn colleagues(conn: &mut DbConn, user: &AuthUser) -> AppResult<Vec<(UserId, String)>> {
-    Ok(users::table
-        .filter(users::job_centre_id.eq(user.job_centre_id))
-        .filter(users::role.eq("consultant"))
-        .select((users::id, users::display_name))
-        .order((users::display_name, users::id))
-        .load(conn)?)
-}
-
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn order_form(
     state: &AppState,
@@ -144,7 +131,11 @@ pub(crate) fn order_form(
 
 pub async fn new_order_form(state: web::Data<AppState>, s: Session) -> HttpResponse {
     let user = s.user.clone();
-    match state.db.read(move |c| Ok((me(c, &user)?, colleagues(c, &user)?))).await {
+    match state
+        .db
+        .read(move |c| Ok((me(c, &user)?, users::colleagues(c, &user)?)))
+        .await
+    {
         Ok((me, consultants)) => {
             let v = json!({ "type": "Jobordre", "vacancies": "1", "coordinator_allowed": true });
             order_form(
@@ -175,7 +166,11 @@ pub(crate) async fn refused_form(
     let user = s.user.clone();
     let status = e.status();
     let flash = Flash::error(describe(state, s.lang, &e));
-    match state.db.read(move |c| Ok((me(c, &user)?, colleagues(c, &user)?))).await {
+    match state
+        .db
+        .read(move |c| Ok((me(c, &user)?, users::colleagues(c, &user)?)))
+        .await
+    {
         Ok((me, consultants)) => {
             let (heading, action, cancel) = match edit {
                 Some(id) => ("edit_order", format!("/orders/{id}/edit"), format!("/orders/{id}")),
@@ -232,8 +227,8 @@ pub async fn edit_order_form(state: web::Data<AppState>, s: Session, id: web::Pa
         .db
         .read(move |c| {
             let o = orders::load_owned(c, &user, id)?;
-            let cvr: Option<String> = companies::table.find(o.company_id).select(companies::cvr).first(c)?;
-            Ok((me(c, &user)?, colleagues(c, &user)?, o, cvr))
+            let cvr = orders::company_cvr(c, o.company_id)?;
+            Ok((me(c, &user)?, users::colleagues(c, &user)?, o, cvr))
         })
         .await;
     match result {
