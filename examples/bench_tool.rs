@@ -24,9 +24,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamp};
 use staer_hub::db::schema::{job_orders, referrals as referrals_t, users};
 use staer_hub::db::{Db, DbConn};
+use staer_hub::domain::actor::AuthUser;
 use staer_hub::domain::orders;
-use staer_hub::domain::referrals::{self, Action, State};
-use staer_hub::domain::users::{AuthUser, User};
+use staer_hub::domain::referral::{Action, State};
+use staer_hub::domain::referrals;
+use staer_hub::domain::users::User;
 use staer_hub::ids::{JobOrderId, ReferralId};
 use staer_hub::{app, config::Config, mail::Mail};
 

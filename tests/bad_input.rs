@@ -4,7 +4,7 @@
 mod common;
 
 use serde_json::{json, Value};
-use staer_hub::domain::users::{AuthUser, Role};
+use staer_hub::domain::actor::{AuthUser, Role};
 use staer_hub::ids::{JobCentreId, UserId};
 use staer_hub::web::auth::JwtKeys;
 

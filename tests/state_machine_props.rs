@@ -5,7 +5,7 @@ use actix_web::ResponseError;
 use proptest::prelude::*;
 use serde_json::Value;
 use staer_hub::domain::orders::{CreateOrder, OrderFields};
-use staer_hub::domain::referrals::{transition, Action, Actor, Refusal, State};
+use staer_hub::domain::referral::{transition, Action, Actor, Refusal, State};
 use staer_hub::error::AppError;
 
 fn action() -> impl Strategy<Value = Action> {

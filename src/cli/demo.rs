@@ -6,11 +6,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::{job_centres, network_members, networks, outbox, users};
 use crate::db::{Db, DbConn};
+use crate::domain::actor::AuthUser;
 use crate::domain::candidates::{self, ConsentInput, CreateCandidate};
 use crate::domain::orders::{self, OrderFields};
-use crate::domain::referrals::{self, Action};
+use crate::domain::referral::Action;
+use crate::domain::referrals;
 use crate::domain::sharing;
-use crate::domain::users::{hash_password, AuthUser, User};
+use crate::domain::users::{hash_password, User};
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, NetworkId};
 use crate::mail::Mail;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::db::schema::{audit_log, users};
 use crate::db::DbConn;
-use crate::domain::users::AuthUser;
+use crate::domain::actor::AuthUser;
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, UserId};
 

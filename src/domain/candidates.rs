@@ -8,9 +8,8 @@ use serde_json::json;
 
 use crate::db::schema::{candidate_wishes, candidates};
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::audit;
-use crate::domain::referrals::{self, Action};
-use crate::domain::users::AuthUser;
 use crate::domain::validate::check_email;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, UserId};
@@ -242,36 +241,6 @@ pub fn give_consent(conn: &mut DbConn, user: &AuthUser, id: CandidateId, input: 
         json!({ "share_email": input.share_email, "share_phone": input.share_phone }),
     )?;
     load(conn, id)
-}
-
-/// Revokes consent and withdraws every live referral of the candidate, atomically.
-pub fn revoke_consent(
-    conn: &mut DbConn,
-    mail: &crate::mail::Mail,
-    user: &AuthUser,
-    id: CandidateId,
-) -> AppResult<(Candidate, usize)> {
-    let c = load_own(conn, user, id)?;
-    if !c.has_consent() {
-        return Err(AppError::Conflict("the candidate has no consent to revoke".into()));
-    }
-    diesel::update(candidates::table.find(id))
-        .set(candidates::consent_revoked_at.eq(Some(Utc::now().naive_utc())))
-        .execute(conn)?;
-    let mut withdrawn = 0;
-    for rid in referrals::live_of_candidate(conn, id)? {
-        referrals::apply(conn, mail, user, rid, Action::ConsentRevoked, None)?;
-        withdrawn += 1;
-    }
-    audit::record(
-        conn,
-        Some(user),
-        "candidate",
-        id.0,
-        "consent_revoked",
-        json!({ "referrals_withdrawn": withdrawn }),
-    )?;
-    Ok((load(conn, id)?, withdrawn))
 }
 
 /// The centre's candidates by name (at most 500), optionally only those with consent.

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::schema::{candidates, job_centres, job_orders, order_notifications, referrals, users};
 use crate::db::{like_pattern, lower, DbConn};
+use crate::domain::actor::AuthUser;
 use crate::domain::sharing::Page;
-use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId, UserId};
 

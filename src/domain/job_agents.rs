@@ -9,8 +9,8 @@ use serde_json::json;
 
 use crate::db::schema::{job_agents, job_centres, job_orders, order_notifications, order_shares, users};
 use crate::db::{Db, DbConn};
+use crate::domain::actor::AuthUser;
 use crate::domain::audit;
-use crate::domain::users::AuthUser;
 use crate::domain::{candidates, orders};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, UserId};

@@ -12,10 +12,11 @@ use crate::db::schema::{
 };
 use crate::db::Db;
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::candidates::{load_own, SharedCandidate};
 use crate::domain::orders;
-use crate::domain::referrals::{self, State};
-use crate::domain::users::AuthUser;
+use crate::domain::referral::State;
+use crate::domain::referrals;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId};
 use crate::mail::Mail;

@@ -1,6 +1,7 @@
 //! The model, the rules and the queries: what the API, the pages, the CLI and the workers all
 //! call. Functions take `&mut DbConn` and the acting user, and return `AppResult`; no HTTP here.
 
+pub mod actor;
 pub mod audit;
 pub mod candidates;
 pub mod dashboards;
@@ -9,6 +10,7 @@ pub mod matching;
 pub mod notify;
 pub mod orders;
 pub mod outbox;
+pub mod referral;
 pub mod referrals;
 pub mod sharing;
 pub mod users;

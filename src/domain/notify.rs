@@ -5,8 +5,7 @@ use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
 use crate::domain::candidates::{self, Candidate, SharedCandidate};
 use crate::domain::orders::{self, Access, JobOrder, SharedOrder};
-use crate::domain::referrals::Referral;
-use crate::domain::sharing::ShareResult;
+use crate::domain::referral::Referral;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
 use crate::mail::{enqueue, Mail};
@@ -42,11 +41,16 @@ fn user_recipient(conn: &mut DbConn, id: UserId) -> AppResult<Recipient> {
 
 /// "New order shared with your network": one mail to each consultant of each newly
 /// notified centre (not the owner's own), in the consultant's language.
-pub fn order_shared(conn: &mut DbConn, mail: &Mail, order: &JobOrder, share: &ShareResult) -> AppResult<usize> {
-    let centres: Vec<JobCentreId> = share
-        .newly_notified
+pub fn order_shared(
+    conn: &mut DbConn,
+    mail: &Mail,
+    order: &JobOrder,
+    network: &str,
+    newly_notified: &[JobCentreId],
+) -> AppResult<usize> {
+    let centres: Vec<JobCentreId> = newly_notified
         .iter()
-        .map(|c| c.id)
+        .copied()
         .filter(|id| *id != order.job_centre_id)
         .collect();
     if centres.is_empty() {
@@ -63,7 +67,7 @@ pub fn order_shared(conn: &mut DbConn, mail: &Mail, order: &JobOrder, share: &Sh
         let data = json!({
             "recipient_name": name,
             "order": so,
-            "network": share.network,
+            "network": network,
             "link": mail.link(&format!("/orders/{}", order.id)),
         });
         enqueue(conn, mail, "order_shared", email, lang, &data)?;

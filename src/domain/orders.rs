@@ -11,8 +11,8 @@ use serde_json::json;
 
 use crate::db::schema::{companies, job_centres, job_orders, order_notifications, users};
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::audit;
-use crate::domain::users::AuthUser;
 use crate::domain::validate::{check_email, check_opt, check_text};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CompanyId, JobCentreId, JobOrderId, UserId};
@@ -753,7 +753,7 @@ pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOr
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "updated", diff(&before, &after))?;
     let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
-    crate::domain::sharing::refresh_listing(conn, &order)?;
+    refresh_listing(conn, &order)?;
     Ok(order)
 }
 
@@ -804,13 +804,27 @@ pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<Jo
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "closed", json!({}))?;
     let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
-    crate::domain::sharing::refresh_listing(conn, &order)?;
+    refresh_listing(conn, &order)?;
     Ok(order)
 }
 
 pub fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {
     let names = load_names(conn, &order)?;
     Ok(project(order, names, Access::Owner))
+}
+
+/// Brings the list key of the order's notification rows (`listed`, `start_date`) in step
+/// with the order; called in the transaction of every change to its status or start date.
+pub fn refresh_listing(conn: &mut DbConn, order: &JobOrder) -> AppResult<()> {
+    diesel::update(order_notifications::table.filter(order_notifications::order_id.eq(order.id)))
+        .set((
+            order_notifications::listed.eq(order_notifications::job_centre_id
+                .ne(order.job_centre_id)
+                .and(order.is_open().into_sql::<diesel::sql_types::Bool>())),
+            order_notifications::start_date.eq(order.start_date),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use serde_json::json;
 
 use crate::db::schema::outbox;
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::audit;
-use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::OutboxId;
 use crate::mail::OutboxRow;

@@ -9,9 +9,9 @@ use serde_json::json;
 
 use crate::db::schema::{job_centres, network_members, networks, order_notifications, order_shares};
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::audit;
 use crate::domain::orders::{self, CentreRef, JobOrder};
-use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, JobOrderId, NetworkId};
 
@@ -134,22 +134,9 @@ pub fn share_and_notify(
     network: &str,
 ) -> AppResult<ShareResult> {
     let (order, result) = share(conn, user, order_id, network)?;
-    crate::domain::notify::order_shared(conn, mail, &order, &result)?;
+    let centres: Vec<JobCentreId> = result.newly_notified.iter().map(|c| c.id).collect();
+    crate::domain::notify::order_shared(conn, mail, &order, &result.network, &centres)?;
     Ok(result)
-}
-
-/// Brings the list key of the order's notification rows (`listed`, `start_date`) in step
-/// with the order; called in the transaction of every change to its status or start date.
-pub fn refresh_listing(conn: &mut DbConn, order: &JobOrder) -> AppResult<()> {
-    diesel::update(order_notifications::table.filter(order_notifications::order_id.eq(order.id)))
-        .set((
-            order_notifications::listed.eq(order_notifications::job_centre_id
-                .ne(order.job_centre_id)
-                .and(order.is_open().into_sql::<diesel::sql_types::Bool>())),
-            order_notifications::start_date.eq(order.start_date),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Withdraws a share. Centres no other remaining network covers are no longer notified.

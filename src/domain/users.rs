@@ -1,8 +1,8 @@
-//! Users and the acting user (`AuthUser`: who, which centre, which role), passwords,
-//! and the rules of an address.
+//! Users: accounts, passwords, login, profile and language, and colleagues of a centre.
 
 use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
+use crate::domain::actor::{AuthUser, Role};
 use crate::domain::validate::check_email;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
@@ -10,40 +10,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use chrono::Utc;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Consultant,
-    Admin,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Role {
-        if s == "admin" {
-            Role::Admin
-        } else {
-            Role::Consultant
-        }
-    }
-}
-
-/// The logged-in user, taken from `Authorization: Bearer` or the session cookie.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuthUser {
-    pub id: UserId,
-    pub job_centre_id: JobCentreId,
-    pub username: String,
-    pub role: Role,
-    pub language: String,
-}
-
-impl AuthUser {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-}
+use serde::Serialize;
 
 pub fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -162,17 +129,6 @@ pub fn create_user(
         )?;
         Ok(id)
     })
-}
-
-impl AuthUser {
-    /// Administrators manage centres, networks, users and the outbox; nobody else may.
-    pub fn require_admin(&self, what: &str) -> AppResult<()> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!("only an administrator may {what}")))
-        }
-    }
 }
 
 #[derive(Serialize)]

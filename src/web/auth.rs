@@ -8,7 +8,7 @@ use chrono::Utc;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::users::{AuthUser, Role};
+use crate::domain::actor::{AuthUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
 use crate::web::state::AppState;

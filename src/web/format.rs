@@ -63,12 +63,12 @@ pub(crate) fn pager<T>(p: &Page<T>, href: impl Fn(i64) -> String) -> Value {
 mod tests {
     use super::*;
 
-    pub(crate) fn utc(s: &str) -> NaiveDateTime {
+    fn utc(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
     }
 
     #[test]
-    pub(crate) fn copenhagen_follows_eu_summer_time() {
+    fn copenhagen_follows_eu_summer_time() {
         // 2026: CEST from 29 March 01:00 UTC to 25 October 01:00 UTC.
         assert_eq!(copenhagen(utc("2026-01-15 12:00")), utc("2026-01-15 13:00"));
         assert_eq!(copenhagen(utc("2026-03-29 00:59")), utc("2026-03-29 01:59"));
@@ -78,7 +78,7 @@ mod tests {
     }
 
     #[test]
-    pub(crate) fn pager_shows_ends_and_neighbours() {
+    fn pager_shows_ends_and_neighbours() {
         let p: Page<i32> = Page::new(vec![1; 50], 1000, 10, 50);
         let v = pager(&p, |n| n.to_string());
         let shown: Vec<String> = v["pages"]

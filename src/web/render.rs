@@ -8,7 +8,7 @@ use handlebars::Handlebars;
 use serde_json::{json, Map, Value};
 
 use crate::db::DbConn;
-use crate::domain::users::AuthUser;
+use crate::domain::actor::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mail;
 use crate::web::session::{param, Flash, Session};
@@ -368,10 +368,10 @@ pub(crate) fn parse_id(s: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use crate::domain::dashboards::List;
-    use crate::domain::referrals::{self, Action};
+    use crate::domain::referral::{Action, State};
 
     #[test]
-    pub(crate) fn language_links_stay_on_site() {
+    fn language_links_stay_on_site() {
         let q = vec![
             ("q".to_string(), "kok & co".to_string()),
             ("lang".to_string(), "da".to_string()),
@@ -384,7 +384,7 @@ mod tests {
     }
 
     #[test]
-    pub(crate) fn labels_cover_both_languages_and_every_column() {
+    fn labels_cover_both_languages_and_every_column() {
         let p = Pages::new().unwrap();
         let (da, en): (Vec<_>, Vec<_>) = (p.da.keys().collect(), p.en.keys().collect());
         assert_eq!(da, en, "da and en must have the same labels");
@@ -393,7 +393,7 @@ mod tests {
                 assert!(p.da.contains_key(&format!("col_{col}")), "label for column {col}");
             }
         }
-        for s in referrals::State::ALL {
+        for s in State::ALL {
             assert!(p.da.contains_key(&format!("state_{}", s.as_str())));
         }
         for a in [Action::Approve, Action::Reject, Action::Send, Action::Withdraw] {
@@ -402,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    pub(crate) fn templates_never_unescape_user_data() {
+    fn templates_never_unescape_user_data() {
         // The two raw insertions are HTML built by this module: the page template's output
         // and `table_rows` (which escapes each text). Nothing else may skip escaping.
         for (name, src) in TEMPLATES {

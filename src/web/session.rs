@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{dev::Payload, error::InternalError, web, FromRequest, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::domain::users::AuthUser;
+use crate::domain::actor::AuthUser;
 use crate::web::auth;
 use crate::web::csrf;
 use crate::web::render::{base_context, html, link, merge, parse_id, see_other, Lang, FLASH_COOKIE, HOME, LANG_COOKIE};
@@ -250,7 +250,7 @@ mod tests {
     use super::*;
 
     #[test]
-    pub(crate) fn flash_round_trip() {
+    fn flash_round_trip() {
         let f = Flash::error("Kan ikke udføres: \"x\" ; <b>");
         assert_eq!(Flash::decode(&f.encode()), Some(f.clone()));
         assert!(f.encode().chars().all(|c| c.is_ascii_alphanumeric()));

@@ -69,7 +69,7 @@ mod tests {
     use super::*;
 
     #[test]
-    pub(crate) fn table_rows_escape_every_text_like_the_templates() {
+    fn table_rows_escape_every_text_like_the_templates() {
         let rows = vec![vec![
             Cell {
                 text: "<b>\"Kok\" & co</b>".into(),

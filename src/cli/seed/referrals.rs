@@ -11,7 +11,7 @@ use super::centres::Centres;
 use super::orders::Order;
 use super::rows::{NewEvent, NewReferral};
 use super::words::{pick, soon_after, CONSENT_REVOKED, REJECT_REASONS, WITHDRAW_REASONS};
-use crate::domain::referrals::State;
+use crate::domain::referral::State;
 use crate::error::{AppError, AppResult};
 
 /// One referral drawn: the order (index), the referring centre (index) and candidate, and

@@ -15,7 +15,7 @@ use crate::db::schema::{
     order_notifications, order_shares, referral_events, referrals, users,
 };
 use crate::db::{Db, DbConn};
-use crate::domain::referrals::State;
+use crate::domain::referral::State;
 use crate::error::AppResult;
 
 /// Runs each phase in its own write transaction, timing it into the report.

@@ -1,6 +1,7 @@
 //! Login and the logged-in user over JSON.
 
-use crate::domain::users::{self, authenticate, AuthUser};
+use crate::domain::actor::AuthUser;
+use crate::domain::users::{self, authenticate};
 use crate::error::{AppError, AppResult};
 use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};

@@ -1,12 +1,11 @@
 //! My centre's candidates over JSON: create, read, wishes, consent.
 
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::audit;
 use crate::domain::candidates::{
-    create, give_consent, list, load_own, revoke_consent, set_wishes, wishes, wishes_of, Candidate, ConsentInput,
-    CreateCandidate,
+    create, give_consent, list, load_own, set_wishes, wishes, wishes_of, Candidate, ConsentInput, CreateCandidate,
 };
-use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::CandidateId;
 use crate::web::json::{Json, OptJson};
@@ -110,7 +109,10 @@ pub async fn revoke_handler(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let mail = state.mail.clone();
-    let (c, n) = state.db.write(move |c| revoke_consent(c, &mail, &user, id)).await?;
+    let (c, n) = state
+        .db
+        .write(move |c| crate::domain::referrals::revoke_consent(c, &mail, &user, id))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({ "candidate": c, "referrals_withdrawn": n })))
 }
 

@@ -1,9 +1,9 @@
 //! The three dashboard lists as JSON or CSV.
 
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::dashboards::{my_orders, my_referrals, shared_orders, to_csv, List, ListQuery, Params, Row};
 use crate::domain::sharing::Page;
-use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::web::state::AppState;
 use actix_web::http::header;

@@ -1,7 +1,7 @@
 //! Job agents over JSON, and the unsubscribe link of their digests.
 
+use crate::domain::actor::AuthUser;
 use crate::domain::job_agents::{self, create, CreateAgent};
-use crate::domain::users::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::web::json::Json;
 use crate::web::state::AppState;

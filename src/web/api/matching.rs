@@ -1,7 +1,7 @@
 //! Matching over JSON: candidates for an order, orders for a candidate, bulk referral, occupations.
 
+use crate::domain::actor::AuthUser;
 use crate::domain::matching::{bulk_refer, candidates_for_order, orders_for_candidate, MatchQuery};
-use crate::domain::users::AuthUser;
 use crate::error::AppResult;
 use crate::ids::{CandidateId, JobOrderId};
 use crate::occupations;

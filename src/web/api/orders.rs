@@ -1,12 +1,12 @@
 //! Job orders over JSON: create, read (owner or shared view), change, portal, close, audit.
 
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::audit;
 use crate::domain::orders::{
     close, create, load_owned, owner_view, reject_unknown, send_to_portal, update, view, CreateOrder, JobOrder,
     OrderFields, PatchOrder,
 };
-use crate::domain::users::AuthUser;
 use crate::error::AppResult;
 use crate::ids::JobOrderId;
 use crate::web::state::AppState;

@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::domain::actor::AuthUser;
 use crate::domain::outbox;
-use crate::domain::users::AuthUser;
 use crate::error::AppResult;
 use crate::ids::OutboxId;
 use crate::web::state::AppState;

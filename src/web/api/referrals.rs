@@ -1,7 +1,8 @@
 //! Referrals over JSON: refer, the state machine's actions, a referral and its history.
 
-use crate::domain::referrals::{apply, create, history, load_visible, of_order, view, view_of, Action};
-use crate::domain::users::AuthUser;
+use crate::domain::actor::AuthUser;
+use crate::domain::referral::Action;
+use crate::domain::referrals::{apply, create, history, load_visible, of_order, view, view_of};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::json::{Json, OptJson};

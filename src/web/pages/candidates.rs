@@ -141,7 +141,7 @@ pub async fn revoke_consent(
     };
     let text = state.pages.t(s.lang, "ok_revoke");
     change(&state, &s, &format!("/candidates#candidate-{id}"), move |c, mail, u| {
-        candidates::revoke_consent(c, mail, u, id).map(|(_, n)| format!("{text} {n}"))
+        crate::domain::referrals::revoke_consent(c, mail, u, id).map(|(_, n)| format!("{text} {n}"))
     })
     .await
 }

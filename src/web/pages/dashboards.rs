@@ -5,9 +5,9 @@ use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
 use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::dashboards::{self, List, ListQuery, Params};
 use crate::domain::sharing::Page;
-use crate::domain::users::AuthUser;
 use crate::error::AppResult;
 use crate::web::format::{fmt_date, fmt_time, pager};
 use crate::web::render::{describe, fail, link, me, page_with_flash, Lang};

@@ -5,7 +5,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::domain::users::{self, AuthUser};
+use crate::domain::actor::AuthUser;
+use crate::domain::users;
 use crate::error::AppError;
 use crate::web::auth::SESSION_COOKIE;
 use crate::web::csrf;
