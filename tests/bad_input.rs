@@ -6,7 +6,7 @@ mod common;
 use serde_json::{json, Value};
 use staer_hub::domain::actor::{AuthUser, Role};
 use staer_hub::ids::{JobCentreId, UserId};
-use staer_hub::web::auth::JwtKeys;
+use staer_hub::web::jwt::JwtKeys;
 
 const NASTY: &[&str] = &[
     "'; DROP TABLE job_orders; --",

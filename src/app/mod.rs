@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::mail::Mail;
-use crate::web::auth::JwtKeys;
+use crate::web::jwt::JwtKeys;
 use crate::web::state::AppState;
 
 /// Builds the state: opens the database and runs migrations.
@@ -21,7 +21,7 @@ pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
     Ok(web::Data::new(AppState {
         jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),
         mail: std::sync::Arc::new(Mail::new(&config.public_url)?),
-        pages: crate::web::render::Pages::new()?,
+        pages: crate::web::templates::Pages::new()?,
         db,
         config,
     }))

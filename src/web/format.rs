@@ -4,8 +4,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use serde_json::{json, Value};
 
 use crate::domain::sharing::Page;
-use crate::web::render::Lang;
 use crate::web::state::AppState;
+use crate::web::templates::Lang;
 
 // ---- formatting ------------------------------------------------------------------------
 

@@ -1,96 +1,21 @@
-//! What a page request carries: the logged-in session, the one-time message, the form body
-//! and its CSRF check.
+//! What a page request carries: the logged-in session, the form body and its CSRF check.
 
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 
-use actix_web::http::StatusCode;
-use actix_web::{dev::Payload, error::InternalError, web, FromRequest, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
-
 use crate::domain::actor::AuthUser;
-use crate::web::auth;
+use crate::web::auth::token_from_request;
 use crate::web::csrf;
-use crate::web::render::{base_context, html, link, merge, parse_id, see_other, Lang, FLASH_COOKIE, HOME, LANG_COOKIE};
+use crate::web::flash::Flash;
+use crate::web::respond::{bare_error, lang_of, link, param, query_pairs, see_other, FLASH_COOKIE, HOME};
 use crate::web::state::AppState;
-
-// ---- request context -----------------------------------------------------------------
-
-/// A message shown once on the next page (after a redirect), kept in a short-lived cookie.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Flash {
-    pub(crate) ok: bool,
-    pub(crate) text: String,
-}
-
-impl Flash {
-    pub(crate) fn ok(text: impl Into<String>) -> Flash {
-        Flash {
-            ok: true,
-            text: text.into(),
-        }
-    }
-
-    pub(crate) fn error(text: impl Into<String>) -> Flash {
-        Flash {
-            ok: false,
-            text: text.into(),
-        }
-    }
-
-    /// Cookie-safe: a kind letter and the text's UTF-8 bytes in hex.
-    pub(crate) fn encode(&self) -> String {
-        let hex: String = self.text.bytes().take(1500).map(|b| format!("{b:02x}")).collect();
-        format!("{}{hex}", if self.ok { 'o' } else { 'e' })
-    }
-
-    pub(crate) fn decode(s: &str) -> Option<Flash> {
-        let ok = match s.get(..1)? {
-            "o" => true,
-            "e" => false,
-            _ => return None,
-        };
-        let hex = &s[1..];
-        if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
-            return None;
-        }
-        let bytes: Option<Vec<u8>> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
-            .collect();
-        Some(Flash {
-            ok,
-            text: String::from_utf8(bytes?).ok()?,
-        })
-    }
-
-    pub(crate) fn json(&self) -> Value {
-        json!({ "kind": if self.ok { "ok" } else { "error" }, "text": self.text })
-    }
-}
-
-pub(crate) fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(req.query_string()).unwrap_or_default()
-}
-
-pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
-/// The page's language: `?lang=` (remembered in a cookie), the cookie, the user's own, Danish.
-pub(crate) fn lang_of(req: &HttpRequest, user_lang: Option<&str>) -> (Lang, bool) {
-    let pairs = query_pairs(req);
-    if let Some(l) = param(&pairs, "lang").and_then(Lang::parse) {
-        return (l, true);
-    }
-    let l = req
-        .cookie(LANG_COOKIE)
-        .and_then(|c| Lang::parse(c.value()))
-        .or_else(|| user_lang.and_then(Lang::parse))
-        .unwrap_or(Lang::Da);
-    (l, false)
-}
+use crate::web::templates::Lang;
 
 /// What every page needs of the request: the user, the language, the pending message.
 pub struct Session {
@@ -131,7 +56,7 @@ impl FromRequest for Session {
         let Some(state) = req.app_data::<web::Data<AppState>>() else {
             return ready(Err(actix_web::error::ErrorInternalServerError("app state missing")));
         };
-        let verified = auth::token_from_request(req).and_then(|t| state.jwt.verify(&t).ok().map(|u| (t, u)));
+        let verified = token_from_request(req).and_then(|t| state.jwt.verify(&t).ok().map(|u| (t, u)));
         let Some((token, user)) = verified else {
             return ready(Err(
                 InternalError::from_response("login required", login_redirect(req)).into()
@@ -152,7 +77,6 @@ impl FromRequest for Session {
 
 /// A url-encoded form body.
 pub struct Form(HashMap<String, String>);
-
 impl Form {
     pub(crate) fn parse(body: &[u8]) -> Option<Form> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
@@ -198,25 +122,8 @@ impl Form {
     }
 }
 
-/// An error page from outside a handler (extractors), without the user's header.
-pub(crate) fn bare_error(req: &HttpRequest, status: StatusCode, title_key: &str, text_key: &str) -> HttpResponse {
-    let Some(state) = req.app_data::<web::Data<AppState>>() else {
-        return HttpResponse::build(status).finish();
-    };
-    let (lang, _) = lang_of(req, None);
-    let p = &state.pages;
-    let ctx = json!({
-        "heading": p.t(lang, title_key),
-        "text": p.t(lang, text_key),
-    });
-    let mut data = base_context(state, lang, req.path(), &query_pairs(req), None, p.t(lang, title_key));
-    merge(&mut data, ctx);
-    html(state, status, "error", data)
-}
-
 /// A form POST of a logged-in session whose CSRF token checks out; otherwise a 403 page.
 pub struct CsrfForm(pub Form);
-
 impl FromRequest for CsrfForm {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -235,7 +142,7 @@ impl FromRequest for CsrfForm {
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| actix_web::error::ErrorInternalServerError("app state missing"))?;
             let form = Form::parse(&body).ok_or_else(|| fail(StatusCode::BAD_REQUEST, "error_title", "csrf_failed"))?;
-            let valid = auth::token_from_request(&req)
+            let valid = token_from_request(&req)
                 .is_some_and(|session| csrf::verify(&state.config.jwt_secret, &session, form.get(csrf::FIELD)));
             if !valid {
                 return Err(fail(StatusCode::FORBIDDEN, "forbidden_title", "csrf_failed"));
@@ -245,16 +152,7 @@ impl FromRequest for CsrfForm {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flash_round_trip() {
-        let f = Flash::error("Kan ikke udføres: \"x\" ; <b>");
-        assert_eq!(Flash::decode(&f.encode()), Some(f.clone()));
-        assert!(f.encode().chars().all(|c| c.is_ascii_alphanumeric()));
-        assert_eq!(Flash::decode("xzz"), None);
-        assert_eq!(Flash::decode("o1"), None);
-    }
+/// A positive id from a path or form value; anything else names nothing.
+pub(crate) fn parse_id(s: &str) -> Option<i64> {
+    s.parse::<i64>().ok().filter(|n| *n > 0)
 }

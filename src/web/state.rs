@@ -6,8 +6,8 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::db::Db;
 use crate::mail::Mail;
-use crate::web::auth::JwtKeys;
-use crate::web::render::Pages;
+use crate::web::jwt::JwtKeys;
+use crate::web::templates::Pages;
 
 pub struct AppState {
     pub db: Db,

@@ -8,11 +8,11 @@ use crate::domain::candidates::{self, CreateCandidate};
 use crate::domain::matching;
 use crate::error::AppError;
 use crate::ids::CandidateId;
+use crate::web::flash::Flash;
 use crate::web::format::fmt_time;
-use crate::web::render::{
-    change, describe, fail, is_refusal, me, page, page_with_flash, parse_id, redirect_flash, Status,
-};
-use crate::web::session::{CsrfForm, Flash, Session};
+use crate::web::render::{change, describe, fail, is_refusal, me, page, page_with_flash, Status};
+use crate::web::respond::redirect_flash;
+use crate::web::session::{parse_id, CsrfForm, Session};
 use crate::web::state::AppState;
 
 /// The shared orders that fit one of my candidates, best first.

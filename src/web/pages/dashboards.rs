@@ -9,11 +9,14 @@ use crate::domain::actor::AuthUser;
 use crate::domain::dashboards::{self, List, ListQuery, Params};
 use crate::domain::sharing::Page;
 use crate::error::AppResult;
+use crate::web::flash::Flash;
 use crate::web::format::{fmt_date, fmt_time, pager};
-use crate::web::render::{describe, fail, link, me, page_with_flash, Lang};
-use crate::web::session::{Flash, Session};
+use crate::web::render::{describe, fail, me, page_with_flash};
+use crate::web::respond::link;
+use crate::web::session::Session;
 use crate::web::state::AppState;
 use crate::web::table::{cell, linked, num, table_rows, Cell};
+use crate::web::templates::Lang;
 
 pub(crate) fn shared_cells(lang: Lang, r: &dashboards::SharedOrderRow) -> Vec<Cell> {
     vec![

@@ -10,9 +10,12 @@ use crate::domain::users;
 use crate::error::AppError;
 use crate::web::auth::SESSION_COOKIE;
 use crate::web::csrf;
-use crate::web::render::{base_context, cookie, html, merge, see_other, CSS, HOME, LANG_COOKIE};
-use crate::web::session::{bare_error, lang_of, param, query_pairs, CsrfForm, Flash, Form, Session};
+use crate::web::flash::Flash;
+use crate::web::respond::{bare_error, lang_of, param, query_pairs};
+use crate::web::respond::{base_context, cookie, html, merge, see_other, HOME, LANG_COOKIE};
+use crate::web::session::{CsrfForm, Form, Session};
 use crate::web::state::AppState;
+use crate::web::templates::CSS;
 
 // ---- login -----------------------------------------------------------------------------
 

@@ -13,10 +13,13 @@ use crate::domain::referrals;
 use crate::domain::sharing::{self};
 use crate::error::AppError;
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
+use crate::web::flash::Flash;
 use crate::web::format::{fmt_date, fmt_time, pager, yes_no};
-use crate::web::render::{change, fail, link, me, outcome, page, parse_id, redirect_flash, Lang};
-use crate::web::session::{CsrfForm, Flash, Session};
+use crate::web::render::{change, fail, me, outcome, page};
+use crate::web::respond::{link, redirect_flash};
+use crate::web::session::{parse_id, CsrfForm, Session};
 use crate::web::state::AppState;
+use crate::web::templates::Lang;
 
 // ---- the order page ------------------------------------------------------------------
 

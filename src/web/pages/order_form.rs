@@ -9,10 +9,10 @@ use crate::domain::orders::{self, OrderFields, PatchOrder};
 use crate::domain::users;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, UserId};
-use crate::web::render::{
-    describe, fail, is_refusal, me, merge, page_with_flash, parse_id, redirect_flash, Me, Status, HOME,
-};
-use crate::web::session::{CsrfForm, Flash, Form, Session};
+use crate::web::flash::Flash;
+use crate::web::render::{describe, fail, is_refusal, me, page_with_flash, Me, Status};
+use crate::web::respond::{merge, redirect_flash, HOME};
+use crate::web::session::{parse_id, CsrfForm, Form, Session};
 use crate::web::state::AppState;
 
 // ---- order forms -----------------------------------------------------------------------

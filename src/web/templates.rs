@@ -1,0 +1,146 @@
+//! The page templates and the labels in each language, registered once at start-up.
+
+use handlebars::Handlebars;
+use serde_json::{Map, Value};
+
+use crate::error::{AppError, AppResult};
+
+/// The stylesheet, served from `/static/app.css` (a file, so the CSP can forbid inline styles).
+pub(crate) const CSS: &str = include_str!("../../templates/pages/app.css");
+
+pub(crate) const LABELS: &str = include_str!("../../templates/pages/labels.json");
+
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    ("layout", include_str!("../../templates/pages/layout.hbs")),
+    ("pager", include_str!("../../templates/pages/pager.hbs")),
+    ("login", include_str!("../../templates/pages/login.hbs")),
+    ("dashboard", include_str!("../../templates/pages/dashboard.hbs")),
+    ("order", include_str!("../../templates/pages/order.hbs")),
+    ("order_form", include_str!("../../templates/pages/order_form.hbs")),
+    ("candidates", include_str!("../../templates/pages/candidates.hbs")),
+    ("matches", include_str!("../../templates/pages/matches.hbs")),
+    ("error", include_str!("../../templates/pages/error.hbs")),
+];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Da,
+    En,
+}
+
+impl Lang {
+    pub(crate) fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "da" => Some(Lang::Da),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Da => "da",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// The template registry and the labels in each language. Built once, held by `AppState`.
+pub struct Pages {
+    pub(crate) hb: Handlebars<'static>,
+    pub(crate) da: Map<String, Value>,
+    pub(crate) en: Map<String, Value>,
+}
+
+impl Pages {
+    pub fn new() -> AppResult<Pages> {
+        let mut hb = Handlebars::new();
+        // Every `{{x}}` is HTML-escaped (the default). Two `{{{ }}}` only: the layout's `body`
+        // (the page template's output) and a list's `rows_html` (`table_rows`, escaped there).
+        hb.set_strict_mode(false);
+        for (name, src) in TEMPLATES {
+            hb.register_template_string(name, *src)
+                .map_err(|e| AppError::Internal(format!("page template {name}: {e}")))?;
+        }
+        let mut labels: Map<String, Value> =
+            serde_json::from_str(LABELS).map_err(|e| AppError::Internal(format!("labels.json: {e}")))?;
+        let mut take = |lang: &str| match labels.remove(lang) {
+            Some(Value::Object(m)) => Ok(m),
+            _ => Err(AppError::Internal(format!("labels.json has no '{lang}' object"))),
+        };
+        Ok(Pages {
+            da: take("da")?,
+            en: take("en")?,
+            hb,
+        })
+    }
+
+    pub(crate) fn labels(&self, lang: Lang) -> &Map<String, Value> {
+        match lang {
+            Lang::Da => &self.da,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// A label; a missing one shows its key rather than nothing.
+    pub fn t(&self, lang: Lang, key: &str) -> String {
+        self.labels(lang)
+            .get(key)
+            .and_then(Value::as_str)
+            .map_or_else(|| key.to_string(), str::to_string)
+    }
+
+    /// The page's template, then the layout around it, on one context: the context is moved
+    /// in, not copied (a dashboard's is ~600 values), and no partial block clones it.
+    pub(crate) fn render(&self, name: &str, data: Value) -> AppResult<String> {
+        let err = |e: handlebars::RenderError| AppError::Internal(format!("rendering page {name}: {e}"));
+        let mut ctx = handlebars::Context::from(data);
+        let body = self.hb.render_with_context(name, &ctx).map_err(err)?;
+        if let Some(m) = ctx.data_mut().as_object_mut() {
+            m.insert("body".into(), Value::String(body));
+        }
+        self.hb.render_with_context("layout", &ctx).map_err(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::dashboards::List;
+    use crate::domain::referral::{Action, State};
+
+    #[test]
+    fn labels_cover_both_languages_and_every_column() {
+        let p = Pages::new().unwrap();
+        let (da, en): (Vec<_>, Vec<_>) = (p.da.keys().collect(), p.en.keys().collect());
+        assert_eq!(da, en, "da and en must have the same labels");
+        for list in List::ALL {
+            for col in list.columns() {
+                assert!(p.da.contains_key(&format!("col_{col}")), "label for column {col}");
+            }
+        }
+        for s in State::ALL {
+            assert!(p.da.contains_key(&format!("state_{}", s.as_str())));
+        }
+        for a in [Action::Approve, Action::Reject, Action::Send, Action::Withdraw] {
+            assert!(p.da.contains_key(&format!("ok_{}", a.as_str())));
+        }
+    }
+
+    #[test]
+    fn templates_never_unescape_user_data() {
+        // The two raw insertions are HTML built by this module: the page template's output
+        // and `table_rows` (which escapes each text). Nothing else may skip escaping.
+        for (name, src) in TEMPLATES {
+            let raw: Vec<&str> = src.match_indices("{{{").map(|(i, _)| &src[i..]).collect();
+            let allowed = match *name {
+                "layout" => &["{{{body}}}"][..],
+                "dashboard" => &["{{{rows_html}}}"][..],
+                _ => &[][..],
+            };
+            assert_eq!(raw.len(), allowed.len(), "{name} must not use triple braces");
+            for (r, a) in raw.iter().zip(allowed) {
+                assert!(r.starts_with(a), "{name}: {r:.30}");
+            }
+        }
+    }
+}
