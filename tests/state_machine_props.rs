@@ -4,7 +4,7 @@
 use actix_web::ResponseError;
 use proptest::prelude::*;
 use serde_json::Value;
-use staer_hub::domain::orders::{CreateOrder, OrderFields};
+use staer_hub::domain::order_fields::{CreateOrder, OrderFields};
 use staer_hub::domain::referral::{transition, Action, Actor, Refusal, State};
 use staer_hub::error::AppError;
 

@@ -2,6 +2,7 @@
 //! a daily or weekly digest of new matching shared orders goes out through the outbox,
 //! with an unsubscribe link that needs no login.
 
+use crate::domain::order;
 use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,7 @@ use crate::db::schema::{job_agents, job_centres, job_orders, order_notifications
 use crate::db::{Db, DbConn};
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
-use crate::domain::{candidates, orders};
+use crate::domain::candidates;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, UserId};
 use crate::mail::{self, Mail};
@@ -245,7 +246,7 @@ pub fn new_matches(
         .select(order_shares::order_id);
     let mut q = job_orders::table
         .inner_join(job_centres::table)
-        .filter(job_orders::status.eq(orders::STATUS_OPEN))
+        .filter(job_orders::status.eq(order::STATUS_OPEN))
         .filter(
             job_orders::id.eq_any(notified).or(job_orders::job_centre_id
                 .eq(agent.job_centre_id)

@@ -3,6 +3,7 @@
 //! special qualifications. The database narrows by centre, consent, occupation and a
 //! bounding box (indexed); the exact distance and the ranking are done on that short list.
 
+use crate::domain::order;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -334,7 +335,7 @@ pub fn orders_for_candidate(
     let groups: Vec<String> = wishes.iter().map(|w| w.1.clone()).collect();
     let mut q = job_orders::table
         .inner_join(job_centres::table)
-        .filter(job_orders::status.eq(orders::STATUS_OPEN))
+        .filter(job_orders::status.eq(order::STATUS_OPEN))
         .filter(
             job_orders::id.eq_any(notified).or(job_orders::job_centre_id
                 .eq(user.job_centre_id)

@@ -8,6 +8,8 @@ pub mod dashboards;
 pub mod job_agents;
 pub mod matching;
 pub mod notify;
+pub mod order;
+pub mod order_fields;
 pub mod orders;
 pub mod outbox;
 pub mod referral;

@@ -4,7 +4,8 @@
 use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
 use crate::domain::candidates::{self, Candidate, SharedCandidate};
-use crate::domain::orders::{self, Access, JobOrder, SharedOrder};
+use crate::domain::order;
+use crate::domain::order::{Access, JobOrder, SharedOrder};
 use crate::domain::referral::Referral;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
@@ -14,8 +15,8 @@ use serde_json::json;
 
 /// The order as any other centre sees it: mails never carry the private texts.
 fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {
-    let names = orders::load_names(conn, order)?;
-    Ok(orders::project(order.clone(), names, Access::Notified).shared().clone())
+    let names = order::load_names(conn, order)?;
+    Ok(order::project(order.clone(), names, Access::Notified).shared().clone())
 }
 
 struct Recipient {

@@ -11,7 +11,8 @@ use crate::db::schema::{job_centres, network_members, networks, order_notificati
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
-use crate::domain::orders::{self, CentreRef, JobOrder};
+use crate::domain::order::{CentreRef, JobOrder};
+use crate::domain::orders;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, JobOrderId, NetworkId};
 

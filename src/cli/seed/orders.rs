@@ -10,7 +10,7 @@ use super::centres::{home_of, Centre, Centres, Place};
 use super::rows::{NewCompany, NewNotification, NewOrder, NewShare};
 use super::words::*;
 use super::Timeline;
-use crate::domain::orders::OrderFields;
+use crate::domain::order_fields::OrderFields;
 
 pub(super) struct Order {
     pub(super) centre: usize,

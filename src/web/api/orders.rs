@@ -3,10 +3,9 @@
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
-use crate::domain::orders::{
-    close, create, load_owned, owner_view, reject_unknown, send_to_portal, update, view, CreateOrder, JobOrder,
-    OrderFields, PatchOrder,
-};
+use crate::domain::order::JobOrder;
+use crate::domain::order_fields::{reject_unknown, CreateOrder, OrderFields, PatchOrder};
+use crate::domain::orders::{close, create, load_owned, owner_view, send_to_portal, update, view};
 use crate::error::AppResult;
 use crate::ids::JobOrderId;
 use crate::web::state::AppState;

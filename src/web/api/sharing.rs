@@ -1,7 +1,7 @@
 //! Sharing over JSON: shares of an order, notified centres, networks and their members.
 
 use crate::domain::actor::AuthUser;
-use crate::domain::orders::{self};
+use crate::domain::orders;
 use crate::domain::sharing::{
     add_member, create_centre, create_network, list_networks, notified, remove_member, share_and_notify, shares_of,
     unshare, NOTIFIED_PER_PAGE,

@@ -1,5 +1,6 @@
 //! The order page and what is done from it: portal, close, share, refer, referral actions.
 
+use crate::domain::order;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
@@ -7,7 +8,8 @@ use serde_json::{json, Value};
 use crate::domain::audit;
 use crate::domain::candidates::{self};
 use crate::domain::matching;
-use crate::domain::orders::{self, OrderView};
+use crate::domain::order::OrderView;
+use crate::domain::orders;
 use crate::domain::referral::Action;
 use crate::domain::referrals;
 use crate::domain::sharing::{self};
@@ -108,7 +110,7 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
             let view = orders::view(c, &user, id)?;
             // The full record decides which buttons work; only `view` reaches the page.
             let (order, access) = orders::load_visible(c, &user, id)?;
-            let owner = access == orders::Access::Owner;
+            let owner = access == order::Access::Owner;
             let notified = sharing::notified(c, &user, id, np, sharing::NOTIFIED_PER_PAGE)?;
             let shares = sharing::shares_of(c, id)?;
             let refs = referrals::of_order(c, &user, id)?;

@@ -5,7 +5,8 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use crate::domain::orders::{self, OrderFields, PatchOrder};
+use crate::domain::order_fields::{OrderFields, PatchOrder};
+use crate::domain::orders;
 use crate::domain::users;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, UserId};

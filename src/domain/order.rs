@@ -1,0 +1,215 @@
+//! A job order as stored, and the one projection (`OrderView`) through which every reader sees
+//! it. Other centres get `SharedOrder`, which has no private fields to leak.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::{job_centres, job_orders, users};
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::ids::{CompanyId, JobCentreId, JobOrderId, UserId};
+
+pub const STATUS_OPEN: &str = "open";
+pub const STATUS_CLOSED: &str = "closed";
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = job_orders)]
+pub struct JobOrder {
+    pub id: JobOrderId,
+    pub job_centre_id: JobCentreId,
+    pub title: String,
+    pub occupation: String,
+    pub occupation_code: Option<String>,
+    pub request_id: String,
+    pub company_id: CompanyId,
+    pub company_name: String,
+    pub employer_email: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub vacancies: i32,
+    pub referred: i32,
+    pub status: String,
+    pub order_type: String,
+    pub responsible_consultant_id: UserId,
+    pub coordinator_id: UserId,
+    pub coordinator_external: Option<String>,
+    pub coordinator_allowed: bool,
+    pub task_description: String,
+    pub qualifications_and_pay: String,
+    pub working_hours: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub sent_to_portal_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub occupation_group: Option<String>,
+    pub no_qualifications: bool,
+    pub workplace_postcode: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+impl JobOrder {
+    pub fn is_open(&self) -> bool {
+        self.status == STATUS_OPEN
+    }
+}
+
+/// How the current user may see an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// A consultant of the owning job centre: every field.
+    Owner,
+    /// A consultant of a centre the order was shared with: shared fields only.
+    Notified,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CentreRef {
+    pub id: JobCentreId,
+    pub authority_type: String,
+    pub authority_number: String,
+    pub name: String,
+}
+
+/// The fields every centre the order is shared with may read. Nothing else.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedOrder {
+    pub id: JobOrderId,
+    pub title: String,
+    pub occupation: String,
+    pub occupation_code: Option<String>,
+    pub request_id: String,
+    pub company_name: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub vacancies: i32,
+    pub referred: i32,
+    pub status: String,
+    #[serde(rename = "type")]
+    pub order_type: String,
+    pub primary_authority: CentreRef,
+    pub responsible_consultant_name: String,
+    pub coordinator_id: UserId,
+    pub coordinator_name: String,
+    pub coordinator_external: Option<String>,
+    pub coordinator_allowed: bool,
+    pub task_description: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub sent_to_portal_at: Option<NaiveDateTime>,
+}
+
+/// The owning centre's view: the shared fields plus the private ones.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerOrder {
+    #[serde(flatten)]
+    pub shared: SharedOrder,
+    pub responsible_consultant_id: UserId,
+    pub employer_email: Option<String>,
+    pub qualifications_and_pay: String,
+    pub working_hours: String,
+    pub workplace_postcode: Option<String>,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// The one projection of an order for a reader (API, pages, exports, mails).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "access", rename_all = "lowercase")]
+pub enum OrderView {
+    Owner(OwnerOrder),
+    Shared(SharedOrder),
+}
+
+impl OrderView {
+    pub fn shared(&self) -> &SharedOrder {
+        match self {
+            OrderView::Owner(o) => &o.shared,
+            OrderView::Shared(s) => s,
+        }
+    }
+}
+
+/// Names that a view shows beside the order's ids.
+pub struct OrderNames {
+    pub centre: CentreRef,
+    pub coordinator_name: String,
+    pub responsible_consultant_name: String,
+}
+
+pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> {
+    let centre = job_centres::table
+        .find(order.job_centre_id)
+        .select((
+            job_centres::id,
+            job_centres::authority_type,
+            job_centres::authority_number,
+            job_centres::name,
+        ))
+        .first::<(JobCentreId, String, String, String)>(conn)?;
+    let names: Vec<(UserId, String)> = users::table
+        // Two `=` rather than IN (…): diesel doesn't keep IN-list statements prepared on SQLite.
+        .filter(
+            users::id
+                .eq(order.coordinator_id)
+                .or(users::id.eq(order.responsible_consultant_id)),
+        )
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    let name_of = |id: UserId| {
+        names
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    Ok(OrderNames {
+        centre: CentreRef {
+            id: centre.0,
+            authority_type: centre.1,
+            authority_number: centre.2,
+            name: centre.3,
+        },
+        coordinator_name: name_of(order.coordinator_id),
+        responsible_consultant_name: name_of(order.responsible_consultant_id),
+    })
+}
+
+pub fn project(order: JobOrder, names: OrderNames, access: Access) -> OrderView {
+    let shared = SharedOrder {
+        id: order.id,
+        title: order.title,
+        occupation: order.occupation,
+        occupation_code: order.occupation_code,
+        request_id: order.request_id,
+        company_name: order.company_name,
+        start_date: order.start_date,
+        end_date: order.end_date,
+        vacancies: order.vacancies,
+        referred: order.referred,
+        status: order.status,
+        order_type: order.order_type,
+        primary_authority: names.centre,
+        responsible_consultant_name: names.responsible_consultant_name,
+        coordinator_id: order.coordinator_id,
+        coordinator_name: names.coordinator_name,
+        coordinator_external: order.coordinator_external,
+        coordinator_allowed: order.coordinator_allowed,
+        task_description: order.task_description,
+        created_at: order.created_at,
+        updated_at: order.updated_at,
+        sent_to_portal_at: order.sent_to_portal_at,
+    };
+    match access {
+        Access::Notified => OrderView::Shared(shared),
+        Access::Owner => OrderView::Owner(OwnerOrder {
+            shared,
+            responsible_consultant_id: order.responsible_consultant_id,
+            employer_email: order.employer_email,
+            qualifications_and_pay: order.qualifications_and_pay,
+            working_hours: order.working_hours,
+            workplace_postcode: order.workplace_postcode,
+            closed_at: order.closed_at,
+        }),
+    }
+}
