@@ -1,6 +1,7 @@
 //! One error type for the whole service, mapped to HTTP in one place.
 
-use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]

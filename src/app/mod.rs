@@ -4,7 +4,8 @@ mod routes;
 
 use std::net::TcpListener;
 
-use actix_web::{dev::Server, middleware, web, App, HttpServer};
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
 
 use crate::config::Config;
 use crate::db::Db;

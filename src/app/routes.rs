@@ -1,7 +1,8 @@
 //! The one route table: every URL of the JSON API and the pages, and the error shape of a
 //! path or query that does not parse.
 
-use actix_web::{error::InternalError, web, HttpRequest, HttpResponse};
+use actix_web::error::InternalError;
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::AppError;
 use crate::web::state::AppState;
@@ -39,99 +40,107 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/job-agents/unsubscribe/{token}",
             web::get().to(api::job_agents::unsubscribe_handler),
         )
-        .service(
-            web::scope("/api/v1")
-                .route("/auth/login", web::post().to(api::auth::login))
-                .route("/auth/me", web::get().to(api::auth::me))
-                .route("/auth/me", web::patch().to(api::auth::patch_me))
-                .route(
-                    "/dashboard/shared-orders",
-                    web::get().to(api::dashboards::shared_orders_handler),
-                )
-                .route(
-                    "/dashboard/my-orders",
-                    web::get().to(api::dashboards::my_orders_handler),
-                )
-                .route(
-                    "/dashboard/my-referrals",
-                    web::get().to(api::dashboards::my_referrals_handler),
-                )
-                .route("/orders", web::post().to(api::orders::create_handler))
-                .route("/orders/{id}", web::get().to(api::orders::get_handler))
-                .route("/orders/{id}", web::patch().to(api::orders::patch_handler))
-                .route(
-                    "/orders/{id}/send-to-portal",
-                    web::post().to(api::orders::send_to_portal_handler),
-                )
-                .route("/orders/{id}/close", web::post().to(api::orders::close_handler))
-                .route("/orders/{id}/audit", web::get().to(api::orders::audit_handler))
-                .route("/orders/{id}/shares", web::post().to(api::sharing::share_handler))
-                .route("/orders/{id}/shares", web::get().to(api::sharing::shares_handler))
-                .route(
-                    "/orders/{id}/shares/{network}",
-                    web::delete().to(api::sharing::unshare_handler),
-                )
-                .route("/orders/{id}/notified", web::get().to(api::sharing::notified_handler))
-                .route("/orders/{id}/referrals", web::post().to(api::referrals::create_handler))
-                .route(
-                    "/orders/{id}/referrals",
-                    web::get().to(api::referrals::of_order_handler),
-                )
-                .route("/referrals/{id}", web::get().to(api::referrals::get_handler))
-                .route(
-                    "/referrals/{id}/history",
-                    web::get().to(api::referrals::history_handler),
-                )
-                .route(
-                    "/referrals/{id}/{action}",
-                    web::post().to(api::referrals::action_handler),
-                )
-                .route("/candidates", web::post().to(api::candidates::create_handler))
-                .route("/candidates", web::get().to(api::candidates::list_handler))
-                .route("/candidates/{id}", web::get().to(api::candidates::get_handler))
-                .route(
-                    "/candidates/{id}/wishes",
-                    web::put().to(api::candidates::wishes_handler),
-                )
-                .route(
-                    "/candidates/{id}/matches",
-                    web::get().to(api::matching::candidate_matches_handler),
-                )
-                .route(
-                    "/orders/{id}/matches",
-                    web::get().to(api::matching::order_matches_handler),
-                )
-                .route(
-                    "/orders/{id}/referrals/bulk",
-                    web::post().to(api::matching::bulk_refer_handler),
-                )
-                .route("/occupations", web::get().to(api::matching::occupations_handler))
-                .route("/job-agents", web::post().to(api::job_agents::create_handler))
-                .route("/job-agents", web::get().to(api::job_agents::list_handler))
-                .route("/job-agents/{id}", web::delete().to(api::job_agents::delete_handler))
-                .route(
-                    "/candidates/{id}/consent",
-                    web::post().to(api::candidates::consent_handler),
-                )
-                .route(
-                    "/candidates/{id}/consent",
-                    web::delete().to(api::candidates::revoke_handler),
-                )
-                .route("/networks", web::get().to(api::sharing::networks_handler))
-                .route("/networks", web::post().to(api::sharing::create_network_handler))
-                .route(
-                    "/networks/{name}/members",
-                    web::post().to(api::sharing::add_member_handler),
-                )
-                .route(
-                    "/networks/{name}/members/{number}",
-                    web::delete().to(api::sharing::remove_member_handler),
-                )
-                .route("/job-centres", web::post().to(api::sharing::create_centre_handler))
-                .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
-                .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler)),
+        .service(web::scope("/api/v1").configure(api_routes))
+        .configure(page_routes)
+        .default_service(web::to(not_found));
+}
+
+/// The JSON API, under `/api/v1`.
+fn api_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/login", web::post().to(api::auth::login))
+        .route("/auth/me", web::get().to(api::auth::me))
+        .route("/auth/me", web::patch().to(api::auth::patch_me))
+        .route(
+            "/dashboard/shared-orders",
+            web::get().to(api::dashboards::shared_orders_handler),
         )
-        .route("/", web::get().to(pages::login::home))
+        .route(
+            "/dashboard/my-orders",
+            web::get().to(api::dashboards::my_orders_handler),
+        )
+        .route(
+            "/dashboard/my-referrals",
+            web::get().to(api::dashboards::my_referrals_handler),
+        )
+        .route("/orders", web::post().to(api::orders::create_handler))
+        .route("/orders/{id}", web::get().to(api::orders::get_handler))
+        .route("/orders/{id}", web::patch().to(api::orders::patch_handler))
+        .route(
+            "/orders/{id}/send-to-portal",
+            web::post().to(api::orders::send_to_portal_handler),
+        )
+        .route("/orders/{id}/close", web::post().to(api::orders::close_handler))
+        .route("/orders/{id}/audit", web::get().to(api::orders::audit_handler))
+        .route("/orders/{id}/shares", web::post().to(api::sharing::share_handler))
+        .route("/orders/{id}/shares", web::get().to(api::sharing::shares_handler))
+        .route(
+            "/orders/{id}/shares/{network}",
+            web::delete().to(api::sharing::unshare_handler),
+        )
+        .route("/orders/{id}/notified", web::get().to(api::sharing::notified_handler))
+        .route("/orders/{id}/referrals", web::post().to(api::referrals::create_handler))
+        .route(
+            "/orders/{id}/referrals",
+            web::get().to(api::referrals::of_order_handler),
+        )
+        .route("/referrals/{id}", web::get().to(api::referrals::get_handler))
+        .route(
+            "/referrals/{id}/history",
+            web::get().to(api::referrals::history_handler),
+        )
+        .route(
+            "/referrals/{id}/{action}",
+            web::post().to(api::referrals::action_handler),
+        )
+        .route("/candidates", web::post().to(api::candidates::create_handler))
+        .route("/candidates", web::get().to(api::candidates::list_handler))
+        .route("/candidates/{id}", web::get().to(api::candidates::get_handler))
+        .route(
+            "/candidates/{id}/wishes",
+            web::put().to(api::candidates::wishes_handler),
+        )
+        .route(
+            "/candidates/{id}/matches",
+            web::get().to(api::matching::candidate_matches_handler),
+        )
+        .route(
+            "/orders/{id}/matches",
+            web::get().to(api::matching::order_matches_handler),
+        )
+        .route(
+            "/orders/{id}/referrals/bulk",
+            web::post().to(api::matching::bulk_refer_handler),
+        )
+        .route("/occupations", web::get().to(api::matching::occupations_handler))
+        .route("/job-agents", web::post().to(api::job_agents::create_handler))
+        .route("/job-agents", web::get().to(api::job_agents::list_handler))
+        .route("/job-agents/{id}", web::delete().to(api::job_agents::delete_handler))
+        .route(
+            "/candidates/{id}/consent",
+            web::post().to(api::candidates::consent_handler),
+        )
+        .route(
+            "/candidates/{id}/consent",
+            web::delete().to(api::candidates::revoke_handler),
+        )
+        .route("/networks", web::get().to(api::sharing::networks_handler))
+        .route("/networks", web::post().to(api::sharing::create_network_handler))
+        .route(
+            "/networks/{name}/members",
+            web::post().to(api::sharing::add_member_handler),
+        )
+        .route(
+            "/networks/{name}/members/{number}",
+            web::delete().to(api::sharing::remove_member_handler),
+        )
+        .route("/job-centres", web::post().to(api::sharing::create_centre_handler))
+        .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
+        .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler));
+}
+
+/// The pages (no `/api` prefix).
+fn page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(pages::login::home))
         .route("/static/app.css", web::get().to(pages::login::stylesheet))
         .route("/login", web::get().to(pages::login::login_form))
         .route("/login", web::post().to(pages::login::login_submit))
@@ -175,6 +184,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/candidates/{id}/revoke",
             web::post().to(pages::candidates::revoke_consent),
-        )
-        .default_service(web::to(not_found));
+        );
 }

@@ -1,8 +1,9 @@
 //! `centre`, `network` and `user`: the administration an operator does before anyone can log in.
 
 use super::{CliResult, NetworkAction};
+use crate::app;
+use crate::config::Config;
 use crate::domain::sharing;
-use crate::{app, config::Config};
 
 pub fn centre(config: Config, number: &str, name: &str) -> CliResult {
     let state = app::state(config)?;

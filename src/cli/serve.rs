@@ -4,8 +4,9 @@ use std::net::TcpListener;
 use std::sync::atomic::Ordering;
 
 use super::{demo, CliResult};
+use crate::config::Config;
 use crate::domain::job_agents;
-use crate::{app, config::Config, mail};
+use crate::{app, mail};
 
 /// Opening the state runs the pending migrations; nothing else to do.
 pub fn migrate(config: Config) -> CliResult {

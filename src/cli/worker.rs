@@ -4,8 +4,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::CliResult;
+use crate::config::Config;
 use crate::domain::job_agents;
-use crate::{app, config::Config, mail};
+use crate::{app, mail};
 
 /// Delivers the outbox: what is due once (`--once`), or until the process is killed.
 pub fn mail_worker(config: Config, once: bool) -> CliResult {

@@ -2,7 +2,6 @@
 //! a daily or weekly digest of new matching shared orders goes out through the outbox,
 //! with an unsubscribe link that needs no login.
 
-use crate::domain::order;
 use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -11,12 +10,11 @@ use serde_json::json;
 use crate::db::schema::{job_agents, job_centres, job_orders, order_notifications, order_shares, users};
 use crate::db::{Db, DbConn};
 use crate::domain::actor::AuthUser;
-use crate::domain::audit;
-use crate::domain::candidates;
+use crate::domain::{audit, candidates, order};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, UserId};
-use crate::mail::{self, Mail};
-use crate::{geo, occupations};
+use crate::mail::Mail;
+use crate::{geo, mail, occupations};
 
 #[derive(Queryable, Selectable, Debug, Clone, Serialize)]
 #[diesel(table_name = job_agents)]

@@ -3,21 +3,17 @@
 //! special qualifications. The database narrows by centre, consent, occupation and a
 //! bounding box (indexed); the exact distance and the ranking are done on that short list.
 
-use crate::domain::order;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::schema::{
-    candidate_wishes, candidates, job_centres, job_orders, order_notifications, order_shares, referrals as referrals_t,
-};
-use crate::db::Db;
-use crate::db::DbConn;
+use crate::db::schema::referrals as referrals_t;
+use crate::db::schema::{candidate_wishes, candidates, job_centres, job_orders, order_notifications, order_shares};
+use crate::db::{Db, DbConn};
 use crate::domain::actor::AuthUser;
 use crate::domain::candidates::{load_own, SharedCandidate};
-use crate::domain::orders;
 use crate::domain::referral::State;
-use crate::domain::referrals;
+use crate::domain::{order, orders, referrals};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId};
 use crate::mail::Mail;

@@ -1,17 +1,18 @@
 //! Who is told what, by mail: each event's recipients and the shared fields they may see.
 //! Written to the outbox inside the caller's transaction.
 
+use diesel::prelude::*;
+use serde_json::json;
+
 use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
-use crate::domain::candidates::{self, Candidate, SharedCandidate};
-use crate::domain::order;
+use crate::domain::candidates::{Candidate, SharedCandidate};
 use crate::domain::order::{Access, JobOrder, SharedOrder};
 use crate::domain::referral::Referral;
+use crate::domain::{candidates, order};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
 use crate::mail::{enqueue, Mail};
-use diesel::prelude::*;
-use serde_json::json;
 
 /// The order as any other centre sees it: mails never carry the private texts.
 fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {

@@ -1,12 +1,13 @@
 //! A referral as stored, and its state machine: the states, the actions, who may take them,
 //! and the one `transition` function. Pure rules, no queries.
 
-use crate::db::schema::referrals;
-use crate::error::{AppError, AppResult};
-use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::db::schema::referrals;
+use crate::error::{AppError, AppResult};
+use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

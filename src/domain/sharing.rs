@@ -10,9 +10,8 @@ use serde_json::json;
 use crate::db::schema::{job_centres, network_members, networks, order_notifications, order_shares};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
-use crate::domain::audit;
 use crate::domain::order::{CentreRef, JobOrder};
-use crate::domain::orders;
+use crate::domain::{audit, orders};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, JobOrderId, NetworkId};
 

@@ -1,16 +1,18 @@
 //! Users: accounts, passwords, login, profile and language, and colleagues of a centre.
 
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::Serialize;
+
 use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
 use crate::domain::actor::{AuthUser, Role};
 use crate::domain::validate::check_email;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use chrono::Utc;
-use diesel::prelude::*;
-use serde::Serialize;
 
 pub fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);

@@ -1,14 +1,15 @@
 //! The outbox: one row per mail, written in the caller's transaction.
 
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
 use crate::db::schema::outbox;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::OutboxId;
 use crate::mail::Mail;
-use chrono::{NaiveDateTime, Utc};
-use diesel::prelude::*;
-use serde::Serialize;
-use serde_json::Value;
 
 /// Writes one mail to the outbox, inside the caller's transaction.
 pub fn enqueue(conn: &mut DbConn, mail: &Mail, kind: &str, to: &str, lang: &str, data: &Value) -> AppResult<OutboxId> {

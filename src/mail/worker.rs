@@ -1,19 +1,22 @@
 //! Delivery: claims due outbox rows, sends them over SMTP, retries with backoff.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{Message, SmtpTransport, Transport};
+
 use crate::config::{Config, SmtpConfig};
 use crate::db::schema::outbox;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::OutboxId;
 use crate::mail::OutboxRow;
-use chrono::{NaiveDateTime, Utc};
-use diesel::prelude::*;
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{Message, SmtpTransport, Transport};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct WorkerSettings {

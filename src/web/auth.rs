@@ -1,9 +1,10 @@
 //! The logged-in user as an extractor, from `Authorization: Bearer` or the session cookie.
 //! Every handler that takes `AuthUser` knows the user's job centre: tenancy hangs on it.
 
+use std::future::{ready, Ready};
+
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use std::future::{ready, Ready};
 
 use crate::domain::actor::AuthUser;
 use crate::error::AppError;

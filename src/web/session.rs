@@ -1,13 +1,14 @@
 //! What a page request carries: the logged-in session, the form body and its CSRF check.
 
+use std::collections::HashMap;
+use std::future::{ready, Future, Ready};
+use std::pin::Pin;
+
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::future::{ready, Future, Ready};
-use std::pin::Pin;
 
 use crate::domain::actor::AuthUser;
 use crate::web::auth::token_from_request;

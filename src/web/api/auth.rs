@@ -1,11 +1,13 @@
 //! Login and the logged-in user over JSON.
 
-use crate::domain::actor::AuthUser;
-use crate::domain::users::{self, authenticate};
-use crate::error::{AppError, AppResult};
-use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+
+use crate::domain::actor::AuthUser;
+use crate::domain::users;
+use crate::domain::users::authenticate;
+use crate::error::{AppError, AppResult};
+use crate::web::state::AppState;
 
 #[derive(Deserialize)]
 pub struct LoginInput {

@@ -1,5 +1,9 @@
 //! My centre's candidates over JSON: create, read, wishes, consent.
 
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
@@ -10,9 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::ids::CandidateId;
 use crate::web::json::{Json, OptJson};
 use crate::web::state::AppState;
-use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
 
 // ---- HTTP handlers -----------------------------------------------------------------
 

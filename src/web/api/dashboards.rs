@@ -1,14 +1,15 @@
 //! The three dashboard lists as JSON or CSV.
 
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::dashboards::{my_orders, my_referrals, shared_orders, to_csv, List, ListQuery, Params, Row};
 use crate::domain::sharing::Page;
 use crate::error::{AppError, AppResult};
 use crate::web::state::AppState;
-use actix_web::http::header;
-use actix_web::{web, HttpResponse};
-use chrono::Utc;
 
 fn respond<R: Row>(list: List, page: Page<R>, csv: bool) -> AppResult<HttpResponse> {
     if !csv {

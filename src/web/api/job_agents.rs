@@ -1,12 +1,14 @@
 //! Job agents over JSON, and the unsubscribe link of their digests.
 
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
 use crate::domain::actor::AuthUser;
-use crate::domain::job_agents::{self, create, CreateAgent};
+use crate::domain::job_agents;
+use crate::domain::job_agents::{create, CreateAgent};
 use crate::error::{AppError, AppResult};
 use crate::web::json::Json;
 use crate::web::state::AppState;
-use actix_web::{web, HttpResponse};
-use serde_json::json;
 
 // ---- HTTP handlers -------------------------------------------------------------------
 

@@ -1,5 +1,9 @@
 //! Matching over JSON: candidates for an order, orders for a candidate, bulk referral, occupations.
 
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
 use crate::domain::actor::AuthUser;
 use crate::domain::matching::{bulk_refer, candidates_for_order, orders_for_candidate, MatchQuery};
 use crate::error::AppResult;
@@ -7,9 +11,6 @@ use crate::ids::{CandidateId, JobOrderId};
 use crate::occupations;
 use crate::web::json::Json;
 use crate::web::state::AppState;
-use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
 
 // ---- HTTP handlers -------------------------------------------------------------------
 

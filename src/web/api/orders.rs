@@ -1,5 +1,8 @@
 //! Job orders over JSON: create, read (owner or shared view), change, portal, close, audit.
 
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
@@ -9,8 +12,6 @@ use crate::domain::orders::{close, create, load_owned, owner_view, send_to_porta
 use crate::error::AppResult;
 use crate::ids::JobOrderId;
 use crate::web::state::AppState;
-use actix_web::{web, HttpResponse};
-use serde_json::json;
 
 // ---- HTTP handlers -------------------------------------------------------------
 

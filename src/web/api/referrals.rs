@@ -1,5 +1,9 @@
 //! Referrals over JSON: refer, the state machine's actions, a referral and its history.
 
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
 use crate::domain::actor::AuthUser;
 use crate::domain::referral::Action;
 use crate::domain::referrals::{apply, create, history, load_visible, of_order, view, view_of};
@@ -7,9 +11,6 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::json::{Json, OptJson};
 use crate::web::state::AppState;
-use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
 
 // ---- HTTP handlers -----------------------------------------------------------------
 

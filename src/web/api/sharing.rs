@@ -1,5 +1,9 @@
 //! Sharing over JSON: shares of an order, notified centres, networks and their members.
 
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
 use crate::domain::actor::AuthUser;
 use crate::domain::orders;
 use crate::domain::sharing::{
@@ -10,9 +14,6 @@ use crate::error::AppResult;
 use crate::ids::JobOrderId;
 use crate::web::json::Json;
 use crate::web::state::AppState;
-use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
 
 // ---- HTTP handlers -----------------------------------------------------------------
 

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::domain::candidates::{self, CreateCandidate};
-use crate::domain::matching;
+use crate::domain::candidates::CreateCandidate;
+use crate::domain::{candidates, matching};
 use crate::error::AppError;
 use crate::ids::CandidateId;
 use crate::web::flash::Flash;

@@ -6,7 +6,8 @@ use serde_json::{json, Value};
 
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
-use crate::domain::dashboards::{self, List, ListQuery, Params};
+use crate::domain::dashboards;
+use crate::domain::dashboards::{List, ListQuery, Params};
 use crate::domain::sharing::Page;
 use crate::error::AppResult;
 use crate::web::flash::Flash;

@@ -11,8 +11,9 @@ use crate::error::AppError;
 use crate::web::auth::SESSION_COOKIE;
 use crate::web::csrf;
 use crate::web::flash::Flash;
-use crate::web::respond::{bare_error, lang_of, param, query_pairs};
-use crate::web::respond::{base_context, cookie, html, merge, see_other, HOME, LANG_COOKIE};
+use crate::web::respond::{
+    bare_error, base_context, cookie, html, lang_of, merge, param, query_pairs, see_other, HOME, LANG_COOKIE,
+};
 use crate::web::session::{CsrfForm, Form, Session};
 use crate::web::state::AppState;
 use crate::web::templates::CSS;

@@ -1,18 +1,15 @@
 //! The order page and what is done from it: portal, close, share, refer, referral actions.
 
-use crate::domain::order;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::domain::audit;
-use crate::domain::candidates::{self};
-use crate::domain::matching;
-use crate::domain::order::OrderView;
-use crate::domain::orders;
+use crate::domain::actor::AuthUser;
+use crate::domain::audit::AuditEntry;
+use crate::domain::order::{JobOrder, OrderView};
 use crate::domain::referral::Action;
-use crate::domain::referrals;
-use crate::domain::sharing::{self};
+use crate::domain::referrals::ReferralView;
+use crate::domain::{audit, candidates, matching, order, orders, referrals, sharing};
 use crate::error::AppError;
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::flash::Flash;
@@ -91,6 +88,53 @@ pub(crate) fn order_fields(state: &AppState, lang: Lang, view: &OrderView) -> (V
     (head, fields, private)
 }
 
+/// The order's referrals as the page lists them, with the actions this user may take.
+fn referral_rows(state: &AppState, lang: Lang, user: &AuthUser, order: &JobOrder, refs: &[ReferralView]) -> Vec<Value> {
+    let t = |k: &str| state.pages.t(lang, k);
+    refs.iter()
+        .map(|r| {
+            let actions = referrals::available_actions(user, order, r);
+            let has = |a: Action| actions.contains(&a);
+            json!({
+                "id": r.id,
+                "candidate": r.candidate.name,
+                "state": r.state.as_str(),
+                "state_label": t(&format!("state_{}", r.state.as_str())),
+                "created": fmt_time(r.created_at, lang),
+                "created_by": r.created_by_name,
+                "reason": r.reason,
+                "actions": {
+                    "approve": has(Action::Approve),
+                    "reject": has(Action::Reject),
+                    "send": has(Action::Send),
+                    "withdraw": has(Action::Withdraw),
+                },
+            })
+        })
+        .collect()
+}
+
+/// The order's audit history, each action in the user's words where a label exists.
+fn history_rows(state: &AppState, lang: Lang, history: Vec<AuditEntry>) -> Vec<Value> {
+    history
+        .into_iter()
+        .map(|h| {
+            let key = format!("audit_{}", h.action);
+            let action = if state.pages.labels(lang).contains_key(&key) {
+                state.pages.t(lang, &key)
+            } else {
+                h.action.clone()
+            };
+            json!({
+                "at": fmt_time(h.at, lang),
+                "action": action,
+                "actor": h.actor.unwrap_or_default(),
+                "detail": if h.detail == "{}" { String::new() } else { h.detail },
+            })
+        })
+        .collect()
+}
+
 pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
         return fail(&state, &s, AppError::NotFound);
@@ -140,46 +184,8 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
             } else {
                 Vec::new()
             };
-            let t = |k: &str| st.pages.t(lang, k);
-            let referrals: Vec<Value> = refs
-                .iter()
-                .map(|r| {
-                    let actions = referrals::available_actions(&user, &order, r);
-                    let has = |a: Action| actions.contains(&a);
-                    json!({
-                        "id": r.id,
-                        "candidate": r.candidate.name,
-                        "state": r.state.as_str(),
-                        "state_label": t(&format!("state_{}", r.state.as_str())),
-                        "created": fmt_time(r.created_at, lang),
-                        "created_by": r.created_by_name,
-                        "reason": r.reason,
-                        "actions": {
-                            "approve": has(Action::Approve),
-                            "reject": has(Action::Reject),
-                            "send": has(Action::Send),
-                            "withdraw": has(Action::Withdraw),
-                        },
-                    })
-                })
-                .collect();
-            let history: Vec<Value> = history
-                .into_iter()
-                .map(|h| {
-                    let key = format!("audit_{}", h.action);
-                    let action = if st.pages.labels(lang).contains_key(&key) {
-                        t(&key)
-                    } else {
-                        h.action.clone()
-                    };
-                    json!({
-                        "at": fmt_time(h.at, lang),
-                        "action": action,
-                        "actor": h.actor.unwrap_or_default(),
-                        "detail": if h.detail == "{}" { String::new() } else { h.detail },
-                    })
-                })
-                .collect();
+            let referrals = referral_rows(&st, lang, &user, &order, &refs);
+            let history = history_rows(&st, lang, history);
             let (head, fields, private) = order_fields(&st, lang, &view);
             let open = order.is_open();
             let np_link = |n: i64| link(&format!("/orders/{}", id), &[("np", n.to_string())]) + "#notified";

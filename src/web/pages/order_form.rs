@@ -6,8 +6,7 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 use crate::domain::order_fields::{OrderFields, PatchOrder};
-use crate::domain::orders;
-use crate::domain::users;
+use crate::domain::{orders, users};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, UserId};
 use crate::web::flash::Flash;
