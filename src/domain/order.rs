@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{job_centres, job_orders, users};
+use crate::db::schema::{companies, job_centres, job_orders, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{CompanyId, JobCentreId, JobOrderId, UserId};
@@ -107,6 +107,7 @@ pub struct OwnerOrder {
     pub shared: SharedOrder,
     pub responsible_consultant_id: UserId,
     pub employer_email: Option<String>,
+    pub cvr: Option<String>,
     pub qualifications_and_pay: String,
     pub working_hours: String,
     pub workplace_postcode: Option<String>,
@@ -135,6 +136,8 @@ pub struct OrderNames {
     pub centre: CentreRef,
     pub coordinator_name: String,
     pub responsible_consultant_name: String,
+    /// The company's CVR number: the owner's to see.
+    pub cvr: Option<String>,
 }
 
 pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> {
@@ -172,6 +175,10 @@ pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> 
         },
         coordinator_name: name_of(order.coordinator_id),
         responsible_consultant_name: name_of(order.responsible_consultant_id),
+        cvr: companies::table
+            .find(order.company_id)
+            .select(companies::cvr)
+            .first(conn)?,
     })
 }
 
@@ -206,6 +213,7 @@ pub fn project(order: JobOrder, names: OrderNames, access: Access) -> OrderView 
             shared,
             responsible_consultant_id: order.responsible_consultant_id,
             employer_email: order.employer_email,
+            cvr: names.cvr,
             qualifications_and_pay: order.qualifications_and_pay,
             working_hours: order.working_hours,
             workplace_postcode: order.workplace_postcode,

@@ -75,6 +75,11 @@ pub(crate) fn order_fields(state: &AppState, lang: Lang, view: &OrderView) -> (V
             field(t("employer_email"), owner.employer_email.clone().unwrap_or_default()),
             field(t("qualifications_and_pay"), &owner.qualifications_and_pay),
             field(t("working_hours"), &owner.working_hours),
+            field(t("cvr"), owner.cvr.clone().unwrap_or_default()),
+            field(
+                t("workplace_postcode"),
+                owner.workplace_postcode.clone().unwrap_or_default(),
+            ),
         ]),
         OrderView::Shared(_) => None,
     };

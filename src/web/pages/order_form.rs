@@ -33,14 +33,15 @@ pub(crate) fn fields_from_form(f: &Form) -> AppResult<OrderFields> {
         .trim()
         .parse::<i32>()
         .map_err(|_| AppError::invalid("vacancies", "must be a whole number"))?;
-    let coordinator_id = f
-        .opt("coordinator_id")
-        .map(|v| {
-            v.parse::<i64>()
-                .map(UserId)
-                .map_err(|_| AppError::invalid("coordinator_id", "must be a user"))
-        })
-        .transpose()?;
+    let user = |name: &str| {
+        f.opt(name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map(UserId)
+                    .map_err(|_| AppError::invalid(name, "must be a user"))
+            })
+            .transpose()
+    };
     Ok(OrderFields {
         title: f.get("title").trim().to_string(),
         occupation: f.get("occupation").trim().to_string(),
@@ -53,14 +54,52 @@ pub(crate) fn fields_from_form(f: &Form) -> AppResult<OrderFields> {
         end_date: date(f, "end_date")?,
         vacancies,
         order_type: f.opt("type").unwrap_or_else(|| "Jobordre".into()),
-        responsible_consultant_id: None,
-        coordinator_id,
+        responsible_consultant_id: user("responsible_consultant_id")?,
+        coordinator_id: user("coordinator_id")?,
         coordinator_external: f.opt("coordinator_external"),
         coordinator_allowed: f.checked("coordinator_allowed"),
         task_description: f.text("task_description"),
         qualifications_and_pay: f.text("qualifications_and_pay"),
         working_hours: f.text("working_hours"),
         workplace_postcode: f.opt("workplace_postcode"),
+    })
+}
+
+/// The form's values for an order. Destructured without `..`: a field added to `OrderFields`
+/// does not compile until the form shows it, so saving a form can't silently clear a field.
+fn form_values(f: &OrderFields) -> Value {
+    let OrderFields {
+        title,
+        occupation,
+        occupation_code,
+        request_id,
+        company_name,
+        cvr,
+        employer_email,
+        start_date,
+        end_date,
+        vacancies,
+        order_type,
+        responsible_consultant_id,
+        coordinator_id,
+        coordinator_external,
+        coordinator_allowed,
+        task_description,
+        qualifications_and_pay,
+        working_hours,
+        workplace_postcode,
+    } = f;
+    let id = |u: &Option<UserId>| u.map(|u| u.to_string());
+    json!({
+        "title": title, "occupation": occupation, "occupation_code": occupation_code,
+        "request_id": request_id, "company_name": company_name, "cvr": cvr,
+        "employer_email": employer_email, "type": order_type,
+        "start_date": start_date.to_string(), "end_date": end_date.map(|d| d.to_string()),
+        "vacancies": vacancies.to_string(),
+        "responsible_consultant_id": id(responsible_consultant_id), "coordinator_id": id(coordinator_id),
+        "coordinator_external": coordinator_external, "coordinator_allowed": coordinator_allowed,
+        "task_description": task_description, "qualifications_and_pay": qualifications_and_pay,
+        "working_hours": working_hours, "workplace_postcode": workplace_postcode,
     })
 }
 
@@ -78,7 +117,7 @@ pub(crate) fn patch_from_fields(o: OrderFields) -> PatchOrder {
         end_date: Some(o.end_date),
         vacancies: Some(o.vacancies),
         order_type: Some(o.order_type),
-        responsible_consultant_id: None,
+        responsible_consultant_id: o.responsible_consultant_id,
         coordinator_id: o.coordinator_id,
         coordinator_external: Some(o.coordinator_external),
         coordinator_allowed: Some(o.coordinator_allowed),
@@ -103,25 +142,25 @@ pub(crate) fn order_form(
     consultants: &[(UserId, String)],
     error: Option<Flash>,
 ) -> HttpResponse {
-    let selected = values
-        .get("coordinator_id")
-        .and_then(|v| {
-            v.as_str()
-                .map(str::to_string)
-                .or_else(|| v.as_i64().map(|n| n.to_string()))
-        })
-        .unwrap_or_else(|| s.user.id.to_string());
-    let consultants: Vec<Value> = consultants
-        .iter()
-        .map(|(id, name)| json!({ "id": id, "name": name, "selected": id.to_string() == selected }))
-        .collect();
+    // Each select shows the order's choice; a new order starts with the user in both.
+    let options = |field: &str| -> Vec<Value> {
+        let selected = values
+            .get(field)
+            .and_then(Value::as_str)
+            .map_or_else(|| s.user.id.to_string(), str::to_string);
+        consultants
+            .iter()
+            .map(|(id, name)| json!({ "id": id, "name": name, "selected": id.to_string() == selected }))
+            .collect()
+    };
     let t = |k: &str| state.pages.t(s.lang, k);
     let ctx = json!({
         "heading": t(heading_key),
         "action": action,
         "cancel": cancel,
         "v": values,
-        "consultants": consultants,
+        "coordinators": options("coordinator_id"),
+        "responsibles": options("responsible_consultant_id"),
         "submit": t(if heading_key == "new_order" { "create" } else { "save" }),
     });
     let nav = if heading_key == "new_order" { "new-order" } else { "" };
@@ -233,16 +272,7 @@ pub async fn edit_order_form(state: web::Data<AppState>, s: Session, id: web::Pa
         .await;
     match result {
         Ok((me, consultants, o, cvr)) => {
-            let v = json!({
-                "title": o.title, "occupation": o.occupation, "occupation_code": o.occupation_code,
-                "request_id": o.request_id, "company_name": o.company_name, "cvr": cvr,
-                "employer_email": o.employer_email, "type": o.order_type,
-                "start_date": o.start_date.to_string(), "end_date": o.end_date.map(|d| d.to_string()),
-                "vacancies": o.vacancies.to_string(), "coordinator_id": o.coordinator_id.to_string(),
-                "coordinator_external": o.coordinator_external, "coordinator_allowed": o.coordinator_allowed,
-                "task_description": o.task_description, "qualifications_and_pay": o.qualifications_and_pay,
-                "working_hours": o.working_hours,
-            });
+            let v = form_values(&OrderFields::from_order(&o, cvr));
             order_form(
                 &state,
                 &s,
