@@ -330,7 +330,7 @@ on_both! {
         let page = owner.open(&format!("/orders/{id}")).body;
         for s in ["Smed til værksted", "Beskrivelse af arbejdsopgaver", "Svejsning og montage", "HEMMELIG-LØN-4711",
                   "HEMMELIG-TID-0815", "hemmelig.hr@jern.example", "Kvalifikationer og løn", "Historik", "Sendt til portal",
-                  "Delt", "Oprettet", "Notificerede jobcentre", "1 - 6 af 6", "Tårnby-Dragør", "HRS", "Primær myndighed",
+                  "Delt", "Oprettet", "Notificerede jobcentre", "1 - 5 af 5", "Tårnby-Dragør", "HRS", "Primær myndighed",
                   "JobCenter 15.300 Brøndby", "Luk jobordre", "Redigér"] {
             assert!(page.contains(s), "owner's page lacks {s}");
         }
@@ -364,14 +364,14 @@ on_both! {
         let token = csrf_of(&other.open("/candidates").body);
         assert_eq!(other.post("/referrals/1/approve", &[("_csrf", &token), ("order", "1")]).status, 404);
 
-        // The notified centres page through "1 - 6 af 9" for an order shared with both networks.
+        // The notified centres (not the owner) page through "1 - 6 af 8" for an order shared with both networks.
         let demo = owner.open("/orders/1").body;
-        assert!(demo.contains("1 - 6 af 9"));
+        assert!(demo.contains("1 - 6 af 8"));
         let second = owner.open("/orders/1?np=2").body;
-        assert!(second.contains("7 - 9 af 9") && second.contains("Hillerød"));
+        assert!(second.contains("7 - 8 af 8") && second.contains("Hillerød"));
         let far = owner.open("/orders/1?np=9223372036854775807");
         assert_eq!(far.status, 200);
-        assert!(far.body.contains("0 - 0 af 9"));
+        assert!(far.body.contains("0 - 0 af 8"));
     }
 
     referral_flow_through_forms(app) {
@@ -386,14 +386,14 @@ on_both! {
         // No consent: refused with the reason on the order page.
         let r = frb.submit(&path, &format!("{path}/referrals"), &[("candidate_id", &cand("Gustav Madsen"))]);
         assert_eq!(r.status, 200);
-        assert!(flash(&r.body).starts_with("Kan ikke udføres:") && flash(&r.body).contains("consent"), "{}", flash(&r.body));
+        assert!(flash(&r.body).starts_with("Kan ikke udføres:") && flash(&r.body).contains("har ikke givet samtykke"), "{}", flash(&r.body));
         let r = frb.submit(&path, &format!("{path}/referrals"), &[("candidate_id", &cand("Anna Jensen"))]);
         assert_eq!(flash(&r.body), "Borgeren er formidlet.");
         assert!(r.body.contains("Formidling afventer godkendelse"));
         let referral: i64 = r.body.split("id=\"referral-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
         // Twice: refused.
         let r = frb.submit(&path, &format!("{path}/referrals"), &[("candidate_id", &cand("Anna Jensen"))]);
-        assert!(flash(&r.body).contains("already referred"));
+        assert_eq!(flash(&r.body), "Kan ikke udføres: Anna Jensen er allerede formidlet til denne jobordre");
         // The referrer may withdraw but not approve; the buttons say so, and the server agrees.
         assert!(r.body.contains(&format!("/referrals/{referral}/withdraw")) && !r.body.contains(&format!("/referrals/{referral}/approve")));
         let r = frb.submit(&path, &format!("/referrals/{referral}/approve"), &[("order", &id.to_string())]);
@@ -459,7 +459,7 @@ on_both! {
         assert!(r.body.contains("<td data-label=\"Handling\">Ændret</td>"));
         // Share before the portal: the page says why not.
         let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/share"), &[("network", "HRS")]);
-        assert!(flash(&r.body).contains("employer portal"), "{}", flash(&r.body));
+        assert!(flash(&r.body).contains("Jobnet for arbejdsgivere"), "{}", flash(&r.body));
         let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/close"), &[]);
         assert_eq!(flash(&r.body), "Jobordren er lukket.");
         assert!(r.body.contains("Lukket") && !r.body.contains("Luk jobordre"));
@@ -517,7 +517,7 @@ on_both! {
         // Once more: the same rules refuse, and say why.
         let res = b.submit(&format!("/orders/{order}"), &format!("/orders/{order}/referrals/bulk"), &[(&c1, "1")]);
         let msg = flash(&res.body);
-        assert!(msg.starts_with("Formidlet: 0. Afvist:") && msg.contains("already referred"), "{msg}");
+        assert!(msg.starts_with("Formidlet: 0. Afvist:") && msg.contains("allerede formidlet"), "{msg}");
         // Nothing ticked: a clear message, nothing referred.
         let res = b.submit(&format!("/orders/{order}"), &format!("/orders/{order}/referrals/bulk"), &[]);
         assert!(flash(&res.body).contains("candidate_ids"), "{}", res.body);
@@ -532,5 +532,39 @@ on_both! {
         let mut owner = Browser::new(app);
         owner.login("brondby.konsulent");
         assert_eq!(owner.open(&format!("/candidates/{}/matches", ids[0])).status, 404);
+    }
+
+    unknown_urls_get_the_404_page(app) {
+        let mut b = Browser::new(app);
+        // Without a session: the plain 404 page, not a login redirect and not JSON.
+        let r = b.get("/nope");
+        assert_eq!(r.status, 404);
+        assert!(r.body.starts_with("<!doctype html>") && r.body.contains("Siden findes ikke"), "{}", r.body);
+        // With one: the 404 page with the header every page has (name · centre).
+        b.login("brondby.konsulent");
+        for path in ["/nope", "/orders/999999"] {
+            let r = b.get(path);
+            assert_eq!(r.status, 404, "{path}");
+            assert!(r.body.contains("Konsulent Brøndby · Brøndby"), "{path}: {}", r.body);
+        }
+        // The API keeps answering JSON.
+        let r = b.get("/api/v1/nope");
+        assert_eq!(r.status, 404);
+        assert!(serde_json::from_str::<serde_json::Value>(&r.body).is_ok(), "{}", r.body);
+    }
+
+    english_pages_say_it_in_english(app) {
+        let id = shared_order(app, json!({}));
+        let mut b = Browser::new(app);
+        b.login("brondby.konsulent");
+        let r = b.open(&format!("/orders/{id}?lang=en"));
+        assert!(r.body.contains("1 - 5 of 5"), "the notified centres' range in English");
+        // A refusal on an English page: English throughout; on a Danish page: Danish throughout.
+        let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/share"), &[("network", "HRS")]);
+        assert_eq!(flash(&r.body), "Not possible: the order is already shared with HRS");
+        let r = b.open(&format!("/orders/{id}?lang=da"));
+        assert!(r.body.contains("1 - 5 af 5"));
+        let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/share"), &[("network", "HRS")]);
+        assert_eq!(flash(&r.body), "Kan ikke udføres: jobordren er allerede delt med HRS");
     }
 }

@@ -26,10 +26,6 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
-}
-
 /// Routes of the JSON API and the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::default().limit(crate::web::json::JSON_LIMIT))
@@ -42,7 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::scope("/api/v1").configure(api_routes))
         .configure(page_routes)
-        .default_service(web::to(not_found));
+        .default_service(web::to(pages::not_found::not_found));
 }
 
 /// The JSON API, under `/api/v1`.

@@ -238,14 +238,15 @@ pub fn notified(
     page: i64,
     per_page: i64,
 ) -> AppResult<Page<CentreRef>> {
-    orders::load_visible(conn, user, order_id)?;
-    let total: i64 = order_notifications::table
-        .filter(order_notifications::order_id.eq(order_id))
-        .count()
-        .get_result(conn)?;
+    let (order, _) = orders::load_visible(conn, user, order_id)?;
+    // The owner's own centre may be in the network, but it is not "notified" of its own order.
+    let others = order_notifications::order_id
+        .eq(order_id)
+        .and(order_notifications::job_centre_id.ne(order.job_centre_id));
+    let total: i64 = order_notifications::table.filter(others).count().get_result(conn)?;
     let items = order_notifications::table
         .inner_join(job_centres::table)
-        .filter(order_notifications::order_id.eq(order_id))
+        .filter(others)
         .select((
             job_centres::id,
             job_centres::authority_type,

@@ -60,6 +60,12 @@ pub struct Rendered {
     pub html: String,
 }
 
+// The pages' formats, in mails too: Danish dates as dd-mm-yyyy, distances in whole km.
+handlebars::handlebars_helper!(dk_date: |d: str| {
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_or_else(|_| d.to_string(), |d| d.format("%d-%m-%Y").to_string())
+});
+handlebars::handlebars_helper!(km: |d: f64| format!("{d:.0}"));
+
 impl Mail {
     pub fn new(public_url: &str) -> AppResult<Mail> {
         let mut html = Handlebars::new();
@@ -67,6 +73,10 @@ impl Mail {
         html.set_strict_mode(true);
         text.set_strict_mode(false);
         text.register_escape_fn(handlebars::no_escape);
+        for reg in [&mut html, &mut text] {
+            reg.register_helper("dk_date", Box::new(dk_date));
+            reg.register_helper("km", Box::new(km));
+        }
         for (kind, lang, part, src) in TEMPLATES {
             let name = format!("{kind}/{lang}.{part}");
             let reg = if *part == "html" { &mut html } else { &mut text };
@@ -111,6 +121,34 @@ mod tests {
     use serde_json::json;
 
     const PARTS: [&str; 3] = ["subject", "text", "html"];
+
+    #[test]
+    fn danish_mails_write_dates_and_distances_as_the_pages_do() {
+        let m = Mail::new("http://x").unwrap();
+        let order = json!({"title": "Kok", "start_date": "2026-12-01", "end_date": "2027-01-31"});
+        let r = m
+            .render(
+                "order_shared",
+                "da",
+                &json!({"order": order, "network": "HRS", "link": "l"}),
+            )
+            .unwrap();
+        assert!(r.text.contains("Start: 01-12-2026, slut: 31-01-2027"), "{}", r.text);
+        let digest =
+            json!({"orders": [{"title": "Kok", "start_date": "2026-12-01", "distance_km": 8.04}], "link": "l"});
+        let r = m.render("job_agent_digest", "da", &digest).unwrap();
+        assert!(
+            r.text.contains("start 01-12-2026") && r.text.contains(", 8 km"),
+            "{}",
+            r.text
+        );
+        let r = m.render("job_agent_digest", "en", &digest).unwrap();
+        assert!(
+            r.text.contains("start 2026-12-01") && r.text.contains(", 8 km"),
+            "{}",
+            r.text
+        );
+    }
 
     #[test]
     fn every_template_renders_in_both_languages() {

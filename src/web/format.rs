@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use serde_json::{json, Value};
 
-use crate::domain::sharing::Page;
+use crate::domain::sharing::{thousands, Page};
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
@@ -42,8 +42,24 @@ pub(crate) fn yes_no(state: &AppState, lang: Lang, b: bool) -> String {
     state.pages.t(lang, if b { "yes" } else { "no" })
 }
 
+/// "1 - 50 af 1.000" as STÆR writes it, or "1 - 50 of 1,000".
+pub(crate) fn range<T>(p: &Page<T>, lang: Lang) -> String {
+    match lang {
+        Lang::Da => p.range.clone(),
+        Lang::En => {
+            let first = if p.items.is_empty() {
+                0
+            } else {
+                (p.page - 1) * p.per_page + 1
+            };
+            let last = (first + p.items.len() as i64 - 1).max(0);
+            format!("{first} - {last} of {}", thousands(p.total).replace('.', ","))
+        }
+    }
+}
+
 /// Page links: first, last, and two either side of the current one, gaps between.
-pub(crate) fn pager<T>(p: &Page<T>, href: impl Fn(i64) -> String) -> Value {
+pub(crate) fn pager<T>(p: &Page<T>, lang: Lang, href: impl Fn(i64) -> String) -> Value {
     let last = ((p.total + p.per_page - 1) / p.per_page).max(1);
     let mut pages = Vec::new();
     let mut prev = 0;
@@ -56,7 +72,7 @@ pub(crate) fn pager<T>(p: &Page<T>, href: impl Fn(i64) -> String) -> Value {
             prev = n;
         }
     }
-    json!({ "range": p.range, "pages": pages })
+    json!({ "range": range(p, lang), "pages": pages })
 }
 
 #[cfg(test)]
@@ -80,7 +96,7 @@ mod tests {
     #[test]
     fn pager_shows_ends_and_neighbours() {
         let p: Page<i32> = Page::new(vec![1; 50], 1000, 10, 50);
-        let v = pager(&p, |n| n.to_string());
+        let v = pager(&p, Lang::Da, |n| n.to_string());
         let shown: Vec<String> = v["pages"]
             .as_array()
             .unwrap()
@@ -89,5 +105,8 @@ mod tests {
             .collect();
         assert_eq!(shown, ["1", "…", "8", "9", "10", "11", "12", "…", "20"]);
         assert_eq!(v["range"], "451 - 500 af 1.000");
+        assert_eq!(pager(&p, Lang::En, |n| n.to_string())["range"], "451 - 500 of 1,000");
+        let empty: Page<i32> = Page::new(vec![], 0, 1, 50);
+        assert_eq!(range(&empty, Lang::En), "0 - 0 of 0");
     }
 }

@@ -89,17 +89,21 @@ pub(crate) fn describe(state: &AppState, lang: Lang, e: &AppError) -> String {
                 .map(|p| format!("{p}{field}"))
                 .find(|k| state.pages.labels(lang).contains_key(k))
                 .map_or_else(|| field.clone(), |k| t(&k));
-            format!("{} \"{label}\": {message}", t("err_invalid"))
+            format!(
+                "{} \"{label}\": {}",
+                t("err_invalid"),
+                state.pages.message(lang, message)
+            )
         }
-        AppError::Conflict(m) => format!("{}: {m}", t("err_conflict")),
-        AppError::Forbidden(m) => format!("{}: {m}", t("err_forbidden")),
-        AppError::BadRequest(m) => format!("{}: {m}", t("err_bad_request")),
+        AppError::Conflict(m) => format!("{}: {}", t("err_conflict"), state.pages.message(lang, m)),
+        AppError::Forbidden(m) => format!("{}: {}", t("err_forbidden"), state.pages.message(lang, m)),
+        AppError::BadRequest(m) => format!("{}: {}", t("err_bad_request"), state.pages.message(lang, m)),
         other => other.to_string(),
     }
 }
 
 /// An error that ends a page: 404 and 403 pages, login for a lost session, 500 otherwise.
-pub(crate) fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResponse {
+pub(crate) async fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResponse {
     let t = |k: &str| state.pages.t(s.lang, k);
     let (status, heading, text) = match &e {
         AppError::Unauthorized(_) => return see_other("/login"),
@@ -114,10 +118,12 @@ pub(crate) fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResponse {
             (e.status(), t("error_title"), t("error_text"))
         }
     };
-    let me = Me {
+    // The header as on every page; a failing database still gets an error page.
+    let user = s.user.clone();
+    let me = state.db.read(move |c| me(c, &user)).await.unwrap_or_else(|_| Me {
         display_name: s.user.username.clone(),
         centre: String::new(),
-    };
+    });
     let ctx = json!({ "heading": heading, "text": text });
     page(state, s, status, "error", &me, "", ctx)
 }
@@ -134,14 +140,14 @@ impl Status for AppError {
 
 /// After a POST: back to `back` with the outcome as a message. Refusals are messages too;
 /// a record the user can't see is a 404 page.
-pub(crate) fn outcome(state: &AppState, s: &Session, back: &str, result: AppResult<String>) -> HttpResponse {
+pub(crate) async fn outcome(state: &AppState, s: &Session, back: &str, result: AppResult<String>) -> HttpResponse {
     match result {
         Ok(text) => redirect_flash(state, back, Flash::ok(text)),
         Err(
             e
             @ (AppError::Forbidden(_) | AppError::Conflict(_) | AppError::Validation { .. } | AppError::BadRequest(_)),
         ) => redirect_flash(state, back, Flash::error(describe(state, s.lang, &e))),
-        Err(e) => fail(state, s, e),
+        Err(e) => fail(state, s, e).await,
     }
 }
 
@@ -152,7 +158,7 @@ where
 {
     let (mail, user) = (state.mail.clone(), s.user.clone());
     let result = state.db.write(move |c| f(c, &mail, &user)).await;
-    outcome(state, s, back, result)
+    outcome(state, s, back, result).await
 }
 
 /// A refusal the user can act on (shown as a message), not a failure of the page.

@@ -4,6 +4,7 @@ use handlebars::Handlebars;
 use serde_json::{Map, Value};
 
 use crate::error::{AppError, AppResult};
+use crate::web::messages::Messages;
 
 /// The stylesheet, served from `/static/app.css` (a file, so the CSP can forbid inline styles).
 pub(crate) const CSS: &str = include_str!("../../templates/pages/app.css");
@@ -49,6 +50,7 @@ pub struct Pages {
     pub(crate) hb: Handlebars<'static>,
     pub(crate) da: Map<String, Value>,
     pub(crate) en: Map<String, Value>,
+    messages: Messages,
 }
 
 impl Pages {
@@ -70,6 +72,7 @@ impl Pages {
         Ok(Pages {
             da: take("da")?,
             en: take("en")?,
+            messages: Messages::new()?,
             hb,
         })
     }
@@ -87,6 +90,18 @@ impl Pages {
             .get(key)
             .and_then(Value::as_str)
             .map_or_else(|| key.to_string(), str::to_string)
+    }
+
+    /// A refusal from the domain in the page's language; a state or an action inside it in
+    /// the words of the page's labels.
+    pub fn message(&self, lang: Lang, message: &str) -> String {
+        match lang {
+            Lang::En => message.to_string(),
+            Lang::Da => self.messages.danish(message, |w| {
+                let label = |k: &str| self.da.get(k).and_then(Value::as_str).map(str::to_string);
+                label(&format!("state_{w}")).or_else(|| label(w).map(|l| l.to_lowercase()))
+            }),
+        }
     }
 
     /// The page's template, then the layout around it, on one context: the context is moved

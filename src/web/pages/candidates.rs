@@ -9,7 +9,7 @@ use crate::domain::{candidates, matching};
 use crate::error::AppError;
 use crate::ids::CandidateId;
 use crate::web::flash::Flash;
-use crate::web::format::fmt_time;
+use crate::web::format::{fmt_date, fmt_time};
 use crate::web::render::{change, describe, fail, is_refusal, me, page, page_with_flash, Status};
 use crate::web::respond::redirect_flash;
 use crate::web::session::{parse_id, CsrfForm, Session};
@@ -18,15 +18,25 @@ use crate::web::state::AppState;
 /// The shared orders that fit one of my candidates, best first.
 pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     let Some(id) = parse_id(&id).map(CandidateId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
-    let user = s.user.clone();
+    let (user, lang) = (s.user.clone(), s.lang);
     let result = state
         .db
         .read(move |c| {
             let me = me(c, &user)?;
             let cand = candidates::load_own(c, &user, id)?;
             let items = matching::orders_for_candidate(c, &user, id, 50, matching::DEFAULT_RADIUS_KM)?;
+            // The page's date format, not the JSON's.
+            let items: Vec<serde_json::Value> = items
+                .into_iter()
+                .map(|m| {
+                    let start = fmt_date(m.start_date, lang);
+                    let mut v = json!(m);
+                    v["start_date"] = json!(start);
+                    v
+                })
+                .collect();
             Ok((
                 me,
                 json!({ "candidate": { "id": cand.id, "name": cand.name }, "matches": items }),
@@ -35,7 +45,7 @@ pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::
         .await;
     match result {
         Ok((me, ctx)) => page(&state, &s, StatusCode::OK, "matches", &me, "candidates", ctx),
-        Err(e) => fail(&state, &s, e),
+        Err(e) => fail(&state, &s, e).await,
     }
 }
 
@@ -55,7 +65,7 @@ pub(crate) async fn candidates_view(
         .await;
     let (me, list) = match result {
         Ok(v) => v,
-        Err(e) => return fail(state, s, e),
+        Err(e) => return fail(state, s, e).await,
     };
     let t = |k: &str| state.pages.t(s.lang, k);
     let rows: Vec<Value> = list
@@ -111,13 +121,13 @@ pub async fn create_candidate(state: web::Data<AppState>, s: Session, f: CsrfFor
             let flash = Flash::error(describe(&state, s.lang, &e));
             candidates_view(&state, &s, e.status(), form.values(), Some(flash)).await
         }
-        Err(e) => fail(&state, &s, e),
+        Err(e) => fail(&state, &s, e).await,
     }
 }
 
 pub async fn give_consent(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
     let Some(id) = parse_id(&id).map(CandidateId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let input = candidates::ConsentInput {
         share_email: f.0.checked("share_email"),
@@ -137,7 +147,7 @@ pub async fn revoke_consent(
     _f: CsrfForm,
 ) -> HttpResponse {
     let Some(id) = parse_id(&id).map(CandidateId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let text = state.pages.t(s.lang, "ok_revoke");
     change(&state, &s, &format!("/candidates#candidate-{id}"), move |c, mail, u| {

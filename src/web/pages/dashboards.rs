@@ -102,7 +102,7 @@ pub(crate) async fn dashboard(state: web::Data<AppState>, s: Session, list: List
         Ok(p) => (p, None),
         Err(e) => match Params::parse(list, &ListQuery::default()) {
             Ok(p) => (p, Some(Flash::error(describe(&state, s.lang, &e)))),
-            Err(e) => return fail(&state, &s, e),
+            Err(e) => return fail(&state, &s, e).await,
         },
     };
     let wide = s.param("wide") == Some("1");
@@ -114,7 +114,7 @@ pub(crate) async fn dashboard(state: web::Data<AppState>, s: Session, list: List
         .await;
     let (me, rows) = match result {
         Ok(v) => v,
-        Err(e) => return fail(&state, &s, e),
+        Err(e) => return fail(&state, &s, e).await,
     };
     let path = format!("/dashboard/{}", list.slug());
     let dir = |desc: bool| if desc { "desc" } else { "asc" }.to_string();
@@ -193,7 +193,7 @@ pub(crate) async fn dashboard(state: web::Data<AppState>, s: Session, list: List
         "columns": columns,
         "ncols": labels.len(),
         "rows_html": rows_html,
-        "pager": pager(&rows, |n| href(params.sort, params.desc, n, &wide_s)),
+        "pager": pager(&rows, lang, |n| href(params.sort, params.desc, n, &wide_s)),
         "csv_href": csv_href,
         "wide_href": href(params.sort, params.desc, params.page, if wide { "" } else { "1" }),
     });

@@ -9,5 +9,6 @@
 pub mod candidates;
 pub mod dashboards;
 pub mod login;
+pub mod not_found;
 pub mod order;
 pub mod order_form;

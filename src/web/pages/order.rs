@@ -13,7 +13,7 @@ use crate::domain::{audit, candidates, matching, order, orders, referrals, shari
 use crate::error::AppError;
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::flash::Flash;
-use crate::web::format::{fmt_date, fmt_time, pager, yes_no};
+use crate::web::format::{fmt_date, fmt_time, pager, range, yes_no};
 use crate::web::render::{change, fail, me, outcome, page};
 use crate::web::respond::{link, redirect_flash};
 use crate::web::session::{parse_id, CsrfForm, Session};
@@ -142,7 +142,7 @@ fn history_rows(state: &AppState, lang: Lang, history: Vec<AuditEntry>) -> Vec<V
 
 pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     // Bounded, so the offset can't overflow; a page past the end is simply empty.
     let np = s
@@ -210,8 +210,8 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
                     "shares": shares,
                     "notified": {
                         "items": notified.items,
-                        "range": notified.range,
-                        "pages": pager(&notified, np_link)["pages"],
+                        "range": range(&notified, lang),
+                        "pages": pager(&notified, lang, np_link)["pages"],
                     },
                     "referrals": referrals,
                     "can_refer": can_refer,
@@ -224,7 +224,7 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
         .await;
     match result {
         Ok((me, ctx)) => page(&state, &s, StatusCode::OK, "order", &me, "", ctx),
-        Err(e) => fail(&state, &s, e),
+        Err(e) => fail(&state, &s, e).await,
     }
 }
 
@@ -235,7 +235,7 @@ pub async fn send_to_portal(
     _f: CsrfForm,
 ) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let text = state.pages.t(s.lang, "ok_sent_to_portal");
     change(&state, &s, &format!("/orders/{id}"), move |c, _, u| {
@@ -246,7 +246,7 @@ pub async fn send_to_portal(
 
 pub async fn close_order(state: web::Data<AppState>, s: Session, id: web::Path<String>, _f: CsrfForm) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let text = state.pages.t(s.lang, "ok_closed");
     change(&state, &s, &format!("/orders/{id}"), move |c, _, u| {
@@ -257,7 +257,7 @@ pub async fn close_order(state: web::Data<AppState>, s: Session, id: web::Path<S
 
 pub async fn share(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let network = f.0.get("network").to_string();
     let text = state.pages.t(s.lang, "ok_shared");
@@ -274,12 +274,12 @@ pub async fn share(state: web::Data<AppState>, s: Session, id: web::Path<String>
 
 pub async fn refer(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let back = format!("/orders/{id}#referrals");
     let Some(candidate) = parse_id(f.0.get("candidate_id").trim()).map(CandidateId) else {
         let e = AppError::invalid("candidate_id", "choose a candidate");
-        return outcome(&state, &s, &back, Err(e));
+        return outcome(&state, &s, &back, Err(e)).await;
     };
     let text = state.pages.t(s.lang, "ok_referred");
     change(&state, &s, &back, move |c, mail, u| {
@@ -291,16 +291,20 @@ pub async fn refer(state: web::Data<AppState>, s: Session, id: web::Path<String>
 /// Refers the ticked candidates of the suggestion list, each through the same rules.
 pub async fn bulk_refer(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let back = format!("/orders/{id}#referrals");
     let ids: Vec<CandidateId> = f.0.ticked("c_").into_iter().map(CandidateId).collect();
     let results = match matching::bulk_refer(&state.db, &state.mail, &s.user, id, ids).await {
         Ok(r) => r,
-        Err(e) => return outcome(&state, &s, &back, Err(e)),
+        Err(e) => return outcome(&state, &s, &back, Err(e)).await,
     };
     let created = results.iter().filter(|r| r.status == 201).count();
-    let refused: Vec<String> = results.iter().filter_map(|r| r.error.clone()).collect();
+    let refused: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.error.as_deref())
+        .map(|e| state.pages.message(s.lang, e))
+        .collect();
     let mut text = format!("{} {created}.", state.pages.t(s.lang, "ok_bulk_referred"));
     if !refused.is_empty() {
         text = format!(
@@ -329,10 +333,10 @@ pub async fn referral_action(
         "reject" => Action::Reject,
         "send" => Action::Send,
         "withdraw" => Action::Withdraw,
-        _ => return fail(&state, &s, AppError::NotFound),
+        _ => return fail(&state, &s, AppError::NotFound).await,
     };
     let Some(rid) = parse_id(&rid).map(ReferralId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let back = match parse_id(f.0.get("order")) {
         Some(order) => format!("/orders/{order}#referral-{rid}"),

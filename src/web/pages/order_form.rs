@@ -190,7 +190,7 @@ pub async fn new_order_form(state: web::Data<AppState>, s: Session) -> HttpRespo
                 None,
             )
         }
-        Err(e) => fail(&state, &s, e),
+        Err(e) => fail(&state, &s, e).await,
     }
 }
 
@@ -233,7 +233,7 @@ pub(crate) async fn refused_form(
                 Some(flash),
             )
         }
-        Err(e) => fail(state, s, e),
+        Err(e) => fail(state, s, e).await,
     }
 }
 
@@ -253,13 +253,13 @@ pub async fn create_order(state: web::Data<AppState>, s: Session, f: CsrfForm) -
             Flash::ok(state.pages.t(s.lang, "ok_order_created")),
         ),
         Err(e) if is_refusal(&e) => refused_form(&state, &s, e, &form, None).await,
-        Err(e) => fail(&state, &s, e),
+        Err(e) => fail(&state, &s, e).await,
     }
 }
 
 pub async fn edit_order_form(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let user = s.user.clone();
     let result = state
@@ -286,13 +286,13 @@ pub async fn edit_order_form(state: web::Data<AppState>, s: Session, id: web::Pa
                 None,
             )
         }
-        Err(e) => fail(&state, &s, e),
+        Err(e) => fail(&state, &s, e).await,
     }
 }
 
 pub async fn update_order(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound);
+        return fail(&state, &s, AppError::NotFound).await;
     };
     let form = f.0;
     let result = match fields_from_form(&form) {
@@ -310,6 +310,6 @@ pub async fn update_order(state: web::Data<AppState>, s: Session, id: web::Path<
             Flash::ok(state.pages.t(s.lang, "ok_order_saved")),
         ),
         Err(e) if is_refusal(&e) => refused_form(&state, &s, e, &form, Some(id)).await,
-        Err(e) => fail(&state, &s, e),
+        Err(e) => fail(&state, &s, e).await,
     }
 }
