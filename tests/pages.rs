@@ -567,4 +567,43 @@ on_both! {
         let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/share"), &[("network", "HRS")]);
         assert_eq!(flash(&r.body), "Kan ikke udføres: jobordren er allerede delt med HRS");
     }
+
+    refused_form_marks_its_field(app) {
+        let mut b = Browser::new(app);
+        b.login("brondby.konsulent");
+        let r = b.submit("/orders/new", "/orders/new", &[
+            ("title", "Kok"), ("occupation", "Kok"), ("company_name", "Havnen"), ("vacancies", "1"),
+            ("start_date", "2027-03-01"), ("end_date", "2027-02-01"), ("task_description", "Mad"),
+        ]);
+        assert_eq!(r.status, 422);
+        assert_eq!(flash(&r.body), "Ugyldig værdi i feltet \"Slutdato\": må ikke ligge før startdatoen");
+        // The field is marked and described by the message beside it; the others are not.
+        assert!(r.body.contains(r#"name="end_date" type="date" value="2027-02-01" aria-invalid="true" aria-describedby="err-end_date">"#), "{}", r.body);
+        assert!(r.body.contains(r#"<span class="field-error" id="err-end_date">må ikke ligge før startdatoen</span>"#));
+        assert_eq!(r.body.matches("aria-invalid").count(), 1);
+    }
+
+    history_reads_as_sentences(app) {
+        let id = shared_order(app, json!({"vacancies": 3}));
+        let t = app.login("brondby.konsulent");
+        assert_eq!(app.patch(&format!("/api/v1/orders/{id}"), &t, json!({"vacancies": 4, "end_date": "2027-12-24"})).0, 200);
+        let f = app.login("frederiksberg.konsulent");
+        let (s, c) = app.post("/api/v1/candidates", &f, json!({"name": "Bo Berg", "email": "bo@x.dk"}));
+        assert_eq!(s, 201, "{c}");
+        let cid = c["id"].as_i64().unwrap();
+        assert_eq!(app.post(&format!("/api/v1/candidates/{cid}/consent"), &f, json!({})).0, 200);
+        let (s, r) = app.post(&format!("/api/v1/orders/{id}/referrals"), &f, json!({"candidate_id": cid}));
+        assert_eq!(s, 201, "{r}");
+        let rid = r["id"].as_i64().unwrap();
+        assert_eq!(app.post(&format!("/api/v1/referrals/{rid}/reject"), &t, json!({"reason": "Mangler kørekort"})).0, 200);
+
+        let mut b = Browser::new(app);
+        b.login("brondby.konsulent");
+        let page = text(&b.open(&format!("/orders/{id}")).body);
+        for s in ["HRS: 5 jobcentre fik besked", "Ledige pladser: 3 → 4", "Slutdato: 01-03-2027 → 24-12-2027",
+                  "Formidling (Bo Berg)", "Formidling afventer godkendelse → Afvist: Mangler kørekort"] {
+            assert!(page.contains(s), "the history lacks {s}: {}", &page[page.find("id=\"history\"").unwrap_or(0)..]);
+        }
+        assert!(!page.contains("{&quot;") && !page.contains("{\"network"), "no raw JSON in the history");
+    }
 }

@@ -331,6 +331,42 @@ pub fn history(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<
         .load(conn)?)
 }
 
+/// One state change of one of an order's referrals, for the order's history.
+#[derive(Debug, Serialize, Queryable)]
+pub struct OrderReferralEvent {
+    pub at: NaiveDateTime,
+    pub actor: Option<String>,
+    pub candidate: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+/// The state changes of every referral to an order, newest first; the owner's to see.
+pub fn events_of_order(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    order_id: JobOrderId,
+    limit: i64,
+) -> AppResult<Vec<OrderReferralEvent>> {
+    orders::load_owned(conn, user, order_id)?;
+    Ok(referral_events::table
+        .inner_join(referrals::table.inner_join(candidates_t::table))
+        .left_join(users::table.on(users::id.nullable().eq(referral_events::actor_id)))
+        .filter(referrals::order_id.eq(order_id))
+        .order(referral_events::id.desc())
+        .limit(limit)
+        .select((
+            referral_events::at,
+            users::display_name.nullable(),
+            candidates_t::name,
+            referral_events::from_state,
+            referral_events::to_state,
+            referral_events::reason,
+        ))
+        .load(conn)?)
+}
+
 /// The referrals of an order the user may see: the owner sees all, a notified
 /// centre only its own.
 pub fn of_order(conn: &mut DbConn, user: &AuthUser, order_id: JobOrderId) -> AppResult<Vec<ReferralView>> {

@@ -113,7 +113,11 @@ pub fn share(
         "job_order",
         order_id.0,
         "shared",
-        json!({ "network": network.trim(), "newly_notified": newly_notified.len() }),
+        // Counted as the list shows them: without the owner's own centre.
+        json!({
+            "network": network.trim(),
+            "newly_notified": newly_notified.iter().filter(|c| c.id != order.job_centre_id).count(),
+        }),
     )?;
     Ok((
         order,

@@ -2,13 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDateTime;
 use serde_json::{json, Value};
 
 use crate::domain::actor::AuthUser;
 use crate::domain::audit::AuditEntry;
 use crate::domain::order::{JobOrder, OrderView};
 use crate::domain::referral::Action;
-use crate::domain::referrals::ReferralView;
+use crate::domain::referrals::{OrderReferralEvent, ReferralView};
 use crate::domain::{audit, candidates, matching, order, orders, referrals, sharing};
 use crate::error::AppError;
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
@@ -119,25 +120,83 @@ fn referral_rows(state: &AppState, lang: Lang, user: &AuthUser, order: &JobOrder
         .collect()
 }
 
-/// The order's audit history, each action in the user's words where a label exists.
-fn history_rows(state: &AppState, lang: Lang, history: Vec<AuditEntry>) -> Vec<Value> {
-    history
+/// The order's history, newest first: its audit entries and its referrals' state changes,
+/// each written as a sentence in the page's language.
+fn history_rows(state: &AppState, lang: Lang, audit: Vec<AuditEntry>, events: Vec<OrderReferralEvent>) -> Vec<Value> {
+    let t = |k: &str| state.pages.t(lang, k);
+    let mut rows: Vec<(NaiveDateTime, Value)> = audit
         .into_iter()
         .map(|h| {
             let key = format!("audit_{}", h.action);
             let action = if state.pages.labels(lang).contains_key(&key) {
-                state.pages.t(lang, &key)
+                t(&key)
             } else {
                 h.action.clone()
             };
-            json!({
+            let detail = serde_json::from_str(&h.detail).unwrap_or(Value::Null);
+            let row = json!({
                 "at": fmt_time(h.at, lang),
                 "action": action,
                 "actor": h.actor.unwrap_or_default(),
-                "detail": if h.detail == "{}" { String::new() } else { h.detail },
-            })
+                "detail": audit_sentence(state, lang, &h.action, &detail),
+            });
+            (h.at, row)
         })
-        .collect()
+        .collect();
+    rows.extend(events.into_iter().map(|e| {
+        let state_label = |s: &str| t(&format!("state_{s}"));
+        let change = match &e.from {
+            Some(from) => format!("{} → {}", state_label(from), state_label(&e.to)),
+            None => state_label(&e.to),
+        };
+        let reason = e.reason.map(|r| format!(": {r}")).unwrap_or_default();
+        let row = json!({
+            "at": fmt_time(e.at, lang),
+            "action": format!("{} ({})", t("audit_referral"), e.candidate),
+            "actor": e.actor.unwrap_or_default(),
+            "detail": format!("{change}{reason}"),
+        });
+        (e.at, row)
+    }));
+    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// What an audit entry of an order says, as a sentence: the changed fields with their old and
+/// new values, the network shared with and how many centres were told.
+fn audit_sentence(state: &AppState, lang: Lang, action: &str, detail: &Value) -> String {
+    let t = |k: &str| state.pages.t(lang, k);
+    let value = |v: &Value| match v {
+        Value::Null => "–".to_string(),
+        Value::String(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => fmt_date(d, lang),
+            Err(_) => format!("«{s}»"),
+        },
+        Value::Bool(b) => yes_no(state, lang, *b),
+        other => other.to_string(),
+    };
+    let field = |k: &str| {
+        let k = if k == "order_type" { "type" } else { k };
+        [format!("col_{k}"), k.to_string()]
+            .into_iter()
+            .find(|l| state.pages.labels(lang).contains_key(l))
+            .map_or_else(|| k.to_string(), |l| t(&l))
+    };
+    match (action, detail.as_object()) {
+        ("updated", Some(changes)) => changes
+            .iter()
+            .map(|(k, c)| format!("{}: {} → {}", field(k), value(&c["from"]), value(&c["to"])))
+            .collect::<Vec<_>>()
+            .join("; "),
+        ("shared", Some(d)) => format!(
+            "{}: {} {}",
+            d.get("network").and_then(Value::as_str).unwrap_or_default(),
+            d.get("newly_notified").and_then(Value::as_i64).unwrap_or(0),
+            t("hist_notified")
+        ),
+        ("unshared", Some(d)) => d.get("network").and_then(Value::as_str).unwrap_or_default().to_string(),
+        _ => String::new(),
+    }
 }
 
 pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
@@ -184,13 +243,16 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
             } else {
                 Vec::new()
             };
-            let history = if owner {
-                audit::history(c, "job_order", id.0, 200)?
+            let (history, events) = if owner {
+                (
+                    audit::history(c, "job_order", id.0, 200)?,
+                    referrals::events_of_order(c, &user, id, 200)?,
+                )
             } else {
-                Vec::new()
+                (Vec::new(), Vec::new())
             };
             let referrals = referral_rows(&st, lang, &user, &order, &refs);
-            let history = history_rows(&st, lang, history);
+            let history = history_rows(&st, lang, history, events);
             let (head, fields, private) = order_fields(&st, lang, &view);
             let open = order.is_open();
             let np_link = |n: i64| link(&format!("/orders/{}", id), &[("np", n.to_string())]) + "#notified";

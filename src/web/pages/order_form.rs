@@ -141,6 +141,7 @@ pub(crate) fn order_form(
     values: Value,
     consultants: &[(UserId, String)],
     error: Option<Flash>,
+    invalid: Value,
 ) -> HttpResponse {
     // Each select shows the order's choice; a new order starts with the user in both.
     let options = |field: &str| -> Vec<Value> {
@@ -159,6 +160,7 @@ pub(crate) fn order_form(
         "action": action,
         "cancel": cancel,
         "v": values,
+        "invalid": invalid,
         "coordinators": options("coordinator_id"),
         "responsibles": options("responsible_consultant_id"),
         "submit": t(if heading_key == "new_order" { "create" } else { "save" }),
@@ -188,6 +190,7 @@ pub async fn new_order_form(state: web::Data<AppState>, s: Session) -> HttpRespo
                 v,
                 &consultants,
                 None,
+                Value::Null,
             )
         }
         Err(e) => fail(&state, &s, e).await,
@@ -205,6 +208,14 @@ pub(crate) async fn refused_form(
     let user = s.user.clone();
     let status = e.status();
     let flash = Flash::error(describe(state, s.lang, &e));
+    // The refused field, marked and described beside itself.
+    let invalid = match &e {
+        AppError::Validation { field, message } => {
+            let field = if field == "order_type" { "type" } else { field.as_str() };
+            json!({ field: state.pages.message(s.lang, message) })
+        }
+        _ => Value::Null,
+    };
     match state
         .db
         .read(move |c| Ok((me(c, &user)?, users::colleagues(c, &user)?)))
@@ -231,6 +242,7 @@ pub(crate) async fn refused_form(
                 values,
                 &consultants,
                 Some(flash),
+                invalid,
             )
         }
         Err(e) => fail(state, s, e).await,
@@ -284,6 +296,7 @@ pub async fn edit_order_form(state: web::Data<AppState>, s: Session, id: web::Pa
                 v,
                 &consultants,
                 None,
+                Value::Null,
             )
         }
         Err(e) => fail(&state, &s, e).await,
