@@ -158,7 +158,7 @@ fn history_rows(state: &AppState, lang: Lang, audit: Vec<AuditEntry>, events: Ve
         });
         (e.at, row)
     }));
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     rows.into_iter().map(|(_, r)| r).collect()
 }
 
