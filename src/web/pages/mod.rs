@@ -10,4 +10,5 @@ pub mod candidates;
 pub mod dashboards;
 pub mod login;
 pub mod order;
+pub mod order_close;
 pub mod order_form;
