@@ -4,7 +4,7 @@
 
 mod common;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// GET with a bearer token: status, header lookups and body text.
 fn fetch(app: &common::TestApp, path: &str, token: &str) -> (u16, std::collections::HashMap<String, String>, String) {
@@ -22,15 +22,6 @@ fn fetch(app: &common::TestApp, path: &str, token: &str) -> (u16, std::collectio
         .map(|h| (h.clone(), r.header(&h).unwrap_or("").to_string()))
         .collect();
     (r.status(), headers, r.into_string().unwrap())
-}
-
-fn ids(v: &Value) -> Vec<i64> {
-    v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_i64().unwrap())
-        .collect()
 }
 
 /// `n` open orders of the user's centre straight into the database (cheap), titled "Bulk i".
