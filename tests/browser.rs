@@ -512,7 +512,7 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     let html = s.wait_for("Formidlingen er sendt til virksomheden.").await?;
     assert!(html.contains("Sendt til virksomhed"));
     // Closing asks for a reason on its own page; the closed order offers to reopen.
-    s.click(&format!("a[href='/orders/{id}/close']")).await?;
+    s.goto(&format!("/orders/{id}/close")).await?;
     s.wait_for("Begrundelse for lukning").await?;
     s.check("15-order-close").await?;
     s.fill("reason", "Stillingen er besat").await?;
