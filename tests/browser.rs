@@ -511,6 +511,15 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.click("form[action$='/send'] button").await?;
     let html = s.wait_for("Formidlingen er sendt til virksomheden.").await?;
     assert!(html.contains("Sendt til virksomhed"));
+    // Closing asks for a reason on its own page; the closed order offers to reopen.
+    s.goto(&format!("/orders/{id}/close")).await?;
+    s.wait_for("Begrundelse for lukning").await?;
+    s.check("15-order-close").await?;
+    s.fill("reason", "Stillingen er besat").await?;
+    s.click(&format!("form[action='/orders/{id}/close'] button[type=submit]"))
+        .await?;
+    s.wait_for("Jobordren er lukket.").await?;
+    s.check("16-order-closed").await?;
 
     let problems = s.problems.into_inner();
     if !problems.is_empty() {

@@ -217,7 +217,9 @@ on_both! {
         // Frederiksberg's own shared order is not on its "shared with us" list.
         assert!(!shared.contains("Butiksassistent"));
         let t = text(&shared);
-        assert!(t.contains("/api/v1/dashboard/shared-orders?format=csv&sort=start_date&dir=asc&page=1&per_page=50"), "CSV link of the rows shown");
+        // The CSV links, for a spreadsheet in the page's language: the rows shown, and all.
+        assert!(t.contains("/api/v1/dashboard/shared-orders?format=csv&lang=da&sort=start_date&dir=asc&page=1&per_page=50"), "CSV link of the rows shown");
+        assert!(t.contains("/api/v1/dashboard/shared-orders?format=csv&lang=da&sort=start_date&dir=asc&all=1"), "CSV link of all rows");
         assert!(t.contains("aria-sort=\"ascending\"") && t.contains("▲"));
 
         let mine = b.open("/dashboard/my-orders").body;
@@ -460,9 +462,38 @@ on_both! {
         // Share before the portal: the page says why not.
         let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/share"), &[("network", "HRS")]);
         assert!(flash(&r.body).contains("Jobnet for arbejdsgivere"), "{}", flash(&r.body));
-        let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/close"), &[]);
-        assert_eq!(flash(&r.body), "Jobordren er lukket.");
-        assert!(r.body.contains("Lukket") && !r.body.contains("Luk jobordre"));
+        // Close: a confirmation page asks for the reason; without one the form comes back.
+        let page = b.open(&format!("/orders/{id}")).body;
+        assert!(page.contains(&format!("href=\"/orders/{id}/close\"")), "a link to the confirmation, not a one-click close");
+        let confirm = b.open(&format!("/orders/{id}/close"));
+        assert_eq!(confirm.status, 200);
+        assert!(confirm.body.contains("Begrundelse for lukning") && confirm.body.contains("Bekræft lukning") && confirm.body.contains("required"));
+        let r = b.submit(&format!("/orders/{id}/close"), &format!("/orders/{id}/close"), &[("reason", "   ")]);
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("aria-invalid=\"true\" aria-describedby=\"close-reason-error\""), "{}", r.body);
+        assert!(flash(&r.body).contains("angiv en begrundelse for lukningen"));
+        assert_eq!(app.get(&format!("/api/v1/orders/{id}"), &t).1["status"], "open");
+        let long = "x".repeat(2001);
+        let r = b.submit(&format!("/orders/{id}/close"), &format!("/orders/{id}/close"), &[("reason", &long)]);
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains(&long), "the typed reason is kept");
+        let r = b.submit(&format!("/orders/{id}/close"), &format!("/orders/{id}/close"), &[("reason", "Stillingen er besat")]);
+        assert_eq!(flash(&r.body), "Jobordren er lukket. Formidlinger trukket tilbage: 0");
+        assert!(r.body.contains("Lukket") && !r.body.contains("Luk jobordre") && r.body.contains("Genåbn jobordre"));
+        assert!(text(&r.body).contains("Stillingen er besat"), "the reason in the history");
+        // The confirmation page of a closed order says so.
+        let r = b.open(&format!("/orders/{id}/close"));
+        assert!(flash(&r.body).contains("allerede lukket"), "{}", r.body);
+        // Reopen from the page.
+        let r = b.submit(&format!("/orders/{id}"), &format!("/orders/{id}/reopen"), &[("reason", "Ny kontrakt")]);
+        assert!(flash(&r.body).starts_with("Jobordren er genåbnet."), "{}", flash(&r.body));
+        assert_eq!(app.get(&format!("/api/v1/orders/{id}"), &t).1["status"], "open");
+        // Another centre gets no confirmation page: 404 (not notified).
+        let mut other = Browser::new(app);
+        other.login("frederiksberg.konsulent");
+        assert_eq!(other.open(&format!("/orders/{id}/close")).status, 404);
+        let r = b.submit(&format!("/orders/{id}/close"), &format!("/orders/{id}/close"), &[("reason", "Besat igen")]);
+        assert!(flash(&r.body).starts_with("Jobordren er lukket."));
 
         // Candidates: create (a bad postcode first), consent, revoke.
         let r = b.submit("/candidates", "/candidates", &[("name", "Hans Hansen"), ("postcode", "12")]);

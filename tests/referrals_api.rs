@@ -152,11 +152,12 @@ on_both! {
         let (s, e) = app.refer(&frb, order, c2);
         assert_eq!(s, 409);
         assert!(e["error"].as_str().unwrap().contains("closed"));
-        // The pending one stays visible; it can't be approved, but can be withdrawn.
+        // The pending one stays visible, withdrawn by the close (tests/order_close.rs): it
+        // can't be approved, nor withdrawn again.
         let items = app.get(&format!("/api/v1/orders/{order}/referrals"), &coord).1["items"].clone();
-        assert_eq!(items[0]["state"], "pending_approval");
+        assert_eq!(items[0]["state"], "withdrawn");
         assert_eq!(act(app, &coord, rid, "approve").0, 409);
-        assert_eq!(act(app, &frb, rid, "withdraw").0, 200);
+        assert_eq!(act(app, &frb, rid, "withdraw").0, 409);
     }
 
     full_transition_table(app) {

@@ -13,11 +13,14 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 fn actor() -> impl Strategy<Value = Actor> {
-    (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(coordinator, referrer, candidate_centre)| Actor {
-        coordinator,
-        referrer,
-        candidate_centre,
-    })
+    (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(coordinator, referrer, candidate_centre, order_owner)| Actor {
+            coordinator,
+            referrer,
+            candidate_centre,
+            order_owner,
+        },
+    )
 }
 
 /// One step of a walk: who does what, and whether the order is open at that moment.
@@ -31,6 +34,7 @@ fn may(action: Action, actor: Actor) -> bool {
         Action::Send => actor.coordinator || actor.referrer,
         Action::Withdraw => actor.referrer,
         Action::ConsentRevoked => actor.candidate_centre,
+        Action::OrderClosed => actor.order_owner,
     }
 }
 
@@ -89,11 +93,13 @@ proptest! {
                             sent += 1;
                         }
                         State::Withdrawn => {
-                            // Withdrawn only from a live state, by the referrer or on revoked consent.
+                            // Withdrawn only from a live state, by the referrer, on revoked
+                            // consent, or by the owner closing the order.
                             prop_assert!(live(state), "withdrawn from {state:?}");
                             prop_assert!(
                                 (action == Action::Withdraw && actor.referrer)
                                     || (action == Action::ConsentRevoked && actor.candidate_centre)
+                                    || (action == Action::OrderClosed && actor.order_owner)
                             );
                         }
                     }

@@ -66,6 +66,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(api::orders::send_to_portal_handler),
         )
         .route("/orders/{id}/close", web::post().to(api::orders::close_handler))
+        .route("/orders/{id}/reopen", web::post().to(api::orders::reopen_handler))
         .route("/orders/{id}/audit", web::get().to(api::orders::audit_handler))
         .route("/orders/{id}/shares", web::post().to(api::sharing::share_handler))
         .route("/orders/{id}/shares", web::get().to(api::sharing::shares_handler))
@@ -159,7 +160,9 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
             "/orders/{id}/send-to-portal",
             web::post().to(pages::order::send_to_portal),
         )
-        .route("/orders/{id}/close", web::post().to(pages::order::close_order))
+        .route("/orders/{id}/close", web::get().to(pages::order_close::close_form))
+        .route("/orders/{id}/close", web::post().to(pages::order_close::close_order))
+        .route("/orders/{id}/reopen", web::post().to(pages::order_close::reopen_order))
         .route("/orders/{id}/share", web::post().to(pages::order::share))
         .route("/orders/{id}/referrals", web::post().to(pages::order::refer))
         .route("/orders/{id}/referrals/bulk", web::post().to(pages::order::bulk_refer))

@@ -11,7 +11,7 @@ use crate::domain::candidates::{ConsentInput, CreateCandidate};
 use crate::domain::order_fields::OrderFields;
 use crate::domain::referral::Action;
 use crate::domain::users::{hash_password, User};
-use crate::domain::{candidates, orders, referrals, sharing};
+use crate::domain::{candidates, order_close, orders, referrals, sharing};
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, NetworkId};
 use crate::mail::Mail;
@@ -154,7 +154,7 @@ fn seed_in(c: &mut DbConn, mail: &Mail, hash: &str) -> AppResult<DemoUsers> {
         hash,
     )?;
     let users = DemoUsers { consultants, admin };
-    let ids = seed_orders(c, &users)?;
+    let ids = seed_orders(c, mail, &users)?;
     seed_referrals(c, mail, &users, &ids)?;
     // The demo's mails go to example addresses: they stay out of the outbox.
     diesel::delete(outbox::table).execute(c)?;
@@ -197,7 +197,7 @@ fn order(
 }
 
 /// Eight orders of four centres, some shared and one closed; their ids in creation order.
-fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<Vec<crate::ids::JobOrderId>> {
+fn seed_orders(c: &mut DbConn, mail: &Mail, users: &DemoUsers) -> AppResult<Vec<crate::ids::JobOrderId>> {
     let user = |i: usize| users.consultants[i].0.auth();
     let (brondby, frb, hill) = (user(0), user(2), user(6));
     let specs = [
@@ -270,7 +270,7 @@ fn seed_orders(c: &mut DbConn, users: &DemoUsers) -> AppResult<Vec<crate::ids::J
             sharing::share(c, user, ids[idx], net)?;
         }
     }
-    orders::close(c, &brondby, ids[3])?;
+    order_close::close(c, mail, &brondby, ids[3], None)?;
     Ok(ids)
 }
 

@@ -1,7 +1,8 @@
 //! The consultants' three lists: orders shared with my centre ("STÆR Samarbejde"), my
 //! centre's orders, and my centre's referrals. Each page is one SQL query (filtered,
 //! sorted, LIMIT/OFFSET in the database) plus one COUNT; the pages and the CSV export
-//! reuse these functions, so all three show exactly the same rows.
+//! reuse these functions, so all three show exactly the same rows. An export reads the
+//! same query a window at a time, without the COUNT (`Window`).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -63,6 +64,22 @@ impl List {
         }
     }
 
+    /// The values of the `status` filter: an order's status, or a referral's state (as
+    /// `referral::State` names them). The shared list holds open orders only.
+    pub fn statuses(self) -> &'static [&'static str] {
+        match self {
+            List::SharedOrders => &["open"],
+            List::MyOrders => &["open", "closed"],
+            List::MyReferrals => &[
+                "pending_approval",
+                "available_to_company",
+                "rejected",
+                "sent_to_employer",
+                "withdrawn",
+            ],
+        }
+    }
+
     /// Without `sort`: soonest start first for orders to refer to; newest first for my own.
     pub fn default_sort(self) -> (&'static str, bool) {
         match self {
@@ -81,6 +98,7 @@ pub struct ListQuery {
     pub page: Option<String>,
     pub per_page: Option<String>,
     pub format: Option<String>,
+    pub status: Option<String>,
 }
 
 /// A checked list request.
@@ -91,6 +109,30 @@ pub struct Params {
     pub desc: bool,
     pub page: i64,
     pub per_page: i64,
+    /// Only rows in this status (one of `List::statuses`).
+    pub status: Option<&'static str>,
+}
+
+/// A slice of a list: `limit` rows from `offset`, and the COUNT only when asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub offset: i64,
+    pub limit: i64,
+    pub count: bool,
+}
+
+/// A list's query: the total (when the window asks for it, else 0) and the window's rows.
+pub type Loader<R> = fn(&mut DbConn, &AuthUser, &Params, Window) -> AppResult<(i64, Vec<R>)>;
+
+/// The page `p` asks for, through a list's loader.
+pub fn page_of<R>(load: Loader<R>, conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Page<R>> {
+    let w = Window {
+        offset: p.offset(),
+        limit: p.per_page,
+        count: true,
+    };
+    let (total, items) = load(conn, user, p, w)?;
+    Ok(Page::new(items, total, p.page, p.per_page))
 }
 
 fn number(field: &str, value: &Option<String>) -> AppResult<Option<i64>> {
@@ -130,12 +172,19 @@ impl Params {
             .clamp(1, MAX_PER_PAGE);
         // No page beyond what an i64 offset can express.
         let page = page.min(i64::MAX / MAX_PER_PAGE);
+        let status = match query.status.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(list.statuses().iter().copied().find(|st| *st == s).ok_or_else(|| {
+                AppError::invalid("status", format!("must be one of: {}", list.statuses().join(", ")))
+            })?),
+        };
         Ok(Params {
             q,
             sort,
             desc,
             page,
             per_page,
+            status,
         })
     }
 
@@ -307,7 +356,13 @@ macro_rules! sorted {
 /// Open orders the user's centre was notified of, other centres' only. The notification
 /// row carries that condition (`listed`) and the default sort key, so the count and the
 /// default page are index ranges of `order_notifications_list`.
-pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Page<SharedOrderRow>> {
+/// A listed row is an open order: the only `status` it takes ("open") filters nothing.
+pub fn shared_orders_window(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    p: &Params,
+    w: Window,
+) -> AppResult<(i64, Vec<SharedOrderRow>)> {
     let (resp, coord) = diesel::alias!(users as resp, users as coord);
     let centre = user.job_centre_id;
     let pattern = p.pattern();
@@ -335,9 +390,10 @@ pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResul
         q
     };
     // Without a search the joins (NOT NULL foreign keys) can't change the count: skip them.
-    let total: i64 = match pattern {
-        None => listed().count().get_result(conn)?,
-        Some(_) => base().count().get_result(conn)?,
+    let total: i64 = match (w.count, &pattern) {
+        (false, _) => 0,
+        (true, None) => listed().count().get_result(conn)?,
+        (true, Some(_)) => base().count().get_result(conn)?,
     };
     let q = base()
         .select((
@@ -356,8 +412,8 @@ pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResul
             job_orders::vacancies,
             job_orders::referred,
         ))
-        .limit(p.per_page)
-        .offset(p.offset());
+        .limit(w.limit)
+        .offset(w.offset);
     let id = job_orders::id;
     let q = match p.sort {
         "primary_authority" => sorted!(q, p.desc, job_centres::name, id),
@@ -380,12 +436,16 @@ pub fn shared_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResul
         "referred" => sorted!(q, p.desc, job_orders::referred, id),
         other => return Err(AppError::Internal(format!("unhandled sort column {other}"))),
     };
-    let items = q.load::<SharedOrderRow>(conn)?;
-    Ok(Page::new(items, total, p.page, p.per_page))
+    Ok((total, q.load::<SharedOrderRow>(conn)?))
 }
 
 /// The orders of the user's own centre, open and closed.
-pub fn my_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Page<MyOrderRow>> {
+pub fn my_orders_window(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    p: &Params,
+    w: Window,
+) -> AppResult<(i64, Vec<MyOrderRow>)> {
     let centre = user.job_centre_id;
     let pattern = p.pattern();
     let base = || {
@@ -395,9 +455,12 @@ pub fn my_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Pa
         if let Some(pat) = &pattern {
             q = q.filter(job_orders::search_text.like(pat.clone()).escape('\\'));
         }
+        if let Some(status) = p.status {
+            q = q.filter(job_orders::status.eq(status));
+        }
         q
     };
-    let total: i64 = base().count().get_result(conn)?;
+    let total: i64 = if w.count { base().count().get_result(conn)? } else { 0 };
     let q = base()
         .select((
             job_orders::id,
@@ -413,8 +476,8 @@ pub fn my_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Pa
             job_orders::updated_at,
             job_orders::status,
         ))
-        .limit(p.per_page)
-        .offset(p.offset());
+        .limit(w.limit)
+        .offset(w.offset);
     let id = job_orders::id;
     let q = match p.sort {
         "title" => sorted!(q, p.desc, job_orders::title, id),
@@ -430,12 +493,16 @@ pub fn my_orders(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Pa
         "status" => sorted!(q, p.desc, job_orders::status, id),
         other => return Err(AppError::Internal(format!("unhandled sort column {other}"))),
     };
-    let items = q.load::<MyOrderRow>(conn)?;
-    Ok(Page::new(items, total, p.page, p.per_page))
+    Ok((total, q.load::<MyOrderRow>(conn)?))
 }
 
 /// The referrals made by the user's centre, to any order.
-pub fn my_referrals(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult<Page<MyReferralRow>> {
+pub fn my_referrals_window(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    p: &Params,
+    w: Window,
+) -> AppResult<(i64, Vec<MyReferralRow>)> {
     let centre = user.job_centre_id;
     let pattern = p.pattern();
     let base = || {
@@ -453,15 +520,24 @@ pub fn my_referrals(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult
                     .or(lower(candidates::name).like(pat.clone()).escape('\\')),
             );
         }
+        if let Some(state) = p.status {
+            q = q.filter(referrals::state.eq(state));
+        }
         q
     };
     // Every referral has its order, candidate and creator: without a search, count referrals alone.
-    let total: i64 = match pattern {
-        None => referrals::table
-            .filter(referrals::job_centre_id.eq(centre))
-            .count()
-            .get_result(conn)?,
-        Some(_) => base().count().get_result(conn)?,
+    let total: i64 = match (w.count, &pattern) {
+        (false, _) => 0,
+        (true, None) => {
+            let mut q = referrals::table
+                .filter(referrals::job_centre_id.eq(centre))
+                .into_boxed();
+            if let Some(state) = p.status {
+                q = q.filter(referrals::state.eq(state));
+            }
+            q.count().get_result(conn)?
+        }
+        (true, Some(_)) => base().count().get_result(conn)?,
     };
     let q = base()
         .select((
@@ -476,8 +552,8 @@ pub fn my_referrals(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult
             referrals::created_by,
             users::display_name,
         ))
-        .limit(p.per_page)
-        .offset(p.offset());
+        .limit(w.limit)
+        .offset(w.offset);
     let id = referrals::id;
     let q = match p.sort {
         "order_title" => sorted!(q, p.desc, job_orders::title, id),
@@ -488,43 +564,7 @@ pub fn my_referrals(conn: &mut DbConn, user: &AuthUser, p: &Params) -> AppResult
         "created_by_name" => sorted!(q, p.desc, users::display_name, id),
         other => return Err(AppError::Internal(format!("unhandled sort column {other}"))),
     };
-    let items = q.load::<MyReferralRow>(conn)?;
-    Ok(Page::new(items, total, p.page, p.per_page))
-}
-
-/// A cell that a spreadsheet would run as a formula is prefixed with `'`: order titles
-/// and names are typed by users of other centres.
-fn csv_cell(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => {
-            if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{s}")
-            } else {
-                s.clone()
-            }
-        }
-        other => other.to_string(),
-    }
-}
-
-/// The rows as CSV, a header line of the JSON field names first. The cells are the JSON
-/// values of the same rows, so the export can't drift from the API. Starts with a BOM:
-/// spreadsheets then read the Danish letters as UTF-8.
-pub fn to_csv<R: Row>(rows: &[R]) -> AppResult<Vec<u8>> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let csv_err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-        w.write_record(R::FIELDS).map_err(csv_err)?;
-        for row in rows {
-            let v = serde_json::to_value(row).map_err(|e| AppError::Internal(format!("csv row: {e}")))?;
-            w.write_record(R::FIELDS.iter().map(|f| csv_cell(&v[*f])))
-                .map_err(csv_err)?;
-        }
-        w.flush().map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    }
-    Ok(out)
+    Ok((total, q.load::<MyReferralRow>(conn)?))
 }
 
 #[cfg(test)]
@@ -565,8 +605,23 @@ mod tests {
                 other => panic!("{pairs:?}: {other:?}"),
             }
         }
+        assert!(Params::parse(List::MyOrders, &query(&[("status", "withdrawn")])).is_err());
         let long = "x".repeat(MAX_Q + 1);
         assert!(Params::parse(List::MyOrders, &query(&[("q", &long)])).is_err());
+    }
+
+    #[test]
+    fn status_filters_are_the_lists_own_values() {
+        let states: Vec<&str> = crate::domain::referral::State::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(List::MyReferrals.statuses(), states);
+        for list in List::ALL {
+            for st in list.statuses() {
+                assert_eq!(
+                    Params::parse(list, &query(&[("status", st)])).unwrap().status,
+                    Some(*st)
+                );
+            }
+        }
     }
 
     #[test]
@@ -638,24 +693,5 @@ mod tests {
             created_by: UserId(4),
             created_by_name: "u".into(),
         });
-    }
-
-    #[test]
-    fn csv_quotes_and_defuses_formulas() {
-        let bytes = to_csv(&[sample_order()]).unwrap();
-        let text = String::from_utf8(bytes).unwrap();
-        let text = text.strip_prefix('\u{feff}').expect("BOM");
-        let mut r = csv::Reader::from_reader(text.as_bytes());
-        assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), MyOrderRow::FIELDS);
-        let rec = r.records().next().unwrap().unwrap();
-        assert_eq!(&rec[1], "'=HYPERLINK(\"http://x\")");
-        assert_eq!(&rec[2], "Kok, køkken");
-        assert_eq!(&rec[4], "Æble \"A/S\"");
-        assert_eq!(&rec[5], "2026-12-01");
-        assert_eq!(&rec[6], "");
-        assert_eq!(&rec[7], "2");
-        // No rows still names the columns.
-        let empty = String::from_utf8(to_csv::<MyOrderRow>(&[]).unwrap()).unwrap();
-        assert_eq!(empty.lines().count(), 1);
     }
 }

@@ -4,11 +4,13 @@
 pub mod actor;
 pub mod audit;
 pub mod candidates;
+pub mod csv_export;
 pub mod dashboards;
 pub mod job_agents;
 pub mod matching;
 pub mod notify;
 pub mod order;
+pub mod order_close;
 pub mod order_fields;
 pub mod orders;
 pub mod outbox;

@@ -132,3 +132,26 @@ pub fn candidate_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r
     enqueue(conn, mail, "candidate_to_employer", &to, "da", &data)?;
     Ok(())
 }
+
+/// "The order was closed; your referrals to it are withdrawn", to a referring consultant:
+/// one mail naming each of their candidates, with the owner's reason.
+pub fn order_closed(
+    conn: &mut DbConn,
+    mail: &Mail,
+    order: &JobOrder,
+    consultant: UserId,
+    candidate_names: &[String],
+    reason: Option<&str>,
+) -> AppResult<()> {
+    let to = user_recipient(conn, consultant)?;
+    let data = json!({
+        "recipient_name": to.name,
+        "order": shared_order(conn, order)?,
+        "candidates": candidate_names,
+        "count": candidate_names.len(),
+        "reason": reason,
+        "link": mail.link(&format!("/orders/{}#referrals", order.id)),
+    });
+    enqueue(conn, mail, "order_closed", &to.email, &to.language, &data)?;
+    Ok(())
+}

@@ -1,5 +1,5 @@
-//! Job orders: who may see or change one, and the writes (create, edit, portal, close), each
-//! audited and kept in step with the shared lists.
+//! Job orders: who may see or change one, and the writes (create, edit, portal), each
+//! audited and kept in step with the shared lists. Closing and reopening: `order_close`.
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -9,7 +9,7 @@ use crate::db::schema::{companies, job_orders, order_notifications, users};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
-use crate::domain::order::{load_names, project, Access, JobOrder, OrderView, STATUS_CLOSED, STATUS_OPEN};
+use crate::domain::order::{load_names, project, Access, JobOrder, OrderView, STATUS_OPEN};
 use crate::domain::order_fields::{diff, OrderFields, PatchOrder};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CompanyId, JobCentreId, JobOrderId, UserId};
@@ -272,25 +272,6 @@ pub fn send_to_portal(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> App
         .execute(conn)?;
     audit::record(conn, Some(user), "job_order", id.0, "sent_to_portal", json!({}))?;
     Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
-}
-
-pub fn close(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<JobOrder> {
-    let order = load_owned(conn, user, id)?;
-    if !order.is_open() {
-        return Err(AppError::Conflict("the order is already closed".into()));
-    }
-    let now = Utc::now().naive_utc();
-    diesel::update(job_orders::table.find(id))
-        .set((
-            job_orders::status.eq(STATUS_CLOSED),
-            job_orders::closed_at.eq(now),
-            job_orders::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    audit::record(conn, Some(user), "job_order", id.0, "closed", json!({}))?;
-    let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
-    refresh_listing(conn, &order)?;
-    Ok(order)
 }
 
 pub fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {

@@ -85,14 +85,17 @@ pub enum Action {
     Withdraw,
     /// The candidate's consent was revoked: the system withdraws.
     ConsentRevoked,
+    /// The order's owner closed the order: its live referrals are withdrawn.
+    OrderClosed,
 }
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::Approve,
         Action::Reject,
         Action::Send,
         Action::Withdraw,
         Action::ConsentRevoked,
+        Action::OrderClosed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -102,6 +105,7 @@ impl Action {
             Action::Send => "send",
             Action::Withdraw => "withdraw",
             Action::ConsentRevoked => "consent_revoked",
+            Action::OrderClosed => "order_closed",
         }
     }
 }
@@ -114,6 +118,8 @@ pub struct Actor {
     pub referrer: bool,
     /// The candidate's own centre acting on consent (only through `ConsentRevoked`).
     pub candidate_centre: bool,
+    /// A consultant of the order's own centre (only through `OrderClosed`).
+    pub order_owner: bool,
 }
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -133,6 +139,7 @@ pub fn transition(state: State, action: Action, actor: Actor, order_open: bool) 
         A::Send => actor.coordinator || actor.referrer,
         A::Withdraw => actor.referrer,
         A::ConsentRevoked => actor.candidate_centre,
+        A::OrderClosed => actor.order_owner,
     };
     if !allowed {
         return Err(Refusal::NotAllowed(match action {
@@ -140,13 +147,14 @@ pub fn transition(state: State, action: Action, actor: Actor, order_open: bool) 
             A::Send => "only the order's coordinator or the referring consultant may send a referral to the employer",
             A::Withdraw => "only the referring consultant may withdraw a referral",
             A::ConsentRevoked => "only the candidate's job centre may revoke consent",
+            A::OrderClosed => "only the order's job centre may close the order",
         }));
     }
     let next = match (state, action) {
         (S::PendingApproval, A::Approve) => S::AvailableToCompany,
         (S::PendingApproval, A::Reject) => S::Rejected,
         (S::AvailableToCompany, A::Send) => S::SentToEmployer,
-        (S::PendingApproval | S::AvailableToCompany, A::Withdraw | A::ConsentRevoked) => S::Withdrawn,
+        (S::PendingApproval | S::AvailableToCompany, A::Withdraw | A::ConsentRevoked | A::OrderClosed) => S::Withdrawn,
         _ => return Err(Refusal::WrongState(state)),
     };
     // A closed order keeps its referrals visible, but nothing moves them towards the company.
@@ -189,13 +197,14 @@ impl Referral {
 mod tests {
     use super::*;
 
-    const ROLES: [(&str, Actor); 5] = [
+    const ROLES: [(&str, Actor); 6] = [
         (
             "coordinator",
             Actor {
                 coordinator: true,
                 referrer: false,
                 candidate_centre: false,
+                order_owner: false,
             },
         ),
         (
@@ -204,6 +213,7 @@ mod tests {
                 coordinator: false,
                 referrer: true,
                 candidate_centre: false,
+                order_owner: false,
             },
         ),
         (
@@ -212,6 +222,7 @@ mod tests {
                 coordinator: true,
                 referrer: true,
                 candidate_centre: false,
+                order_owner: false,
             },
         ),
         (
@@ -220,6 +231,16 @@ mod tests {
                 coordinator: false,
                 referrer: false,
                 candidate_centre: true,
+                order_owner: false,
+            },
+        ),
+        (
+            "order owner",
+            Actor {
+                coordinator: false,
+                referrer: false,
+                candidate_centre: false,
+                order_owner: true,
             },
         ),
         (
@@ -228,6 +249,7 @@ mod tests {
                 coordinator: false,
                 referrer: false,
                 candidate_centre: false,
+                order_owner: false,
             },
         ),
     ];
@@ -242,6 +264,7 @@ mod tests {
                 | (A::Send, "coordinator" | "referrer" | "coordinator+referrer")
                 | (A::Withdraw, "referrer" | "coordinator+referrer")
                 | (A::ConsentRevoked, "candidate centre")
+                | (A::OrderClosed, "order owner")
         );
         if !allowed {
             return Err("403");
@@ -250,8 +273,8 @@ mod tests {
             (S::PendingApproval, A::Approve) => Ok(S::AvailableToCompany),
             (S::PendingApproval, A::Reject) => Ok(S::Rejected),
             (S::AvailableToCompany, A::Send) => Ok(S::SentToEmployer),
-            (S::PendingApproval, A::Withdraw | A::ConsentRevoked) => Ok(S::Withdrawn),
-            (S::AvailableToCompany, A::Withdraw | A::ConsentRevoked) => Ok(S::Withdrawn),
+            (S::PendingApproval, A::Withdraw | A::ConsentRevoked | A::OrderClosed) => Ok(S::Withdrawn),
+            (S::AvailableToCompany, A::Withdraw | A::ConsentRevoked | A::OrderClosed) => Ok(S::Withdrawn),
             _ => Err("409"),
         }
     }
@@ -276,7 +299,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 5 * 5 * 5);
+        assert_eq!(checked, 5 * 6 * 6);
     }
 
     #[test]
@@ -285,6 +308,7 @@ mod tests {
             coordinator: true,
             referrer: true,
             candidate_centre: true,
+            order_owner: true,
         };
         for s in State::ALL.into_iter().filter(|s| s.is_final()) {
             for a in Action::ALL {
@@ -299,6 +323,7 @@ mod tests {
             coordinator: true,
             referrer: true,
             candidate_centre: false,
+            order_owner: false,
         };
         assert_eq!(
             transition(State::PendingApproval, Action::Approve, c, false),
@@ -316,6 +341,16 @@ mod tests {
             transition(State::PendingApproval, Action::Withdraw, c, false),
             Ok(State::Withdrawn)
         );
+        // Closing withdraws whether the order is already marked closed or not.
+        let owner = Actor {
+            order_owner: true,
+            ..Actor::default()
+        };
+        for open in [true, false] {
+            for s in [State::PendingApproval, State::AvailableToCompany] {
+                assert_eq!(transition(s, Action::OrderClosed, owner, open), Ok(State::Withdrawn));
+            }
+        }
     }
 
     #[test]

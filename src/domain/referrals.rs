@@ -210,6 +210,7 @@ pub fn check(
         coordinator: user.id == order.coordinator_id,
         referrer: user.id == created_by,
         candidate_centre: action == Action::ConsentRevoked && user.job_centre_id == referral_centre,
+        order_owner: action == Action::OrderClosed && user.job_centre_id == order.job_centre_id,
     };
     let to = transition(from, action, actor, order.is_open()).map_err(|e| e.into_error(action))?;
     if action == Action::Send && order.employer_email.is_none() {
@@ -288,7 +289,8 @@ pub fn apply(
     match action {
         Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r)?,
         Action::Send => notify::candidate_to_employer(conn, mail, &order, &r)?,
-        Action::Withdraw | Action::ConsentRevoked => {}
+        // Closing tells each referring consultant once, for all their candidates (order_close).
+        Action::Withdraw | Action::ConsentRevoked | Action::OrderClosed => {}
     }
     Ok(r)
 }

@@ -14,12 +14,13 @@ use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
 
-pub const KINDS: [&str; 5] = [
+pub const KINDS: [&str; 6] = [
     "order_shared",
     "awaiting_approval",
     "referral_decided",
     "candidate_to_employer",
     "job_agent_digest",
+    "order_closed",
 ];
 
 const LANGS: [&str; 2] = ["da", "en"];
@@ -43,7 +44,8 @@ const TEMPLATES: &[(&str, &str, &str, &str)] = templates!(
     "awaiting_approval",
     "referral_decided",
     "candidate_to_employer",
-    "job_agent_digest"
+    "job_agent_digest",
+    "order_closed"
 );
 
 /// Renders mails. Registered once at start-up: two registries, because the HTML parts
@@ -159,7 +161,7 @@ mod tests {
         let data = json!({"recipient_name": "R", "order": order, "network": "HRS", "link": "http://x/o/1",
             "candidate_name": "C", "referred_by": "B", "referring_centre": "F", "approved": true,
             "candidate": {"name": "C", "email": "c@x.dk"}, "consultant_name": "K", "consultant_email": "k@x.dk",
-            "consultant_centre": "Brøndby"});
+            "consultant_centre": "Brøndby", "candidates": ["C", "D"], "count": 2, "reason": "Besat"});
         for kind in KINDS {
             for lang in LANGS {
                 let r = m.render(kind, lang, &data).unwrap();

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod csrf;
+pub mod export;
 pub mod flash;
 pub mod format;
 pub mod json;

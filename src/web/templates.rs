@@ -18,6 +18,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("dashboard", include_str!("../../templates/pages/dashboard.hbs")),
     ("order", include_str!("../../templates/pages/order.hbs")),
     ("order_form", include_str!("../../templates/pages/order_form.hbs")),
+    ("order_close", include_str!("../../templates/pages/order_close.hbs")),
     ("candidates", include_str!("../../templates/pages/candidates.hbs")),
     ("matches", include_str!("../../templates/pages/matches.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),

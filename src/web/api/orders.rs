@@ -1,4 +1,5 @@
-//! Job orders over JSON: create, read (owner or shared view), change, portal, close, audit.
+//! Job orders over JSON: create, read (owner or shared view), change, portal, close and
+//! reopen (each with an optional reason), audit.
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -7,11 +8,20 @@ use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
 use crate::domain::order::JobOrder;
+use crate::domain::order_close::{close, reopen};
 use crate::domain::order_fields::{reject_unknown, CreateOrder, OrderFields, PatchOrder};
-use crate::domain::orders::{close, create, load_owned, owner_view, send_to_portal, update, view};
+use crate::domain::orders::{create, load_owned, owner_view, send_to_portal, update, view};
 use crate::error::AppResult;
 use crate::ids::JobOrderId;
+use crate::web::json::OptJson;
 use crate::web::state::AppState;
+
+/// The optional body of close and reopen.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    pub reason: Option<String>,
+}
 
 // ---- HTTP handlers -------------------------------------------------------------
 
@@ -78,13 +88,39 @@ pub async fn send_to_portal_handler(
     change(state, user, move |c, u| send_to_portal(c, u, id)).await
 }
 
+/// Closes the order with an optional `{"reason"}` (no body works too); the answer is the
+/// owner's view plus how many live referrals were withdrawn and consultants told.
 pub async fn close_handler(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<JobOrderId>,
+    body: OptJson<ReasonBody>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    change(state, user, move |c, u| close(c, u, id)).await
+    let (id, reason) = (id.into_inner(), body.0.unwrap_or_default().reason);
+    let mail = state.mail.clone();
+    let v = state
+        .db
+        .write(move |c| {
+            let closed = close(c, &mail, &user, id, reason)?;
+            let mut v = serde_json::to_value(owner_view(c, closed.order)?)
+                .map_err(|e| crate::error::AppError::Internal(format!("order view: {e}")))?;
+            v["referrals_withdrawn"] = json!(closed.withdrawn);
+            v["consultants_notified"] = json!(closed.notified);
+            Ok(v)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Reopens a closed order (owner only); withdrawn referrals stay withdrawn.
+pub async fn reopen_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<JobOrderId>,
+    body: OptJson<ReasonBody>,
+) -> AppResult<HttpResponse> {
+    let (id, reason) = (id.into_inner(), body.0.unwrap_or_default().reason);
+    change(state, user, move |c, u| reopen(c, u, id, reason)).await
 }
 
 /// The order's audit history, newest first; owner only (it names private fields).

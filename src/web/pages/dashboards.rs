@@ -7,9 +7,10 @@ use serde_json::{json, Value};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::dashboards;
-use crate::domain::dashboards::{List, ListQuery, Params};
-use crate::domain::sharing::Page;
+use crate::domain::dashboards::{page_of, List, ListQuery, Params};
+use crate::domain::sharing::{thousands, Page};
 use crate::error::AppResult;
+use crate::web::export::MAX_EXPORT_ROWS;
 use crate::web::flash::Flash;
 use crate::web::format::{fmt_date, fmt_time, pager};
 use crate::web::render::{describe, fail, me, page_with_flash};
@@ -84,13 +85,74 @@ pub(crate) fn list_rows(
         }
     }
     Ok(match list {
-        List::SharedOrders => cells(dashboards::shared_orders(conn, user, p)?, |r| shared_cells(lang, r)),
-        List::MyOrders => cells(dashboards::my_orders(conn, user, p)?, |r| {
+        List::SharedOrders => cells(page_of(dashboards::shared_orders_window, conn, user, p)?, |r| {
+            shared_cells(lang, r)
+        }),
+        List::MyOrders => cells(page_of(dashboards::my_orders_window, conn, user, p)?, |r| {
             my_order_cells(state, lang, r)
         }),
-        List::MyReferrals => cells(dashboards::my_referrals(conn, user, p)?, |r| {
+        List::MyReferrals => cells(page_of(dashboards::my_referrals_window, conn, user, p)?, |r| {
             my_referral_cells(state, lang, r)
         }),
+    })
+}
+
+/// The page sizes offered; another one typed into the URL is offered too.
+const PAGE_SIZES: [i64; 4] = [25, 50, 100, 200];
+
+/// The status filter's options (none on the shared list: it holds open orders only) and
+/// the page-size options, each marked when chosen.
+fn filter_controls(state: &AppState, lang: Lang, list: List, p: &Params) -> (Vec<Value>, Vec<Value>) {
+    let statuses = if list.statuses().len() > 1 {
+        let prefix = if list == List::MyReferrals { "state_" } else { "status_" };
+        std::iter::once(
+            json!({ "value": "", "label": state.pages.t(lang, "filter_all"), "selected": p.status.is_none() }),
+        )
+        .chain(list.statuses().iter().map(|st| {
+            json!({
+                "value": st,
+                "label": state.pages.t(lang, &format!("{prefix}{st}")),
+                "selected": p.status == Some(*st),
+            })
+        }))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let mut sizes: Vec<i64> = PAGE_SIZES.to_vec();
+    if !sizes.contains(&p.per_page) {
+        sizes.push(p.per_page);
+        sizes.sort_unstable();
+    }
+    let sizes = sizes
+        .into_iter()
+        .map(|n| json!({ "value": n, "selected": n == p.per_page }))
+        .collect();
+    (statuses, sizes)
+}
+
+/// The two CSV links, for a spreadsheet in the page's language: the rows shown, and every
+/// row matching the search and filter (streamed; at most `MAX_EXPORT_ROWS`).
+fn csv_links(list: List, p: &Params, lang: Lang, total: i64) -> Value {
+    let dir = if p.desc { "desc" } else { "asc" };
+    let mut pairs = vec![
+        ("format", "csv".to_string()),
+        ("lang", lang.as_str().to_string()),
+        ("q", p.q.clone()),
+        ("status", p.status.unwrap_or("").to_string()),
+        ("sort", p.sort.to_string()),
+        ("dir", dir.to_string()),
+    ];
+    let api = format!("/api/v1/dashboard/{}", list.slug());
+    let all = link(&api, &[pairs.clone(), vec![("all", "1".to_string())]].concat());
+    pairs.push(("page", p.page.to_string()));
+    pairs.push(("per_page", p.per_page.to_string()));
+    json!({
+        "shown": link(&api, &pairs),
+        "all": all,
+        "total": thousands(total),
+        "capped": total > MAX_EXPORT_ROWS,
+        "cap": thousands(MAX_EXPORT_ROWS),
     })
 }
 
@@ -125,6 +187,7 @@ pub(crate) async fn dashboard(state: web::Data<AppState>, s: Session, list: List
             &path,
             &[
                 ("q", params.q.clone()),
+                ("status", params.status.unwrap_or("").to_string()),
                 ("sort", sort.to_string()),
                 ("dir", dir(desc)),
                 ("page", if page > 1 { page.to_string() } else { String::new() }),
@@ -157,26 +220,13 @@ pub(crate) async fn dashboard(state: web::Data<AppState>, s: Session, list: List
             })
         })
         .collect();
+    let (statuses, page_sizes) = filter_controls(&state, lang, list, &params);
     let labels: Vec<String> = list.columns().iter().map(|c| t(&format!("col_{c}"))).collect();
     let rows_html = table_rows(&rows.items, &labels);
-    let csv_href = link(
-        &format!("/api/v1/dashboard/{}", list.slug()),
-        &[
-            ("format", "csv".to_string()),
-            ("q", params.q.clone()),
-            ("sort", params.sort.to_string()),
-            ("dir", dir(params.desc)),
-            ("page", params.page.to_string()),
-            ("per_page", params.per_page.to_string()),
-        ],
-    );
     let mut keep = vec![
         json!({ "name": "sort", "value": params.sort }),
         json!({ "name": "dir", "value": dir(params.desc) }),
     ];
-    if params.per_page != dashboards::DEFAULT_PER_PAGE {
-        keep.push(json!({ "name": "per_page", "value": params.per_page }));
-    }
     if wide {
         keep.push(json!({ "name": "wide", "value": "1" }));
     }
@@ -194,7 +244,9 @@ pub(crate) async fn dashboard(state: web::Data<AppState>, s: Session, list: List
         "ncols": labels.len(),
         "rows_html": rows_html,
         "pager": pager(&rows, lang, |n| href(params.sort, params.desc, n, &wide_s)),
-        "csv_href": csv_href,
+        "csv": csv_links(list, &params, lang, rows.total),
+        "statuses": statuses,
+        "page_sizes": page_sizes,
         "wide_href": href(params.sort, params.desc, params.page, if wide { "" } else { "1" }),
     });
     let flash = refusal.as_ref().or(s.flash.as_ref());

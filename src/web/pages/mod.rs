@@ -11,4 +11,5 @@ pub mod dashboards;
 pub mod login;
 pub mod not_found;
 pub mod order;
+pub mod order_close;
 pub mod order_form;

@@ -1,4 +1,5 @@
-//! The order page and what is done from it: portal, close, share, refer, referral actions.
+//! The order page and what is done from it: portal, share, refer, referral actions (closing
+//! and reopening: `order_close`).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -266,6 +267,7 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
                     "open": open,
                     "can_edit": owner && open,
                     "can_close": owner && open,
+                    "can_reopen": owner && !open,
                     "can_send_to_portal": owner && open && view.shared().sent_to_portal_at.is_none(),
                     "sent_to_portal": view.shared().sent_to_portal_at.is_some(),
                     "share_networks": networks,
@@ -302,17 +304,6 @@ pub async fn send_to_portal(
     let text = state.pages.t(s.lang, "ok_sent_to_portal");
     change(&state, &s, &format!("/orders/{id}"), move |c, _, u| {
         orders::send_to_portal(c, u, id).map(|_| text)
-    })
-    .await
-}
-
-pub async fn close_order(state: web::Data<AppState>, s: Session, id: web::Path<String>, _f: CsrfForm) -> HttpResponse {
-    let Some(id) = parse_id(&id).map(JobOrderId) else {
-        return fail(&state, &s, AppError::NotFound).await;
-    };
-    let text = state.pages.t(s.lang, "ok_closed");
-    change(&state, &s, &format!("/orders/{id}"), move |c, _, u| {
-        orders::close(c, u, id).map(|_| text)
     })
     .await
 }
