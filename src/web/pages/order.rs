@@ -196,6 +196,7 @@ fn audit_sentence(state: &AppState, lang: Lang, action: &str, detail: &Value) ->
             t("hist_notified")
         ),
         ("unshared", Some(d)) => d.get("network").and_then(Value::as_str).unwrap_or_default().to_string(),
+        ("closed" | "reopened", Some(d)) => d.get("reason").and_then(Value::as_str).unwrap_or_default().to_string(),
         _ => String::new(),
     }
 }
