@@ -6,8 +6,10 @@
 //! token (see `csrf`). Refusals come back to the page they came from as a message; an id
 //! the user may not see is a 404 page, like the API's 404.
 
+pub mod candidate_privacy;
 pub mod candidates;
 pub mod dashboards;
 pub mod login;
 pub mod order;
 pub mod order_form;
+pub mod privacy;
