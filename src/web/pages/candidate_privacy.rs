@@ -3,14 +3,16 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::domain::{candidates, erasure, export, referrals};
 use crate::error::AppError;
 use crate::ids::CandidateId;
+use crate::web::format::fmt_time;
 use crate::web::render::{change, fail, me, page};
 use crate::web::session::{parse_id, CsrfForm, Session};
 use crate::web::state::AppState;
+use crate::web::templates::Lang;
 
 /// The confirmation step: what erasing this candidate does, and the button that does it.
 pub async fn erase_confirm(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
@@ -62,8 +64,9 @@ pub async fn export_page(state: web::Data<AppState>, s: Session, id: web::Path<S
         .write(move |c| Ok((me(c, &user)?, export::export(c, &user, id)?)))
         .await;
     match result {
-        Ok((me, x)) => {
+        Ok((me, mut x)) => {
             let json_text = serde_json::to_string_pretty(&x).unwrap_or_default();
+            local_times(&mut x, s.lang);
             let ctx = json!({
                 "heading": state.pages.t(s.lang, "export_title"),
                 "x": x,
@@ -72,5 +75,19 @@ pub async fn export_page(state: web::Data<AppState>, s: Session, id: web::Path<S
             page(&state, &s, StatusCode::OK, "candidate_export", &me, "candidates", ctx)
         }
         Err(e) => fail(&state, &s, e),
+    }
+}
+
+/// The page shows times as the rest of the pages do (Danish wall clock); the JSON keeps UTC.
+fn local_times(v: &mut Value, lang: Lang) {
+    match v {
+        Value::String(t) => {
+            if let Ok(at) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
+                *t = fmt_time(at, lang);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| local_times(i, lang)),
+        Value::Object(m) => m.values_mut().for_each(|i| local_times(i, lang)),
+        _ => {}
     }
 }
