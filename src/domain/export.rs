@@ -27,6 +27,19 @@ pub struct MailAbout {
     pub sent_at: Option<NaiveDateTime>,
 }
 
+/// A job agent that mails the candidate.
+#[derive(Debug, Serialize, Queryable, Selectable)]
+#[diesel(table_name = job_agents)]
+pub struct AgentOf {
+    pub id: i64,
+    pub email: String,
+    pub occupation_code: Option<String>,
+    pub postcode: Option<String>,
+    pub frequency: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
 fn to_value<T: Serialize>(v: T) -> AppResult<Value> {
     serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string()))
 }
@@ -80,23 +93,10 @@ pub fn export(conn: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<
             outbox::sent_at,
         ))
         .load(conn)?;
-    let agents: Vec<(i64, String, Option<String>, Option<String>, String, bool)> = job_agents::table
+    let agents: Vec<AgentOf> = job_agents::table
         .filter(job_agents::candidate_id.eq(Some(id)))
-        .select((
-            job_agents::id,
-            job_agents::email,
-            job_agents::occupation_code,
-            job_agents::postcode,
-            job_agents::frequency,
-            job_agents::active,
-        ))
+        .select(AgentOf::as_select())
         .load(conn)?;
-    let agents: Vec<Value> = agents
-        .into_iter()
-        .map(|(id, email, occ, pc, freq, active)| {
-            json!({ "id": id, "email": email, "occupation_code": occ, "postcode": pc, "frequency": freq, "active": active })
-        })
-        .collect();
     Ok(json!({
         "exported_at": Utc::now().naive_utc(),
         "exported_by": user.username,
@@ -114,7 +114,7 @@ pub fn export(conn: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<
         "history": to_value(&history)?,
         "referrals": referral_items,
         "mails": to_value(mails)?,
-        "job_agents": agents,
+        "job_agents": to_value(agents)?,
         // Notices to the consultants about the candidate travel by mail (in `mails`); the
         // retention warning is the only one so far.
         "notices": { "retention_warned_at": c.retention_warned_at },
