@@ -29,6 +29,13 @@ pub struct Config {
     /// Mail worker: how often to look for due mail, and the first retry delay.
     pub mail_poll_ms: u64,
     pub mail_backoff_ms: u64,
+    /// Retention: candidates untouched this long are erased, closed orders this old lose
+    /// their private texts (`STAER_RETENTION_MONTHS`, default 48, as Jobnet's 4 years).
+    pub retention_months: u32,
+    /// Run the daily retention pass inside `serve` (`STAER_RETENTION_WORKER`, default true).
+    pub retention_worker: bool,
+    /// Named on the privacy notice (`STAER_DATA_CONTROLLER`).
+    pub data_controller: String,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -73,6 +80,14 @@ impl Config {
             mail_backoff_ms: env("STAER_MAIL_BACKOFF_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(5000),
+            retention_months: env("STAER_RETENTION_MONTHS")
+                .and_then(|v| v.parse().ok())
+                .filter(|m| *m >= 1)
+                .unwrap_or(48),
+            retention_worker: env("STAER_RETENTION_WORKER")
+                .map(|v| v != "0" && v != "false")
+                .unwrap_or(true),
+            data_controller: env("STAER_DATA_CONTROLLER").unwrap_or_else(|| "Jobcentret (dataansvarlig)".into()),
         }
     }
 }

@@ -520,6 +520,38 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
         .await?;
     s.wait_for("Jobordren er lukket.").await?;
     s.check("16-order-closed").await?;
+    s.logout().await?;
+
+    // The privacy notice, without logging in; then Frederiksberg's access export of Ida and
+    // the erasure's confirmation step.
+    s.goto("/privacy").await?;
+    s.wait_for("Hvem ser hvad").await?;
+    s.check("17-privacy").await?;
+    s.login("frederiksberg.konsulent").await?;
+    s.goto("/candidates").await?;
+    s.wait_for("Ida Berg").await?;
+    let row = "[...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Ida Berg'))";
+    let export = s
+        .js(&format!(
+            "return {row}.querySelector('a[href$=\"/export\"]').getAttribute('href');"
+        ))
+        .await?;
+    s.goto(export.as_str().ok_or("no export link")?).await?;
+    s.wait_for("Indsigt: alle oplysninger om borgeren").await?;
+    s.check("18-candidate-export").await?;
+    s.goto("/candidates").await?;
+    s.wait_for("Ida Berg").await?;
+    let erase = s
+        .js(&format!(
+            "return {row}.querySelector('a[href$=\"/erase\"]').getAttribute('href');"
+        ))
+        .await?;
+    s.goto(erase.as_str().ok_or("no erase link")?).await?;
+    s.wait_for("Ja, slet oplysningerne for altid").await?;
+    s.check("19-candidate-erase").await?;
+    s.click("form[action$='/erase'] button[type=submit]").await?;
+    let html = s.wait_for("Borgerens oplysninger er slettet.").await?;
+    assert!(!html.contains("Ida Berg"));
 
     let problems = s.problems.into_inner();
     if !problems.is_empty() {

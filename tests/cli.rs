@@ -194,3 +194,71 @@ fn admin_subcommands() {
     assert!(ok && out.contains("queued 0"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `staer-hub retention [--dry-run]`: prints what it would do (counts and ids) without doing
+/// it, refuses while another instance holds the pass, and then does it.
+#[test]
+fn retention_command() {
+    use diesel::prelude::*;
+    use staer_hub::db::schema::candidates;
+    use staer_hub::domain::{jobs, retention};
+    let app = common::TestApp::start(Backend::Sqlite);
+    let dir = std::env::temp_dir().join(format!("staer_cli_retention_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = chrono::Utc::now().naive_utc() - chrono::Duration::days(5 * 365);
+    let id = app.candidate(&app.login("frederiksberg.konsulent"), "Gammel Ledig", true);
+    app.state
+        .db
+        .write_blocking(|c| {
+            diesel::update(candidates::table.find(id))
+                .set((
+                    candidates::created_at.eq(old),
+                    candidates::updated_at.eq(Some(old)),
+                    candidates::consent_given_at.eq(Some(old)),
+                ))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    let run = |args: &[&str]| {
+        let out = command(&app.db, &dir).args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let warned = || -> Option<chrono::NaiveDateTime> {
+        app.state
+            .db
+            .read_blocking(|c| {
+                Ok(candidates::table
+                    .find(id)
+                    .select(candidates::retention_warned_at)
+                    .first(c)?)
+            })
+            .unwrap()
+    };
+    let (ok, out) = run(&["retention", "--dry-run"]);
+    assert!(ok && out.contains(&format!("would warn 1 candidates: {id}\n")), "{out}");
+    assert!(out.contains("would erase 0 candidates"), "{out}");
+    assert_eq!(warned(), None, "a dry run changes nothing");
+    // Another instance is running the pass: refused, non-zero.
+    let now = chrono::Utc::now().naive_utc();
+    let lease = chrono::Duration::hours(1);
+    assert!(app
+        .state
+        .db
+        .write_blocking(|c| jobs::claim(c, retention::JOB, "serve", now, lease, None))
+        .unwrap());
+    let (ok, out) = run(&["retention"]);
+    assert!(!ok && out.contains("another instance"), "{out}");
+    assert_eq!(warned(), None);
+    app.state
+        .db
+        .write_blocking(|c| jobs::release(c, retention::JOB, "serve", now, true))
+        .unwrap();
+    let (ok, out) = run(&["retention"]);
+    assert!(ok && out.contains(&format!("did warn 1 candidates: {id}\n")), "{out}");
+    assert!(warned().is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -638,3 +638,38 @@ on_both! {
         assert!(!page.contains("{&quot;") && !page.contains("{\"network"), "no raw JSON in the history");
     }
 }
+
+on_both! {
+    erase_and_export_pages(app) {
+        let frb = app.login("frederiksberg.konsulent");
+        let cand = app.candidate(&frb, "Sletmig Sørensen", true);
+        let order = shared_order(app, json!({}));
+        assert_eq!(app.refer(&frb, order, cand).0, 201);
+        let mut b = Browser::new(app);
+        b.login("frederiksberg.konsulent");
+        // The candidates page links to the export and to the erasure's confirmation step.
+        let list = b.open("/candidates").body;
+        assert!(list.contains(&format!("href=\"/candidates/{cand}/export\"")), "export link");
+        assert!(list.contains(&format!("href=\"/candidates/{cand}/erase\"")), "erase link");
+        assert!(list.contains("href=\"/privacy\""), "the footer links the privacy notice");
+        // The printable export shows what is stored.
+        let x = b.open(&format!("/candidates/{cand}/export"));
+        assert_eq!(x.status, 200);
+        assert!(text(&x.body).contains("Sletmig Sørensen") && x.body.contains("Smed til værksted"));
+        // Confirmation first: the GET erases nothing and says what will happen.
+        let confirm = b.open(&format!("/candidates/{cand}/erase"));
+        assert_eq!(confirm.status, 200);
+        assert!(confirm.body.contains("Ja, slet oplysningerne for altid") && confirm.body.contains("Aktive formidlinger"));
+        assert_eq!(app.get(&format!("/api/v1/candidates/{cand}"), &frb).1["name"], "Sletmig Sørensen");
+        // Without the CSRF token nothing happens.
+        assert_eq!(b.post(&format!("/candidates/{cand}/erase"), &[]).status, 403);
+        let done = b.submit(&format!("/candidates/{cand}/erase"), &format!("/candidates/{cand}/erase"), &[]);
+        assert_eq!(flash(&done.body), "Borgerens oplysninger er slettet.");
+        assert!(!done.body.contains("Sletmig"));
+        assert_eq!(app.get(&format!("/api/v1/candidates/{cand}"), &frb).1["name"], "slettet borger");
+        // Another centre's candidate: 404 pages, nothing erased.
+        let other = app.candidate(&app.login("brondby.konsulent"), "Brøndby Borger", false);
+        assert_eq!(b.get(&format!("/candidates/{other}/erase")).status, 404);
+        assert_eq!(b.get(&format!("/candidates/{other}/export")).status, 404);
+    }
+}

@@ -92,6 +92,11 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/candidates", web::post().to(api::candidates::create_handler))
         .route("/candidates", web::get().to(api::candidates::list_handler))
         .route("/candidates/{id}", web::get().to(api::candidates::get_handler))
+        .route("/candidates/{id}", web::delete().to(api::candidates::erase_handler))
+        .route(
+            "/candidates/{id}/export",
+            web::get().to(api::candidates::export_handler),
+        )
         .route(
             "/candidates/{id}/wishes",
             web::put().to(api::candidates::wishes_handler),
@@ -139,6 +144,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
 fn page_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::login::home))
         .route("/static/app.css", web::get().to(pages::login::stylesheet))
+        .route("/privacy", web::get().to(pages::privacy::privacy_page))
         .route("/login", web::get().to(pages::login::login_form))
         .route("/login", web::post().to(pages::login::login_submit))
         .route("/logout", web::post().to(pages::login::logout))
@@ -183,5 +189,17 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/candidates/{id}/revoke",
             web::post().to(pages::candidates::revoke_consent),
+        )
+        .route(
+            "/candidates/{id}/erase",
+            web::get().to(pages::candidate_privacy::erase_confirm),
+        )
+        .route(
+            "/candidates/{id}/erase",
+            web::post().to(pages::candidate_privacy::erase),
+        )
+        .route(
+            "/candidates/{id}/export",
+            web::get().to(pages::candidate_privacy::export_page),
         );
 }

@@ -42,6 +42,12 @@ pub enum Command {
     },
     /// Queue the job agent digests that are due now, and exit.
     JobAgents,
+    /// Apply the retention rules now (STAER_RETENTION_MONTHS): warn, erase, strip, purge.
+    Retention {
+        /// Only print what would be done (counts and ids); change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Fill a fresh database with a benchmark data set (users `cNNN.konsulentK` / demo).
     Seed {
         #[arg(long, default_value_t = 100)]
@@ -113,6 +119,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Serve { bind, demo, workers } => serve::serve(config, &bind, demo, workers),
         Command::MailWorker { once } => worker::mail_worker(config, once),
         Command::JobAgents => worker::job_agents(config),
+        Command::Retention { dry_run } => worker::retention(config, dry_run),
         Command::Seed {
             centres,
             orders,

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use super::{demo, CliResult};
 use crate::config::Config;
-use crate::domain::job_agents;
+use crate::domain::{job_agents, retention};
 use crate::{app, mail};
 
 /// Opening the state runs the pending migrations; nothing else to do.
@@ -15,8 +15,8 @@ pub fn migrate(config: Config) -> CliResult {
     Ok(())
 }
 
-/// Runs the service until it is stopped, with the mail worker (if configured) and the job
-/// agent scheduler beside it.
+/// Runs the service until it is stopped, with the mail worker (if configured), the job
+/// agent scheduler and the daily retention pass beside it.
 pub fn serve(config: Config, bind: &str, seed_demo: bool, workers: Option<usize>) -> CliResult {
     let state = app::state(config)?;
     if seed_demo && demo::seed(&state.db, &state.mail)? {
@@ -34,6 +34,18 @@ pub fn serve(config: Config, bind: &str, seed_demo: bool, workers: Option<usize>
         state.mail.clone(),
         std::time::Duration::from_secs(300),
     );
+    if state.config.retention_worker {
+        // Wakes every 10 minutes; the `jobs` claim lets one instance a day do the pass.
+        let policy = retention::Policy {
+            months: state.config.retention_months,
+        };
+        retention::spawn_daily(
+            state.db.clone(),
+            state.mail.clone(),
+            policy,
+            std::time::Duration::from_secs(600),
+        );
+    }
     let listener = TcpListener::bind(bind)?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     actix_web::rt::System::new().block_on(app::server(state, listener, workers)?)?;

@@ -122,6 +122,9 @@ diesel::table! {
         created_at -> Timestamp,
         lat -> Nullable<Double>,
         lon -> Nullable<Double>,
+        updated_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
+        retention_warned_at -> Nullable<Timestamp>,
     }
 }
 
@@ -212,6 +215,16 @@ diesel::table! {
         locked_by -> Nullable<Text>,
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
+        candidate_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    jobs (name) {
+        name -> Text,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_run_at -> Nullable<Timestamp>,
     }
 }
 
@@ -244,4 +257,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     candidate_wishes,
     job_agents,
+    jobs,
 );

@@ -31,11 +31,23 @@ pub struct Candidate {
     pub created_at: NaiveDateTime,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    pub updated_at: Option<NaiveDateTime>,
+    /// Set when the candidate's personal data was erased (on request or by retention).
+    pub erased_at: Option<NaiveDateTime>,
+    pub retention_warned_at: Option<NaiveDateTime>,
 }
 
 impl Candidate {
     pub fn has_consent(&self) -> bool {
         self.consent_given_at.is_some() && self.consent_revoked_at.is_none()
+    }
+
+    /// An erased candidate is a stub kept for the counts: nothing may be recorded on it.
+    pub fn refuse_if_erased(&self) -> AppResult<()> {
+        match self.erased_at {
+            Some(_) => Err(AppError::Conflict("the candidate's data was erased".into())),
+            None => Ok(()),
+        }
     }
 }
 
@@ -144,6 +156,7 @@ pub fn wishes(names: &[String]) -> AppResult<Vec<(String, String)>> {
 
 /// Replaces the candidate's occupation wishes.
 pub fn set_wishes(conn: &mut DbConn, id: CandidateId, wishes: &[(String, String)]) -> AppResult<()> {
+    touch(conn, id)?;
     diesel::delete(candidate_wishes::table.filter(candidate_wishes::candidate_id.eq(id))).execute(conn)?;
     let centre: i64 = candidates::table
         .find(id)
@@ -159,6 +172,14 @@ pub fn set_wishes(conn: &mut DbConn, id: CandidateId, wishes: &[(String, String)
             ))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// Marks a change of the candidate: retention counts its years from the last one.
+pub fn touch(conn: &mut DbConn, id: CandidateId) -> AppResult<()> {
+    diesel::update(candidates::table.find(id))
+        .set(candidates::updated_at.eq(Some(Utc::now().naive_utc())))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -222,9 +243,10 @@ fn yes() -> bool {
 }
 
 pub fn give_consent(conn: &mut DbConn, user: &AuthUser, id: CandidateId, input: ConsentInput) -> AppResult<Candidate> {
-    load_own(conn, user, id)?;
+    load_own(conn, user, id)?.refuse_if_erased()?;
     diesel::update(candidates::table.find(id))
         .set((
+            candidates::updated_at.eq(Some(Utc::now().naive_utc())),
             candidates::consent_given_at.eq(Some(Utc::now().naive_utc())),
             candidates::consent_given_by.eq(Some(user.id)),
             candidates::consent_revoked_at.eq(None::<NaiveDateTime>),
@@ -247,6 +269,7 @@ pub fn give_consent(conn: &mut DbConn, user: &AuthUser, id: CandidateId, input: 
 pub fn list(conn: &mut DbConn, user: &AuthUser, needle: &str, consenting_only: bool) -> AppResult<Vec<Candidate>> {
     let mut query = candidates::table
         .filter(candidates::job_centre_id.eq(user.job_centre_id))
+        .filter(candidates::erased_at.is_null())
         .select(Candidate::as_select())
         .order((candidates::name, candidates::id))
         .limit(500)

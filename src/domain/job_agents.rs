@@ -338,7 +338,15 @@ pub fn run_due(db: &Db, mail: &Mail, now: NaiveDateTime) -> AppResult<usize> {
                 "orders": found,
                 "unsubscribe": mail.link(&format!("/job-agents/unsubscribe/{}", agent.unsubscribe_token)),
             });
-            mail::enqueue(c, mail, "job_agent_digest", &agent.email, &agent.language, &data)?;
+            mail::enqueue_about(
+                c,
+                mail,
+                "job_agent_digest",
+                &agent.email,
+                &agent.language,
+                &data,
+                agent.candidate_id,
+            )?;
             Ok(1)
         })?;
     }

@@ -12,7 +12,7 @@ use crate::domain::referral::Referral;
 use crate::domain::{candidates, order};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
-use crate::mail::{enqueue, Mail};
+use crate::mail::{enqueue, enqueue_about, Mail};
 
 /// The order as any other centre sees it: mails never carry the private texts.
 fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {
@@ -95,7 +95,15 @@ pub fn awaiting_approval(
         "referring_centre": by.centre_name,
         "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
     });
-    enqueue(conn, mail, "awaiting_approval", &to.email, &to.language, &data)?;
+    enqueue_about(
+        conn,
+        mail,
+        "awaiting_approval",
+        &to.email,
+        &to.language,
+        &data,
+        Some(r.candidate_id),
+    )?;
     Ok(())
 }
 
@@ -111,7 +119,15 @@ pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
         "reason": r.reason,
         "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
     });
-    enqueue(conn, mail, "referral_decided", &to.email, &to.language, &data)?;
+    enqueue_about(
+        conn,
+        mail,
+        "referral_decided",
+        &to.email,
+        &to.language,
+        &data,
+        Some(r.candidate_id),
+    )?;
     Ok(())
 }
 
@@ -129,7 +145,15 @@ pub fn candidate_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r
         "consultant_email": consultant.email,
         "consultant_centre": consultant.centre_name,
     });
-    enqueue(conn, mail, "candidate_to_employer", &to, "da", &data)?;
+    enqueue_about(
+        conn,
+        mail,
+        "candidate_to_employer",
+        &to,
+        "da",
+        &data,
+        Some(r.candidate_id),
+    )?;
     Ok(())
 }
 

@@ -29,8 +29,11 @@ pub struct OutboxPage {
 pub fn list(conn: &mut DbConn, user: &AuthUser, status: Option<&str>, page: i64) -> AppResult<OutboxPage> {
     user.require_admin("see the outbox")?;
     if let Some(s) = status {
-        if !["pending", "sent", "failed"].contains(&s) {
-            return Err(AppError::invalid("status", "must be pending, sent or failed"));
+        if !["pending", "sent", "failed", "cancelled"].contains(&s) {
+            return Err(AppError::invalid(
+                "status",
+                "must be pending, sent, failed or cancelled",
+            ));
         }
     }
     let page = page.clamp(1, i64::MAX / PER_PAGE);
@@ -63,6 +66,10 @@ pub fn retry(conn: &mut DbConn, user: &AuthUser, id: OutboxId) -> AppResult<()> 
     let status: String = outbox::table.find(id).select(outbox::status).first(conn)?;
     if status == "sent" {
         return Err(AppError::Conflict("the mail was already sent".into()));
+    }
+    if status == "cancelled" {
+        // Cancelled by an erasure: its candidate's data is gone and must not be sent.
+        return Err(AppError::Conflict("the mail was cancelled and can't be sent".into()));
     }
     diesel::update(outbox::table.find(id))
         .set((

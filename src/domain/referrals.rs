@@ -399,7 +399,10 @@ pub fn revoke_consent(
         return Err(AppError::Conflict("the candidate has no consent to revoke".into()));
     }
     diesel::update(candidates_t::table.find(id))
-        .set(candidates_t::consent_revoked_at.eq(Some(Utc::now().naive_utc())))
+        .set((
+            candidates_t::consent_revoked_at.eq(Some(Utc::now().naive_utc())),
+            candidates_t::updated_at.eq(Some(Utc::now().naive_utc())),
+        ))
         .execute(conn)?;
     let mut withdrawn = 0;
     for rid in live_of_candidate(conn, id)? {

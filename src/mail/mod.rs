@@ -6,7 +6,7 @@
 pub mod outbox;
 pub mod worker;
 
-pub use outbox::{enqueue, OutboxRow};
+pub use outbox::{enqueue, enqueue_about, OutboxRow};
 pub use worker::{spawn_worker, Worker, WorkerSettings};
 
 use handlebars::Handlebars;
@@ -14,13 +14,14 @@ use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
 
-pub const KINDS: [&str; 6] = [
+pub const KINDS: [&str; 7] = [
     "order_shared",
     "awaiting_approval",
     "referral_decided",
     "candidate_to_employer",
     "job_agent_digest",
     "order_closed",
+    "retention_warning",
 ];
 
 const LANGS: [&str; 2] = ["da", "en"];
@@ -45,7 +46,8 @@ const TEMPLATES: &[(&str, &str, &str, &str)] = templates!(
     "referral_decided",
     "candidate_to_employer",
     "job_agent_digest",
-    "order_closed"
+    "order_closed",
+    "retention_warning"
 );
 
 /// Renders mails. Registered once at start-up: two registries, because the HTML parts
@@ -161,7 +163,7 @@ mod tests {
         let data = json!({"recipient_name": "R", "order": order, "network": "HRS", "link": "http://x/o/1",
             "candidate_name": "C", "referred_by": "B", "referring_centre": "F", "approved": true,
             "candidate": {"name": "C", "email": "c@x.dk"}, "consultant_name": "K", "consultant_email": "k@x.dk",
-            "consultant_centre": "Brøndby", "candidates": ["C", "D"], "count": 2, "reason": "Besat"});
+            "consultant_centre": "Brøndby", "candidates": ["C", "D"], "count": 2, "reason": "Besat", "erase_on": "2030-01-01"});
         for kind in KINDS {
             for lang in LANGS {
                 let r = m.render(kind, lang, &data).unwrap();

@@ -8,11 +8,26 @@ use serde_json::Value;
 use crate::db::schema::outbox;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::OutboxId;
+use crate::ids::{CandidateId, OutboxId};
 use crate::mail::Mail;
 
 /// Writes one mail to the outbox, inside the caller's transaction.
 pub fn enqueue(conn: &mut DbConn, mail: &Mail, kind: &str, to: &str, lang: &str, data: &Value) -> AppResult<OutboxId> {
+    enqueue_about(conn, mail, kind, to, lang, data, None)
+}
+
+/// Writes one mail about a candidate: an erasure finds it by `candidate_id` (cancels it while
+/// queued, blanks it once sent) and an access export lists it.
+pub fn enqueue_about(
+    conn: &mut DbConn,
+    mail: &Mail,
+    kind: &str,
+    to: &str,
+    lang: &str,
+    data: &Value,
+    candidate: Option<CandidateId>,
+) -> AppResult<OutboxId> {
+    use diesel::sql_types::{BigInt, Nullable};
     let r = mail.render(kind, lang, data)?;
     let now = Utc::now().naive_utc();
     Ok(diesel::insert_into(outbox::table)
@@ -26,6 +41,8 @@ pub fn enqueue(conn: &mut DbConn, mail: &Mail, kind: &str, to: &str, lang: &str,
             outbox::status.eq("pending"),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
+            // Bound, not defaulted: one statement text either way (prepared once).
+            outbox::candidate_id.eq(candidate.into_sql::<Nullable<BigInt>>()),
         ))
         .returning(outbox::id)
         .get_result(conn)?)

@@ -20,6 +20,15 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("order_form", include_str!("../../templates/pages/order_form.hbs")),
     ("order_close", include_str!("../../templates/pages/order_close.hbs")),
     ("candidates", include_str!("../../templates/pages/candidates.hbs")),
+    (
+        "candidate_erase",
+        include_str!("../../templates/pages/candidate_erase.hbs"),
+    ),
+    (
+        "candidate_export",
+        include_str!("../../templates/pages/candidate_export.hbs"),
+    ),
+    ("privacy", include_str!("../../templates/pages/privacy.hbs")),
     ("matches", include_str!("../../templates/pages/matches.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
 ];

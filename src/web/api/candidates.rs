@@ -73,6 +73,7 @@ pub async fn wishes_handler(
         .db
         .write(move |c| {
             let cand = load_own(c, &user, id)?;
+            cand.refuse_if_erased()?;
             set_wishes(c, id, &list)?;
             audit::record(
                 c,
@@ -131,4 +132,36 @@ pub async fn list_handler(
     let needle = q.into_inner().q.unwrap_or_default();
     let items = state.db.read(move |c| list(c, &user, &needle, false)).await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+/// Erasure on request (GDPR Art. 17), by the owning centre; anyone else gets 404.
+pub async fn erase_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CandidateId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let mail = state.mail.clone();
+    let e = state
+        .db
+        .write(move |c| crate::domain::erasure::erase_on_request(c, &mail, &user, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(e))
+}
+
+/// Access export (GDPR Art. 15): everything stored about the candidate. The export is
+/// audited, so it runs in a write transaction.
+pub async fn export_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CandidateId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let v = state
+        .db
+        .write(move |c| crate::domain::export::export(c, &user, id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(v))
 }

@@ -1,0 +1,10 @@
+DROP TABLE jobs;
+DROP INDEX outbox_sent;
+DROP INDEX outbox_candidate;
+ALTER TABLE outbox DROP COLUMN candidate_id;
+DELETE FROM outbox WHERE status = 'cancelled';
+ALTER TABLE outbox DROP CONSTRAINT outbox_status_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sent', 'failed'));
+ALTER TABLE candidates DROP COLUMN retention_warned_at;
+ALTER TABLE candidates DROP COLUMN erased_at;
+ALTER TABLE candidates DROP COLUMN updated_at;
