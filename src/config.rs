@@ -29,6 +29,11 @@ pub struct Config {
     /// Mail worker: how often to look for due mail, and the first retry delay.
     pub mail_poll_ms: u64,
     pub mail_backoff_ms: u64,
+    /// Login throttling: the first lock after 5 failures; each further failure doubles it.
+    pub login_base_delay_ms: u64,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a proxy
+    /// that sets it); otherwise the peer address is the client.
+    pub trust_forwarded: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -73,6 +78,10 @@ impl Config {
             mail_backoff_ms: env("STAER_MAIL_BACKOFF_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(5000),
+            login_base_delay_ms: env("STAER_LOGIN_BASE_DELAY_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1000),
+            trust_forwarded: env("STAER_TRUST_FORWARDED").is_some_and(|v| v == "1" || v == "true"),
         }
     }
 }

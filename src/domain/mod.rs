@@ -1,11 +1,13 @@
 //! The model, the rules and the queries: what the API, the pages, the CLI and the workers all
 //! call. Functions take `&mut DbConn` and the acting user, and return `AppResult`; no HTTP here.
 
+pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod candidates;
 pub mod dashboards;
 pub mod job_agents;
+pub mod login_throttle;
 pub mod matching;
 pub mod notify;
 pub mod order;
@@ -14,6 +16,7 @@ pub mod orders;
 pub mod outbox;
 pub mod referral;
 pub mod referrals;
+pub mod sessions;
 pub mod sharing;
 pub mod users;
 pub mod validate;
