@@ -14,6 +14,8 @@ pub mod order;
 pub mod order_fields;
 pub mod orders;
 pub mod outbox;
+#[cfg(test)]
+mod privacy_tests;
 pub mod referral;
 pub mod referrals;
 pub mod sessions;
