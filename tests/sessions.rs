@@ -156,6 +156,17 @@ on_both! {
         }));
         assert_eq!(s, 401, "a write with a deleted user's token: {b}");
         assert_eq!(app.post("/api/v1/candidates", &t, json!({"name": "X"})).0, 401);
+
+        // A user disabled by any path, sessions left as they were: the per-request check
+        // itself sees the account is disabled.
+        let frb = app.login("frederiksberg.konsulent");
+        app.state.db.write_blocking(|c| {
+            diesel::update(users::table.filter(users::username.eq("frederiksberg.konsulent")))
+                .set(users::disabled_at.eq(Some(chrono::Utc::now().naive_utc())))
+                .execute(c)?;
+            Ok(())
+        }).unwrap();
+        assert_eq!(app.get("/api/v1/dashboard/shared-orders", &frb).0, 401);
     }
 
     api_answers_are_not_cached_and_public_pages_carry_the_csp(app) {
