@@ -226,8 +226,28 @@ fn taken_port(backend: Backend) {
     assert_eq!(status.code(), Some(1), "exit {status:?}: {err}");
     assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
     assert!(!err.contains("panicked") && !err.contains("assertion"), "{err}");
+    // The port is taken before the database is opened: nothing was created or migrated.
+    assert!(
+        !database_exists(&db),
+        "serve opened the database before it had its port"
+    );
     drop(holder);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether the app's schema is in the test database (a SQLite file exists, or PostgreSQL has
+/// the migrated tables).
+fn database_exists(db: &TestDb) -> bool {
+    if let Some(path) = db.url.strip_prefix("sqlite://") {
+        return std::path::Path::new(path).exists();
+    }
+    use diesel::prelude::*;
+    let mut c = diesel::PgConnection::establish(&db.url).unwrap();
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'users')",
+    ))
+    .get_result(&mut c)
+    .unwrap()
 }
 
 #[test]
