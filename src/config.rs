@@ -36,6 +36,11 @@ pub struct Config {
     pub retention_worker: bool,
     /// Named on the privacy notice (`STAER_DATA_CONTROLLER`).
     pub data_controller: String,
+    /// Login throttling: the first lock after 5 failures; each further failure doubles it.
+    pub login_base_delay_ms: u64,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a proxy
+    /// that sets it); otherwise the peer address is the client.
+    pub trust_forwarded: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -88,6 +93,10 @@ impl Config {
                 .map(|v| v != "0" && v != "false")
                 .unwrap_or(true),
             data_controller: env("STAER_DATA_CONTROLLER").unwrap_or_else(|| "Jobcentret (dataansvarlig)".into()),
+            login_base_delay_ms: env("STAER_LOGIN_BASE_DELAY_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1000),
+            trust_forwarded: env("STAER_TRUST_FORWARDED").is_some_and(|v| v == "1" || v == "true"),
         }
     }
 }

@@ -20,6 +20,9 @@ pub enum AppError {
     Validation { field: String, message: String },
     #[error("request body too large")]
     PayloadTooLarge,
+    /// Too many failed logins: the client may try again after this many seconds.
+    #[error("too many failed logins; try again in {0} s")]
+    TooManyRequests(u64),
     #[error("service temporarily unavailable: {0}")]
     Unavailable(String),
     #[error("internal error")]
@@ -61,6 +64,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -74,6 +78,9 @@ impl ResponseError for AppError {
         let mut res = HttpResponse::build(self.status_code());
         if matches!(self, AppError::Unauthorized(_)) {
             res.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let AppError::TooManyRequests(secs) = self {
+            res.insert_header(("Retry-After", secs.to_string()));
         }
         res.json(json!({ "error": self.to_string(), "detail": self.detail() }))
     }
@@ -125,6 +132,13 @@ mod tests {
         assert_eq!(AppError::invalid("vacancies", "x").status_code(), 422);
         assert_eq!(AppError::from(diesel::result::Error::NotFound).status_code(), 404);
         assert_eq!(AppError::Conflict("x".into()).status_code(), 409);
+        assert_eq!(AppError::TooManyRequests(3).status_code(), 429);
+    }
+
+    #[test]
+    fn too_many_requests_says_when_to_retry() {
+        let res = AppError::TooManyRequests(7).error_response();
+        assert_eq!(res.headers().get("Retry-After").unwrap(), "7");
     }
 
     #[test]

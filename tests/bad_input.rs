@@ -110,9 +110,11 @@ on_both! {
     broken_tokens_are_401(app) {
         let secret = app.config.jwt_secret.clone();
         let user = AuthUser { id: UserId(1), job_centre_id: JobCentreId(1), username: "brondby.konsulent".into(), role: Role::Consultant, language: "da".into() };
-        let expired = JwtKeys::new(&secret, -1).issue(&user).unwrap();
-        let forged = JwtKeys::new(b"not-the-secret-not-the-secret-xx", 1).issue(&user).unwrap();
-        let valid = JwtKeys::new(&secret, 1).issue(&user).unwrap();
+        let expired = JwtKeys::new(&secret, -1).issue(&user, "s").unwrap();
+        let forged = JwtKeys::new(b"not-the-secret-not-the-secret-xx", 1).issue(&user, "s").unwrap();
+        // Well signed, but naming no session the server opened.
+        let no_session = JwtKeys::new(&secret, 1).issue(&user, "0123456789abcdef0123456789abcdef").unwrap();
+        let valid = app.login("brondby.konsulent");
         let payload = valid.split('.').nth(1).unwrap();
         let none_alg = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
         let tampered = {
@@ -121,7 +123,7 @@ on_both! {
             parts.join(".")
         };
         assert_eq!(app.get("/api/v1/auth/me", &valid).0, 200);
-        for (what, token) in [("expired", expired), ("forged", forged), ("alg none", none_alg), ("tampered", tampered), ("garbage", "x.y.z".into()), ("empty", String::new())] {
+        for (what, token) in [("expired", expired), ("forged", forged), ("no session", no_session), ("alg none", none_alg), ("tampered", tampered), ("garbage", "x.y.z".into()), ("empty", String::new())] {
             let (s, b) = app.get("/api/v1/orders/1", &token);
             assert_eq!(s, 401, "{what}: {b}");
             assert!(b["error"].is_string());

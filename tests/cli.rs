@@ -262,3 +262,110 @@ fn retention_command() {
     assert!(warned().is_some());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `serve` on a port another process holds: a clear message and a failure exit code, on both
+/// databases (on PostgreSQL it used to abort in a mutex assertion), and promptly.
+fn taken_port(backend: Backend) {
+    let db = TestDb::new(backend);
+    let dir = std::env::temp_dir().join(format!("staer_cli_port_{}_{:?}", std::process::id(), backend));
+    std::fs::create_dir_all(&dir).unwrap();
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = holder.local_addr().unwrap().to_string();
+    let mut child = command(&db, &dir)
+        .args(["serve", "--bind", &addr])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve kept running on a taken port");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "exit {status:?}: {err}");
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("assertion"), "{err}");
+    // The port is taken before the database is opened: nothing was created or migrated.
+    assert!(
+        !database_exists(&db),
+        "serve opened the database before it had its port"
+    );
+    drop(holder);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether the app's schema is in the test database (a SQLite file exists, or PostgreSQL has
+/// the migrated tables).
+fn database_exists(db: &TestDb) -> bool {
+    if let Some(path) = db.url.strip_prefix("sqlite://") {
+        return std::path::Path::new(path).exists();
+    }
+    use diesel::prelude::*;
+    let mut c = diesel::PgConnection::establish(&db.url).unwrap();
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'users')",
+    ))
+    .get_result(&mut c)
+    .unwrap()
+}
+
+#[test]
+fn serve_on_a_taken_port_sqlite() {
+    taken_port(Backend::Sqlite);
+}
+
+#[test]
+fn serve_on_a_taken_port_postgres() {
+    taken_port(Backend::Postgres);
+}
+
+/// The operator disables a user and sets a password from the command line while `serve`
+/// runs: the user's tokens stop at once.
+#[test]
+fn user_disable_and_password_end_sessions() {
+    let db = TestDb::new(Backend::Sqlite);
+    let dir = std::env::temp_dir().join(format!("staer_cli_users_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = serve(&db, &dir);
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = command(&db, &dir)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let t = login(&s.base, "brondby.konsulent");
+    assert_eq!(call(&s.base, "GET", "/api/v1/auth/me", Some(&t), None).0, 200);
+    let (ok, out) = run(&["user-disable", "brondby.konsulent"], "");
+    assert!(ok && out.contains("1 session(s) ended"), "{out}");
+    assert_eq!(call(&s.base, "GET", "/api/v1/auth/me", Some(&t), None).0, 401);
+    let (ok, out) = run(&["user-disable", "nobody"], "");
+    assert!(!ok && out.contains("not found"), "{out}");
+    assert!(run(&["user-enable", "brondby.konsulent"], "").0);
+    let t = login(&s.base, "brondby.konsulent");
+    let (ok, out) = run(&["user-password", "brondby.konsulent"], "kort\n");
+    assert!(!ok && out.contains("password"), "{out}");
+    assert_eq!(call(&s.base, "GET", "/api/v1/auth/me", Some(&t), None).0, 200);
+    let (ok, out) = run(&["user-password", "brondby.konsulent"], "nyt-kodeord-9\n");
+    assert!(ok, "{out}");
+    assert_eq!(call(&s.base, "GET", "/api/v1/auth/me", Some(&t), None).0, 401);
+    let body = json!({"username": "brondby.konsulent", "password": "nyt-kodeord-9"});
+    assert_eq!(call(&s.base, "POST", "/api/v1/auth/login", None, Some(body)).0, 200);
+    drop(s);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -256,11 +256,15 @@ on_both! {
         assert!(b.open("/dashboard/my-orders").body.contains("My job orders"));
         assert!(b.open("/dashboard/my-orders?lang=da").body.contains("Mine jobordrer"));
 
-        // Log out: the session is gone.
+        // Log out: the session is gone, on the server too: the old cookie no longer works.
+        let old = b.cookies["staer_session"].clone();
         let r = b.submit("/dashboard/my-orders", "/logout", &[]);
         assert!(r.body.contains("Brugernavn"));
         assert!(!b.cookies.contains_key("staer_session"));
         assert_eq!(b.get("/dashboard/my-orders").status, 303);
+        b.cookies.insert("staer_session".into(), old.clone());
+        assert_eq!(b.get("/dashboard/my-orders").status, 303, "a logged-out cookie still opens pages");
+        assert_eq!(app.get("/api/v1/auth/me", &old).0, 401);
     }
 
     csrf_is_required(app) {
@@ -672,4 +676,63 @@ on_both! {
         assert_eq!(b.get(&format!("/candidates/{other}/erase")).status, 404);
         assert_eq!(b.get(&format!("/candidates/{other}/export")).status, 404);
     }
+}
+
+/// The login page after 5 wrong passwords: 429 and a message in Danish and English.
+fn page_login_is_throttled(app: &common::TestApp) {
+    let mut b = Browser::new(app);
+    for _ in 0..5 {
+        let token = csrf_of(&b.open("/login").body);
+        let r = b.post(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("username", "glostrup.konsulent"),
+                ("password", "forkert"),
+            ],
+        );
+        assert_eq!(r.status, 401);
+    }
+    let token = csrf_of(&b.open("/login").body);
+    let r = b.post(
+        "/login",
+        &[
+            ("_csrf", &token),
+            ("username", "glostrup.konsulent"),
+            ("password", "demo"),
+        ],
+    );
+    assert_eq!(r.status, 429, "the right password right after 5 wrong ones");
+    assert!(
+        flash(&r.body).contains("For mange mislykkede login-forsøg"),
+        "{}",
+        r.body
+    );
+    assert!(!b.cookies.contains_key("staer_session"));
+    let token = csrf_of(&b.open("/login?lang=en").body);
+    let r = b.post(
+        "/login",
+        &[
+            ("_csrf", &token),
+            ("username", "glostrup.konsulent"),
+            ("password", "demo"),
+        ],
+    );
+    assert_eq!(r.status, 429);
+    assert!(flash(&r.body).contains("Too many failed login attempts"), "{}", r.body);
+}
+
+/// A long first lock, so the test can't outrun it on a busy machine.
+fn throttled_app(backend: common::Backend) -> common::TestApp {
+    common::TestApp::start_with(backend, |c| c.login_base_delay_ms = 30_000)
+}
+
+#[test]
+fn page_login_is_throttled_sqlite() {
+    page_login_is_throttled(&throttled_app(common::Backend::Sqlite));
+}
+
+#[test]
+fn page_login_is_throttled_postgres() {
+    page_login_is_throttled(&throttled_app(common::Backend::Postgres));
 }

@@ -33,6 +33,7 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option
     let mut srv = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(middleware::from_fn(crate::web::auth::check_session))
             .wrap(middleware::Logger::new("%r %s %Dms"))
             .configure(routes::routes)
     })

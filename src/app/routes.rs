@@ -2,7 +2,8 @@
 //! path or query that does not parse.
 
 use actix_web::error::InternalError;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::header;
+use actix_web::{middleware, web, HttpRequest, HttpResponse};
 
 use crate::error::AppError;
 use crate::web::state::AppState;
@@ -26,6 +27,14 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+/// Every API answer may carry personal data: never stored by a cache, never sniffed into
+/// something other than its declared type.
+fn api_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add((header::CACHE_CONTROL, "no-store"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+}
+
 /// Routes of the JSON API and the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::default().limit(crate::web::json::JSON_LIMIT))
@@ -34,9 +43,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(healthz))
         .route(
             "/job-agents/unsubscribe/{token}",
-            web::get().to(api::job_agents::unsubscribe_handler),
+            web::get().to(pages::unsubscribe::unsubscribe),
         )
-        .service(web::scope("/api/v1").configure(api_routes))
+        .service(web::scope("/api/v1").wrap(api_headers()).configure(api_routes))
         .configure(page_routes)
         .default_service(web::to(pages::not_found::not_found));
 }
@@ -44,6 +53,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// The JSON API, under `/api/v1`.
 fn api_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/login", web::post().to(api::auth::login))
+        .route("/auth/logout", web::post().to(api::auth::logout))
         .route("/auth/me", web::get().to(api::auth::me))
         .route("/auth/me", web::patch().to(api::auth::patch_me))
         .route(
@@ -137,7 +147,19 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/job-centres", web::post().to(api::sharing::create_centre_handler))
         .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
-        .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler));
+        .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler))
+        .route(
+            "/admin/users/{username}/disable",
+            web::post().to(api::accounts::disable_handler),
+        )
+        .route(
+            "/admin/users/{username}/enable",
+            web::post().to(api::accounts::enable_handler),
+        )
+        .route(
+            "/admin/users/{username}/password",
+            web::post().to(api::accounts::password_handler),
+        );
 }
 
 /// The pages (no `/api` prefix).

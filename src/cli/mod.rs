@@ -84,6 +84,12 @@ pub enum Command {
         #[arg(long)]
         admin: bool,
     },
+    /// Disable a user: login is refused and every session of theirs ends at once.
+    UserDisable { username: String },
+    /// Enable a disabled user again.
+    UserEnable { username: String },
+    /// Set a user's password (from STAER_NEW_PASSWORD or one stdin line); their sessions end.
+    UserPassword { username: String },
 }
 
 #[derive(Subcommand)]
@@ -144,5 +150,8 @@ pub fn run(cli: Cli) -> CliResult {
             email,
             admin,
         } => admin::user(config, &username, &centre, &display_name, &email, admin),
+        Command::UserDisable { username } => admin::user_disable(config, &username),
+        Command::UserEnable { username } => admin::user_enable(config, &username),
+        Command::UserPassword { username } => admin::user_password(config, &username),
     }
 }

@@ -18,6 +18,9 @@ pub fn migrate(config: Config) -> CliResult {
 /// Runs the service until it is stopped, with the mail worker (if configured), the job
 /// agent scheduler and the daily retention pass beside it.
 pub fn serve(config: Config, bind: &str, seed_demo: bool, workers: Option<usize>) -> CliResult {
+    // The port first: a taken port must end the process before the database pools and the
+    // workers exist (on PostgreSQL, exiting with them alive aborted in a mutex assertion).
+    let listener = TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let state = app::state(config)?;
     if seed_demo && demo::seed(&state.db, &state.mail)? {
         tracing::info!("seeded demo data (users <centre>.konsulent / {})", demo::PASSWORD);
@@ -46,7 +49,6 @@ pub fn serve(config: Config, bind: &str, seed_demo: bool, workers: Option<usize>
             std::time::Duration::from_secs(600),
         );
     }
-    let listener = TcpListener::bind(bind)?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     actix_web::rt::System::new().block_on(app::server(state, listener, workers)?)?;
     if let Some(stop) = worker {

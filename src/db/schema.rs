@@ -35,6 +35,27 @@ diesel::table! {
         role -> Text,
         language -> Text,
         created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_failures (kind, key) {
+        kind -> Text,
+        key -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
     }
 }
 
@@ -229,6 +250,7 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> job_centres (job_centre_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(network_members -> networks (network_id));
 diesel::joinable!(network_members -> job_centres (job_centre_id));
 diesel::joinable!(job_orders -> job_centres (job_centre_id));
@@ -258,4 +280,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     candidate_wishes,
     job_agents,
     jobs,
+    sessions,
+    login_failures,
 );

@@ -1,6 +1,7 @@
 //! The model, the rules and the queries: what the API, the pages, the CLI and the workers all
 //! call. Functions take `&mut DbConn` and the acting user, and return `AppResult`; no HTTP here.
 
+pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod candidates;
@@ -10,6 +11,7 @@ pub mod erasure;
 pub mod export;
 pub mod job_agents;
 pub mod jobs;
+pub mod login_throttle;
 pub mod matching;
 pub mod notify;
 pub mod order;
@@ -17,9 +19,12 @@ pub mod order_close;
 pub mod order_fields;
 pub mod orders;
 pub mod outbox;
+#[cfg(test)]
+mod privacy_tests;
 pub mod referral;
 pub mod referrals;
 pub mod retention;
+pub mod sessions;
 pub mod sharing;
 pub mod users;
 pub mod validate;

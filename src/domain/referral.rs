@@ -364,4 +364,22 @@ mod tests {
         assert!(State::PendingApproval.counts() && State::SentToEmployer.counts());
         assert!(!State::Rejected.counts() && !State::Withdrawn.counts());
     }
+
+    /// Each state's `is_final` and `counts`, written out: a change to either is a change to
+    /// the rules (what may still move, what the order's "referred" figure shows).
+    #[test]
+    fn each_state_is_final_and_counts_as_written() {
+        let table = [
+            (State::PendingApproval, false, true),
+            (State::AvailableToCompany, false, true),
+            (State::Rejected, true, false),
+            (State::SentToEmployer, true, true),
+            (State::Withdrawn, true, false),
+        ];
+        assert_eq!(table.len(), State::ALL.len());
+        for (state, is_final, counts) in table {
+            assert_eq!(state.is_final(), is_final, "{state:?}.is_final()");
+            assert_eq!(state.counts(), counts, "{state:?}.counts()");
+        }
+    }
 }

@@ -380,15 +380,36 @@ pub fn remove_member(conn: &mut DbConn, actor: Option<&AuthUser>, network: &str,
     if n == 0 {
         return Err(AppError::NotFound);
     }
+    let no_longer_notified = drop_notifications(conn, nid, cid)?;
     audit::record(
         conn,
         actor,
         "network",
         nid.0,
         "member_removed",
-        json!({ "authority_number": number }),
+        json!({ "authority_number": number, "no_longer_notified": no_longer_notified }),
     )?;
     Ok(())
+}
+
+/// A centre that left a network loses the orders it saw through that network alone: their
+/// notification rows go (the shared list, `orders::load_visible` and new referrals all hang
+/// on them). Orders another of its networks still shares stay. Its own referrals stay its.
+fn drop_notifications(conn: &mut DbConn, network: NetworkId, centre: JobCentreId) -> AppResult<usize> {
+    let shared_with_network = order_shares::table
+        .filter(order_shares::network_id.eq(network))
+        .select(order_shares::order_id);
+    let still_shared = order_shares::table
+        .inner_join(network_members::table.on(network_members::network_id.eq(order_shares::network_id)))
+        .filter(network_members::job_centre_id.eq(centre))
+        .select(order_shares::order_id);
+    Ok(diesel::delete(
+        order_notifications::table
+            .filter(order_notifications::job_centre_id.eq(centre))
+            .filter(order_notifications::order_id.eq_any(shared_with_network))
+            .filter(order_notifications::order_id.ne_all(still_shared)),
+    )
+    .execute(conn)?)
 }
 
 #[derive(Debug, Serialize)]

@@ -39,6 +39,8 @@ pub struct User {
     pub job_centre_id: JobCentreId,
     pub role: String,
     pub language: String,
+    /// Set by an administrator: no login, no live session.
+    pub disabled_at: Option<chrono::NaiveDateTime>,
 }
 
 impl User {
@@ -65,7 +67,8 @@ pub fn authenticate(conn: &mut crate::db::DbConn, username: &str, password: &str
     let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
     let ok = verify_password(password, user.as_ref().map_or(dummy.as_str(), |u| &u.password_hash));
     match user {
-        Some(u) if ok => Ok(u),
+        // A disabled account answers like a wrong password: nothing to learn from trying.
+        Some(u) if ok && u.disabled_at.is_none() => Ok(u),
         _ => Err(AppError::Unauthorized("wrong username or password".into())),
     }
 }

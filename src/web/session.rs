@@ -11,7 +11,8 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use crate::domain::actor::AuthUser;
-use crate::web::auth::token_from_request;
+use crate::error::AppError;
+use crate::web::auth::{session_of, token_from_request};
 use crate::web::csrf;
 use crate::web::flash::Flash;
 use crate::web::respond::{bare_error, lang_of, link, param, query_pairs, see_other, FLASH_COOKIE, HOME};
@@ -22,6 +23,8 @@ use crate::web::templates::Lang;
 pub struct Session {
     pub user: AuthUser,
     pub(crate) token: String,
+    /// The session row's id (logout ends it).
+    pub(crate) sid: String,
     pub lang: Lang,
     pub(crate) lang_from_query: bool,
     pub(crate) flash: Option<Flash>,
@@ -54,11 +57,19 @@ impl FromRequest for Session {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(state) = req.app_data::<web::Data<AppState>>() else {
-            return ready(Err(actix_web::error::ErrorInternalServerError("app state missing")));
+        let (user, sid) = match session_of(req) {
+            Ok(v) => v,
+            Err(AppError::Unavailable(_)) => {
+                let page = bare_error(req, StatusCode::SERVICE_UNAVAILABLE, "error_title", "error_text");
+                return ready(Err(InternalError::from_response("session check failed", page).into()));
+            }
+            Err(_) => {
+                return ready(Err(
+                    InternalError::from_response("login required", login_redirect(req)).into()
+                ))
+            }
         };
-        let verified = token_from_request(req).and_then(|t| state.jwt.verify(&t).ok().map(|u| (t, u)));
-        let Some((token, user)) = verified else {
+        let Some(token) = token_from_request(req) else {
             return ready(Err(
                 InternalError::from_response("login required", login_redirect(req)).into()
             ));
@@ -68,6 +79,7 @@ impl FromRequest for Session {
             flash: req.cookie(FLASH_COOKIE).and_then(|c| Flash::decode(c.value())),
             user,
             token,
+            sid,
             lang,
             lang_from_query,
             path: req.path().to_string(),

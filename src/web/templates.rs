@@ -31,6 +31,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("privacy", include_str!("../../templates/pages/privacy.hbs")),
     ("matches", include_str!("../../templates/pages/matches.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
+    ("notice", include_str!("../../templates/pages/notice.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

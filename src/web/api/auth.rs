@@ -1,12 +1,12 @@
 //! Login and the logged-in user over JSON.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::domain::actor::AuthUser;
-use crate::domain::users;
-use crate::domain::users::authenticate;
+use crate::domain::{sessions, users};
 use crate::error::{AppError, AppResult};
+use crate::web::auth::{log_in, token_from_request};
 use crate::web::state::AppState;
 
 #[derive(Deserialize)]
@@ -15,11 +15,23 @@ pub struct LoginInput {
     pub password: String,
 }
 
-pub async fn login(state: web::Data<AppState>, body: crate::web::json::Json<LoginInput>) -> AppResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: crate::web::json::Json<LoginInput>,
+) -> AppResult<HttpResponse> {
     let LoginInput { username, password } = body.into_inner();
-    let user = state.db.read(move |c| authenticate(c, &username, &password)).await?;
-    let token = state.jwt.issue(&user.auth())?;
+    let token = log_in(&state, &req, &username, password).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "token": token })))
+}
+
+/// Ends the session of the presented token on the server: the same token is 401 from now on,
+/// on every instance.
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest, user: AuthUser) -> AppResult<HttpResponse> {
+    let token = token_from_request(&req).ok_or_else(|| AppError::Unauthorized("authentication required".into()))?;
+    let (_, sid) = state.jwt.verify(&token)?;
+    state.db.write(move |c| sessions::revoke(c, &user, &sid)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {

@@ -1,4 +1,4 @@
-//! Job agents over JSON, and the unsubscribe link of their digests.
+//! Job agents over JSON (the unsubscribe link of their digests is a page: `pages::unsubscribe`).
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::domain::actor::AuthUser;
 use crate::domain::job_agents;
 use crate::domain::job_agents::{create, CreateAgent};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::web::json::Json;
 use crate::web::state::AppState;
 
@@ -31,28 +31,4 @@ pub async fn delete_handler(state: web::Data<AppState>, user: AuthUser, id: web:
     let id = id.into_inner();
     state.db.write(move |c| job_agents::delete(c, &user, id)).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The link in every digest: no login needed, idempotent.
-pub async fn unsubscribe_handler(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    let token = token.into_inner();
-    let r = state.db.write(move |c| job_agents::unsubscribe(c, &token)).await;
-    let (status, text) = match r {
-        Ok(()) => (
-            actix_web::http::StatusCode::OK,
-            "Du er nu afmeldt jobagenten. / You are unsubscribed from the job agent.",
-        ),
-        Err(AppError::NotFound) => (
-            actix_web::http::StatusCode::NOT_FOUND,
-            "Ukendt afmeldingslink. / Unknown unsubscribe link.",
-        ),
-        Err(_) => (
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "Prøv igen senere. / Please try again later.",
-        ),
-    };
-    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(format!(
-        "<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>Jobagent</title></head><body style=\"font-family: sans-serif; margin: 2rem\"><p>{text}</p></body></html>"
-    ))
 }

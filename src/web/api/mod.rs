@@ -1,5 +1,6 @@
 //! The JSON API, one file per domain: parse the request, call the domain, answer.
 
+pub mod accounts;
 pub mod auth;
 pub mod candidates;
 pub mod dashboards;

@@ -6,9 +6,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use crate::domain::actor::AuthUser;
-use crate::domain::users;
+use crate::domain::sessions;
 use crate::error::AppError;
-use crate::web::auth::SESSION_COOKIE;
+use crate::web::auth::{log_in, SESSION_COOKIE};
 use crate::web::csrf;
 use crate::web::flash::Flash;
 use crate::web::respond::{
@@ -39,7 +39,7 @@ pub(crate) fn login_page(
     status: StatusCode,
     username: &str,
     next: &str,
-    error: bool,
+    error: Option<&str>,
 ) -> HttpResponse {
     let (lang, from_query) = lang_of(req, None);
     let token = req
@@ -47,7 +47,7 @@ pub(crate) fn login_page(
         .map(|c| c.value().to_string())
         .filter(|v| v.len() == 64)
         .unwrap_or_else(csrf::random);
-    let flash = error.then(|| Flash::error(state.pages.t(lang, "login_failed")));
+    let flash = error.map(|key| Flash::error(state.pages.t(lang, key)));
     let mut data = base_context(
         state,
         lang,
@@ -70,7 +70,7 @@ pub(crate) fn login_page(
 
 pub async fn login_form(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let next = param(&query_pairs(&req), "next").unwrap_or(HOME).to_string();
-    login_page(&state, &req, StatusCode::OK, "", &next, false)
+    login_page(&state, &req, StatusCode::OK, "", &next, None)
 }
 
 pub async fn login_submit(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -87,22 +87,36 @@ pub async fn login_submit(state: web::Data<AppState>, req: HttpRequest, body: we
         form.get("password").to_string(),
     );
     let next = safe_next(form.get("next"));
-    let name = username.clone();
-    match state.db.read(move |c| users::authenticate(c, &name, &password)).await {
-        Ok(user) => match state.jwt.issue(&user.auth()) {
-            Ok(token) => {
-                let mut res = see_other(&next);
-                let age = CookieAge::hours(state.config.token_ttl_hours);
-                let _ = res.add_cookie(&cookie(&state, SESSION_COOKIE, token, age));
-                let _ = res.add_removal_cookie(&cookie(&state, csrf::LOGIN_COOKIE, String::new(), CookieAge::ZERO));
-                res
+    match log_in(&state, &req, &username, password).await {
+        Ok(token) => {
+            let mut res = see_other(&next);
+            let age = CookieAge::hours(state.config.token_ttl_hours);
+            let _ = res.add_cookie(&cookie(&state, SESSION_COOKIE, token, age));
+            let _ = res.add_removal_cookie(&cookie(&state, csrf::LOGIN_COOKIE, String::new(), CookieAge::ZERO));
+            res
+        }
+        Err(AppError::Unauthorized(_)) => login_page(
+            &state,
+            &req,
+            StatusCode::UNAUTHORIZED,
+            &username,
+            &next,
+            Some("login_failed"),
+        ),
+        Err(AppError::TooManyRequests(secs)) => {
+            let mut res = login_page(
+                &state,
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                &username,
+                &next,
+                Some("login_throttled"),
+            );
+            if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
             }
-            Err(e) => {
-                tracing::error!(error = %e, "issuing a session failed");
-                bare_error(&req, StatusCode::INTERNAL_SERVER_ERROR, "error_title", "error_text")
-            }
-        },
-        Err(AppError::Unauthorized(_)) => login_page(&state, &req, StatusCode::UNAUTHORIZED, &username, &next, true),
+            res
+        }
         Err(e) => {
             tracing::error!(error = %e, "login failed");
             bare_error(&req, StatusCode::SERVICE_UNAVAILABLE, "error_title", "error_text")
@@ -110,7 +124,13 @@ pub async fn login_submit(state: web::Data<AppState>, req: HttpRequest, body: we
     }
 }
 
-pub async fn logout(state: web::Data<AppState>, _s: Session, _form: CsrfForm) -> HttpResponse {
+/// Ends the session on the server, then drops the cookie.
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest, s: Session, _form: CsrfForm) -> HttpResponse {
+    let (user, sid) = (s.user.clone(), s.sid.clone());
+    if let Err(e) = state.db.write(move |c| sessions::revoke(c, &user, &sid)).await {
+        tracing::error!(error = %e, "logout failed");
+        return bare_error(&req, StatusCode::SERVICE_UNAVAILABLE, "error_title", "error_text");
+    }
     let mut res = see_other("/login");
     let _ = res.add_removal_cookie(&cookie(&state, SESSION_COOKIE, String::new(), CookieAge::ZERO));
     res

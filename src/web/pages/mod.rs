@@ -15,3 +15,4 @@ pub mod order;
 pub mod order_close;
 pub mod order_form;
 pub mod privacy;
+pub mod unsubscribe;
