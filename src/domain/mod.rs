@@ -2,6 +2,7 @@
 //! call. Functions take `&mut DbConn` and the acting user, and return `AppResult`; no HTTP here.
 
 pub mod actor;
+pub mod approvals;
 pub mod audit;
 pub mod candidates;
 pub mod dashboards;
@@ -14,6 +15,8 @@ pub mod orders;
 pub mod outbox;
 pub mod referral;
 pub mod referrals;
+pub mod report_period;
+pub mod reports;
 pub mod sharing;
 pub mod users;
 pub mod validate;

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod csrf;
 pub mod flash;
 pub mod format;
@@ -11,6 +12,7 @@ pub mod json;
 pub mod jwt;
 pub mod pages;
 pub mod render;
+pub mod report_tables;
 pub mod respond;
 pub mod session;
 pub mod state;

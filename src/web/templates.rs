@@ -20,6 +20,9 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("candidates", include_str!("../../templates/pages/candidates.hbs")),
     ("matches", include_str!("../../templates/pages/matches.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
+    ("reports", include_str!("../../templates/pages/reports.hbs")),
+    ("report_chart", include_str!("../../templates/pages/report_chart.hbs")),
+    ("approvals", include_str!("../../templates/pages/approvals.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -55,7 +58,8 @@ impl Pages {
     pub fn new() -> AppResult<Pages> {
         let mut hb = Handlebars::new();
         // Every `{{x}}` is HTML-escaped (the default). Two `{{{ }}}` only: the layout's `body`
-        // (the page template's output) and a list's `rows_html` (`table_rows`, escaped there).
+        // (the page template's output), a list's `rows_html` (`table_rows`, escaped there) and a
+        // report's `svg` (`charts`, escaped there).
         hb.set_strict_mode(false);
         for (name, src) in TEMPLATES {
             hb.register_template_string(name, *src)

@@ -11,3 +11,4 @@ pub mod dashboards;
 pub mod login;
 pub mod order;
 pub mod order_form;
+pub mod reports;
