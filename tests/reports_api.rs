@@ -118,7 +118,7 @@ fn build(app: &common::TestApp) -> World {
             Ok(())
         })
         .unwrap();
-    let mut refer = |token: &str, order: i64, name: &str| {
+    let refer = |token: &str, order: i64, name: &str| {
         let cand = app.candidate(token, name, true);
         let (s, r) = app.refer(token, order, cand);
         assert_eq!(s, 201, "{r}");

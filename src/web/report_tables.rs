@@ -222,7 +222,7 @@ fn decisions_chart(cx: &Ctx, r: &Reports) -> Chart {
 
 fn placements_chart(cx: &Ctx, r: &Reports) -> Chart {
     let months: Vec<String> = r.centre.by_month.iter().map(|m| m.month.clone()).collect();
-    let labels = vec![cx.t("state_sent_to_employer"), cx.t("report_hired")];
+    let labels = [cx.t("state_sent_to_employer"), cx.t("report_hired")];
     let series = vec![Series {
         label: labels[0].clone(),
         values: r
@@ -277,7 +277,7 @@ fn shares_chart(cx: &Ctx, r: &Reports) -> Chart {
         svg: bar_rows(&title, &names, &series),
         title,
         note: None,
-        legend: cx.legend(&[label.clone()]),
+        legend: cx.legend(std::slice::from_ref(&label)),
         head: vec![cx.t("report_network_col"), label],
         fields: ["network", "orders_shared"].map(String::from).to_vec(),
         raw: rows.clone(),
