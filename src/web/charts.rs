@@ -39,13 +39,14 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// A round axis maximum (1, 2 or 5 times a power of ten) at or above `max`.
+/// A round axis maximum at or above `max` whose quarters (the grid lines) are round too:
+/// 1, 2, 4 or 8 times a power of ten.
 fn nice_max(max: f64) -> f64 {
     if max <= 0.0 {
         return 1.0;
     }
     let p = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
+    [1.0, 2.0, 4.0, 8.0, 10.0]
         .iter()
         .map(|m| m * p)
         .find(|v| *v >= max)
@@ -209,9 +210,10 @@ mod tests {
     #[test]
     fn axis_maxima_are_round() {
         assert_eq!(nice_max(0.0), 1.0);
-        assert_eq!(nice_max(7.0), 10.0);
+        assert_eq!(nice_max(4.0), 4.0);
+        assert_eq!(nice_max(7.0), 8.0);
         assert_eq!(nice_max(13.0), 20.0);
-        assert_eq!(nice_max(450.0), 500.0);
+        assert_eq!(nice_max(450.0), 800.0);
     }
 
     #[test]
