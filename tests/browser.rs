@@ -488,6 +488,13 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     // Brøndby, the coordinator, approves and sends the candidate to the employer; by
     // keyboard the page's every control is reachable.
     s.login("brondby.konsulent").await?;
+    // The coordinator's queue (Frederiksberg's referral waits) and the reports.
+    s.goto("/approvals").await?;
+    s.wait_for("Kok til frokostrestaurant").await?;
+    s.check("14a-approvals").await?;
+    s.goto("/reports").await?;
+    s.wait_for("Formidlinger til mine jobordrer").await?;
+    s.check("14b-reports").await?;
     s.click("a[href='/dashboard/my-orders']").await?;
     s.wait_for("Mine jobordrer").await?;
     s.click(&format!("a[href='/orders/{id}']")).await?;

@@ -146,6 +146,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             web::delete().to(api::sharing::remove_member_handler),
         )
         .route("/job-centres", web::post().to(api::sharing::create_centre_handler))
+        .route("/reports", web::get().to(api::reports::reports_handler))
+        .route("/reports/{chart}.csv", web::get().to(api::reports::csv_handler))
+        .route("/approvals", web::get().to(api::reports::approvals_handler))
         .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
         .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler))
         .route(
@@ -202,6 +205,8 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
             "/referrals/{id}/{action}",
             web::post().to(pages::order::referral_action),
         )
+        .route("/reports", web::get().to(pages::reports::reports_page))
+        .route("/approvals", web::get().to(pages::reports::approvals_page))
         .route("/candidates", web::get().to(pages::candidates::candidates_page))
         .route("/candidates", web::post().to(pages::candidates::create_candidate))
         .route(

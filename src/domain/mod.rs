@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod approvals;
 pub mod audit;
 pub mod candidates;
 pub mod csv_export;
@@ -23,6 +24,8 @@ pub mod outbox;
 mod privacy_tests;
 pub mod referral;
 pub mod referrals;
+pub mod report_period;
+pub mod reports;
 pub mod retention;
 pub mod sessions;
 pub mod sharing;

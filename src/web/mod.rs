@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod csrf;
 pub mod export;
 pub mod flash;
@@ -13,6 +14,7 @@ pub mod jwt;
 pub mod messages;
 pub mod pages;
 pub mod render;
+pub mod report_tables;
 pub mod respond;
 pub mod session;
 pub mod state;

@@ -16,16 +16,23 @@ use crate::web::session::Session;
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
-/// The header user: display name and centre name.
+/// The header user: display name and centre name, and how many referrals await their
+/// approval (the navigation's count).
 #[derive(serde::Serialize)]
 pub(crate) struct Me {
     pub(crate) display_name: String,
     pub(crate) centre: String,
+    pub(crate) awaiting: i64,
 }
 
 pub(crate) fn me(conn: &mut DbConn, user: &AuthUser) -> AppResult<Me> {
     let (display_name, centre) = crate::domain::users::header_names(conn, user)?;
-    Ok(Me { display_name, centre })
+    let awaiting = crate::domain::approvals::awaiting_count(conn, user)?;
+    Ok(Me {
+        display_name,
+        centre,
+        awaiting,
+    })
 }
 
 /// A full page for the session: header, language, pending message, CSRF token.
@@ -124,6 +131,7 @@ pub(crate) async fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResp
     let me = state.db.read(move |c| me(c, &user)).await.unwrap_or_else(|_| Me {
         display_name: s.user.username.clone(),
         centre: String::new(),
+        awaiting: 0,
     });
     let ctx = json!({ "heading": heading, "text": text });
     page(state, s, status, "error", &me, "", ctx)

@@ -32,6 +32,9 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("matches", include_str!("../../templates/pages/matches.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("notice", include_str!("../../templates/pages/notice.hbs")),
+    ("reports", include_str!("../../templates/pages/reports.hbs")),
+    ("report_chart", include_str!("../../templates/pages/report_chart.hbs")),
+    ("approvals", include_str!("../../templates/pages/approvals.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -68,7 +71,8 @@ impl Pages {
     pub fn new() -> AppResult<Pages> {
         let mut hb = Handlebars::new();
         // Every `{{x}}` is HTML-escaped (the default). Two `{{{ }}}` only: the layout's `body`
-        // (the page template's output) and a list's `rows_html` (`table_rows`, escaped there).
+        // (the page template's output), a list's `rows_html` (`table_rows`, escaped there) and a
+        // report's `svg` (`charts`, escaped there).
         hb.set_strict_mode(false);
         for (name, src) in TEMPLATES {
             hb.register_template_string(name, *src)
@@ -154,13 +158,14 @@ mod tests {
 
     #[test]
     fn templates_never_unescape_user_data() {
-        // The two raw insertions are HTML built by this module: the page template's output
-        // and `table_rows` (which escapes each text). Nothing else may skip escaping.
+        // The raw insertions are HTML built in Rust: the page template's output, `table_rows`
+        // and the charts' SVG (both escape each text). Nothing else may skip escaping.
         for (name, src) in TEMPLATES {
             let raw: Vec<&str> = src.match_indices("{{{").map(|(i, _)| &src[i..]).collect();
             let allowed = match *name {
                 "layout" => &["{{{body}}}"][..],
                 "dashboard" => &["{{{rows_html}}}"][..],
+                "report_chart" => &["{{{svg}}}"][..],
                 _ => &[][..],
             };
             assert_eq!(raw.len(), allowed.len(), "{name} must not use triple braces");

@@ -9,4 +9,5 @@ pub mod matching;
 pub mod orders;
 pub mod outbox;
 pub mod referrals;
+pub mod reports;
 pub mod sharing;

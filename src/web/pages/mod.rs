@@ -15,4 +15,5 @@ pub mod order;
 pub mod order_close;
 pub mod order_form;
 pub mod privacy;
+pub mod reports;
 pub mod unsubscribe;

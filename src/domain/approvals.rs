@@ -1,0 +1,84 @@
+//! The coordinator's queue: referrals awaiting my approval (pending on orders where I am the
+//! coordinator), oldest first, with their age; and its count for the navigation.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::{job_centres, job_orders, referrals};
+use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
+use crate::domain::referral::State;
+use crate::error::AppResult;
+use crate::ids::{JobOrderId, ReferralId};
+
+/// The most rows the queue shows at once; the count says how many there are in all.
+pub const QUEUE_LIMIT: i64 = 200;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable)]
+pub struct Awaiting {
+    pub referral_id: ReferralId,
+    pub order_id: JobOrderId,
+    pub order_title: String,
+    pub request_id: String,
+    pub referring_centre: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AwaitingRow {
+    #[serde(flatten)]
+    pub item: Awaiting,
+    /// Whole seconds since the referral was made.
+    pub age_seconds: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Queue {
+    pub total: i64,
+    pub items: Vec<AwaitingRow>,
+}
+
+/// How many referrals wait for my decision (the navigation's badge).
+pub fn awaiting_count(conn: &mut DbConn, user: &AuthUser) -> AppResult<i64> {
+    Ok(referrals::table
+        .inner_join(job_orders::table)
+        .filter(job_orders::coordinator_id.eq(user.id))
+        .filter(referrals::state.eq(State::PendingApproval.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
+/// My queue, oldest first (the one waiting longest leads), at most `QUEUE_LIMIT` rows.
+pub fn awaiting_my_approval(conn: &mut DbConn, user: &AuthUser) -> AppResult<Queue> {
+    let items: Vec<Awaiting> = referrals::table
+        .inner_join(job_orders::table)
+        .inner_join(job_centres::table.on(job_centres::id.eq(referrals::job_centre_id)))
+        .filter(job_orders::coordinator_id.eq(user.id))
+        .filter(referrals::state.eq(State::PendingApproval.as_str()))
+        .order((referrals::created_at.asc(), referrals::id.asc()))
+        .limit(QUEUE_LIMIT)
+        .select((
+            referrals::id,
+            job_orders::id,
+            job_orders::title,
+            job_orders::request_id,
+            job_centres::name,
+            referrals::created_at,
+        ))
+        .load(conn)?;
+    let total = if (items.len() as i64) < QUEUE_LIMIT {
+        items.len() as i64
+    } else {
+        awaiting_count(conn, user)?
+    };
+    let now = Utc::now().naive_utc();
+    let items = items
+        .into_iter()
+        .map(|item| AwaitingRow {
+            age_seconds: (now - item.created_at).num_seconds().max(0),
+            item,
+        })
+        .collect();
+    Ok(Queue { total, items })
+}

@@ -1,0 +1,402 @@
+//! The reports ("Diagramrude"): counts of the collaboration over a period, for the user's
+//! centre and for each network it belongs to. Aggregated in SQL (GROUP BY, COUNT); only the
+//! decision times are read as pairs of timestamps, so median and p90 come out the same on
+//! both databases. Counts and centre names only: no person, no order text leaves here.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::{count_star, sql};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text};
+use serde::Serialize;
+
+use crate::db::schema::{job_centres, job_orders, network_members, networks, order_shares, referral_events, referrals};
+use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
+use crate::domain::referral::State;
+use crate::domain::report_period::{median, month_key, percentile, Period};
+use crate::error::AppResult;
+use crate::ids::{JobCentreId, NetworkId};
+
+/// Referrals per state. `hired` is not a state yet (employers can't answer yet): placements
+/// are `null`, "not yet recorded", never a made-up zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StateCounts {
+    pub pending_approval: i64,
+    pub available_to_company: i64,
+    pub rejected: i64,
+    pub sent_to_employer: i64,
+    pub withdrawn: i64,
+    pub total: i64,
+    pub hired: Option<i64>,
+}
+
+impl StateCounts {
+    fn add(&mut self, state: &str, n: i64) -> AppResult<()> {
+        let slot = match State::parse(state)? {
+            State::PendingApproval => &mut self.pending_approval,
+            State::AvailableToCompany => &mut self.available_to_company,
+            State::Rejected => &mut self.rejected,
+            State::SentToEmployer => &mut self.sent_to_employer,
+            State::Withdrawn => &mut self.withdrawn,
+        };
+        *slot += n;
+        self.total += n;
+        Ok(())
+    }
+
+    /// The count of one state, in `State::ALL` order for charts and tables.
+    pub fn get(&self, state: State) -> i64 {
+        match state {
+            State::PendingApproval => self.pending_approval,
+            State::AvailableToCompany => self.available_to_company,
+            State::Rejected => self.rejected,
+            State::SentToEmployer => self.sent_to_employer,
+            State::Withdrawn => self.withdrawn,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthStates {
+    pub month: String,
+    #[serde(flatten)]
+    pub counts: StateCounts,
+}
+
+/// Time from referral to the coordinator's decision (approve or reject), in seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DecisionTimes {
+    pub decided: i64,
+    pub median_seconds: Option<f64>,
+    pub p90_seconds: Option<i64>,
+}
+
+impl DecisionTimes {
+    fn of(mut seconds: Vec<i64>) -> DecisionTimes {
+        seconds.sort_unstable();
+        DecisionTimes {
+            decided: seconds.len() as i64,
+            median_seconds: median(&seconds),
+            p90_seconds: percentile(&seconds, 90),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthDecisions {
+    pub month: String,
+    #[serde(flatten)]
+    pub times: DecisionTimes,
+}
+
+/// A centre's counts: a partner referring to my orders, or a member of a network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CentreCounts {
+    pub authority_number: String,
+    pub name: String,
+    /// The user's own centre.
+    pub own: bool,
+    pub orders_shared: i64,
+    pub referrals: StateCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkShares {
+    pub network: String,
+    pub orders_shared: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodView {
+    pub from: String,
+    pub to: String,
+    pub months: u32,
+}
+
+/// My centre: referrals to its orders by month and state, decision times, the partner centres
+/// that referred to them, and its orders shared per network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CentreReport {
+    pub by_month: Vec<MonthStates>,
+    pub totals: StateCounts,
+    pub decisions: DecisionTimes,
+    pub decisions_by_month: Vec<MonthDecisions>,
+    pub partners: Vec<CentreCounts>,
+    pub shared_per_network: Vec<NetworkShares>,
+}
+
+/// One network of my centre: per member centre, the orders it shared with this network and
+/// the referrals it made to orders shared with this network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkReport {
+    pub network: String,
+    pub members: Vec<CentreCounts>,
+    pub totals: StateCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reports {
+    pub period: PeriodView,
+    pub centre: CentreReport,
+    pub networks: Vec<NetworkReport>,
+}
+
+/// The month of a timestamp column in SQL, as `YYYY-MM`: the one expression the backends
+/// spell differently. `column` is a fixed column name from this file, never user input.
+fn month_sql(conn: &DbConn, column: &str) -> String {
+    match conn {
+        // diesel stores a Timestamp as text `YYYY-MM-DD HH:MM:SS` on SQLite; substr is ~3x
+        // cheaper than strftime over thousands of rows.
+        DbConn::Sqlite(_) => format!("substr({column}, 1, 7)"),
+        DbConn::Pg(_) => format!("to_char({column}, 'YYYY-MM')"),
+    }
+}
+
+/// Everything the reports page shows, for the user's centre and its networks.
+pub fn reports(conn: &mut DbConn, user: &AuthUser, period: &Period) -> AppResult<Reports> {
+    let centre = centre_report(conn, user.job_centre_id, period)?;
+    let mut nets = Vec::new();
+    for (id, name) in my_networks(conn, user.job_centre_id)? {
+        nets.push(network_report(conn, user.job_centre_id, id, name, period)?);
+    }
+    Ok(Reports {
+        period: PeriodView {
+            from: period.from_key(),
+            to: period.to_key(),
+            months: period.months,
+        },
+        centre,
+        networks: nets,
+    })
+}
+
+/// The networks a centre belongs to: the only ones whose figures it may see.
+fn my_networks(conn: &mut DbConn, centre: JobCentreId) -> AppResult<Vec<(NetworkId, String)>> {
+    Ok(network_members::table
+        .inner_join(networks::table)
+        .filter(network_members::job_centre_id.eq(centre))
+        .select((networks::id, networks::name))
+        .order(networks::name)
+        .load(conn)?)
+}
+
+pub fn centre_report(conn: &mut DbConn, centre: JobCentreId, period: &Period) -> AppResult<CentreReport> {
+    let (start, end) = (period.start(), period.end());
+    let month = month_sql(conn, "referrals.created_at");
+    // One pass over the referrals to my orders: month x state x referring centre; the
+    // monthly chart and the partner table both add up from it.
+    let rows: Vec<(String, String, JobCentreId, i64)> = referrals::table
+        .inner_join(job_orders::table)
+        .filter(job_orders::job_centre_id.eq(centre))
+        .filter(referrals::created_at.ge(start))
+        .filter(referrals::created_at.lt(end))
+        .group_by(sql::<Text>(&format!(
+            "{month}, referrals.state, referrals.job_centre_id"
+        )))
+        .select((
+            sql::<Text>(&month),
+            sql::<Text>("referrals.state"),
+            sql::<BigInt>("referrals.job_centre_id"),
+            count_star(),
+        ))
+        .load(conn)?;
+    let mut months: BTreeMap<String, StateCounts> = period
+        .month_keys()
+        .into_iter()
+        .map(|k| (k, StateCounts::default()))
+        .collect();
+    let mut totals = StateCounts::default();
+    let mut by_partner: BTreeMap<(JobCentreId, String), i64> = BTreeMap::new();
+    for (m, state, partner, n) in rows {
+        months.entry(m).or_default().add(&state, n)?;
+        totals.add(&state, n)?;
+        *by_partner.entry((partner, state)).or_default() += n;
+    }
+    let by_month = months
+        .into_iter()
+        .map(|(month, counts)| MonthStates { month, counts })
+        .collect();
+    let partner_rows = by_partner.into_iter().map(|((c, st), n)| (c, st, n)).collect();
+    let (decisions, decisions_by_month) = decision_times(conn, centre, period)?;
+    Ok(CentreReport {
+        by_month,
+        totals,
+        decisions,
+        decisions_by_month,
+        partners: partners(conn, centre, partner_rows)?,
+        shared_per_network: shared_per_network(conn, centre, start, end)?,
+    })
+}
+
+/// An event that is the coordinator's decision. Literal SQL, the same text as the partial
+/// index `referral_events_decision`: with bound values SQLite could not use that index.
+const DECISION_EVENT: &str = "referral_events.from_state = 'pending_approval' \
+     AND referral_events.to_state IN ('available_to_company', 'rejected')";
+
+/// Referral time and decision time of every referral to the centre's orders made in the
+/// period that its coordinator approved or rejected. A withdrawal also ends `pending_approval`,
+/// but it is the consultant's act, not the coordinator's decision.
+fn decision_times(
+    conn: &mut DbConn,
+    centre: JobCentreId,
+    period: &Period,
+) -> AppResult<(DecisionTimes, Vec<MonthDecisions>)> {
+    let pairs: Vec<(NaiveDateTime, NaiveDateTime)> = referrals::table
+        .inner_join(job_orders::table)
+        .inner_join(referral_events::table)
+        .filter(job_orders::job_centre_id.eq(centre))
+        .filter(referrals::created_at.ge(period.start()))
+        .filter(referrals::created_at.lt(period.end()))
+        .filter(sql::<Bool>(DECISION_EVENT))
+        .select((referrals::created_at, referral_events::at))
+        .load(conn)?;
+    let mut per_month: BTreeMap<String, Vec<i64>> = period.month_keys().into_iter().map(|k| (k, Vec::new())).collect();
+    let mut all = Vec::with_capacity(pairs.len());
+    for (referred, decided) in pairs {
+        let s = (decided - referred).num_seconds().max(0);
+        all.push(s);
+        per_month.entry(month_key(referred)).or_default().push(s);
+    }
+    let by_month = per_month
+        .into_iter()
+        .map(|(month, v)| MonthDecisions {
+            month,
+            times: DecisionTimes::of(v),
+        })
+        .collect();
+    Ok((DecisionTimes::of(all), by_month))
+}
+
+/// Names of centres, for the rows of a count table.
+fn centre_names(conn: &mut DbConn, ids: &[JobCentreId]) -> AppResult<BTreeMap<JobCentreId, (String, String)>> {
+    let rows: Vec<(JobCentreId, String, String)> = job_centres::table
+        .filter(job_centres::id.eq_any(ids))
+        .select((job_centres::id, job_centres::authority_number, job_centres::name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, num, name)| (id, (num, name))).collect())
+}
+
+/// Rows per centre, by authority number, from (centre, state, count) and (centre, orders).
+fn per_centre(
+    conn: &mut DbConn,
+    me: JobCentreId,
+    base: &[JobCentreId],
+    referred: Vec<(JobCentreId, String, i64)>,
+    shared: Vec<(JobCentreId, i64)>,
+) -> AppResult<Vec<CentreCounts>> {
+    let mut acc: BTreeMap<JobCentreId, (i64, StateCounts)> =
+        base.iter().map(|id| (*id, (0, StateCounts::default()))).collect();
+    for (id, state, n) in referred {
+        acc.entry(id).or_default().1.add(&state, n)?;
+    }
+    for (id, n) in shared {
+        acc.entry(id).or_default().0 += n;
+    }
+    let ids: Vec<JobCentreId> = acc.keys().copied().collect();
+    let names = centre_names(conn, &ids)?;
+    let mut out: Vec<CentreCounts> = acc
+        .into_iter()
+        .map(|(id, (orders_shared, referrals))| {
+            let (authority_number, name) = names.get(&id).cloned().unwrap_or_default();
+            CentreCounts {
+                authority_number,
+                name,
+                own: id == me,
+                orders_shared,
+                referrals,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.authority_number.cmp(&b.authority_number));
+    Ok(out)
+}
+
+/// Referrals to the centre's orders, per referring centre (the centre itself included).
+fn partners(
+    conn: &mut DbConn,
+    centre: JobCentreId,
+    rows: Vec<(JobCentreId, String, i64)>,
+) -> AppResult<Vec<CentreCounts>> {
+    let mut out = per_centre(conn, centre, &[], rows, Vec::new())?;
+    // Most referrals first: the partners that matter most lead the chart.
+    out.sort_by(|a, b| {
+        b.referrals
+            .total
+            .cmp(&a.referrals.total)
+            .then(a.authority_number.cmp(&b.authority_number))
+    });
+    Ok(out)
+}
+
+fn shared_per_network(
+    conn: &mut DbConn,
+    centre: JobCentreId,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> AppResult<Vec<NetworkShares>> {
+    let rows: Vec<(String, i64)> = order_shares::table
+        .inner_join(job_orders::table)
+        .inner_join(networks::table)
+        .filter(job_orders::job_centre_id.eq(centre))
+        .filter(order_shares::shared_at.ge(start))
+        .filter(order_shares::shared_at.lt(end))
+        .group_by(networks::name)
+        .select((networks::name, count_star()))
+        .order(networks::name)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(network, orders_shared)| NetworkShares { network, orders_shared })
+        .collect())
+}
+
+/// One network's counts per member centre. Only the member centres' rows, and only what
+/// happened within this network: orders shared with it, referrals to orders shared with it.
+fn network_report(
+    conn: &mut DbConn,
+    me: JobCentreId,
+    network: NetworkId,
+    name: String,
+    period: &Period,
+) -> AppResult<NetworkReport> {
+    let (start, end) = (period.start(), period.end());
+    let members: Vec<JobCentreId> = network_members::table
+        .filter(network_members::network_id.eq(network))
+        .select(network_members::job_centre_id)
+        .load(conn)?;
+    let referred: Vec<(JobCentreId, String, i64)> = referrals::table
+        .inner_join(
+            order_shares::table.on(order_shares::order_id
+                .eq(referrals::order_id)
+                .and(order_shares::network_id.eq(network))),
+        )
+        .filter(referrals::job_centre_id.eq_any(&members))
+        .filter(referrals::created_at.ge(start))
+        .filter(referrals::created_at.lt(end))
+        .group_by((referrals::job_centre_id, referrals::state))
+        .select((referrals::job_centre_id, referrals::state, count_star()))
+        .load(conn)?;
+    let shared: Vec<(JobCentreId, i64)> = order_shares::table
+        .inner_join(job_orders::table)
+        .filter(order_shares::network_id.eq(network))
+        .filter(job_orders::job_centre_id.eq_any(&members))
+        .filter(order_shares::shared_at.ge(start))
+        .filter(order_shares::shared_at.lt(end))
+        .group_by(job_orders::job_centre_id)
+        .select((job_orders::job_centre_id, count_star()))
+        .load(conn)?;
+    let members = per_centre(conn, me, &members, referred, shared)?;
+    let mut totals = StateCounts::default();
+    for m in &members {
+        for st in State::ALL {
+            totals.add(st.as_str(), m.referrals.get(st))?;
+        }
+    }
+    Ok(NetworkReport {
+        network: name,
+        members,
+        totals,
+    })
+}

@@ -1,0 +1,71 @@
+//! The reports as JSON (`GET /api/v1/reports?from=&to=`), each chart's numbers as CSV
+//! (`GET /api/v1/reports/{chart}.csv`), and the coordinator's queue (`GET /api/v1/approvals`).
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::domain::actor::AuthUser;
+use crate::domain::report_period::Period;
+use crate::domain::{approvals, reports};
+use crate::error::AppResult;
+use crate::web::report_tables::{chart, to_csv};
+use crate::web::state::AppState;
+use crate::web::templates::Lang;
+
+/// `from` and `to` as `YYYY-MM`, both included; missing means the last 12 months.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PeriodQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub lang: Option<String>,
+}
+
+impl PeriodQuery {
+    pub fn period(&self) -> AppResult<Period> {
+        Period::parse(self.from.as_deref(), self.to.as_deref(), Utc::now().date_naive())
+    }
+}
+
+pub async fn reports_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<PeriodQuery>,
+) -> AppResult<HttpResponse> {
+    let period = query.period()?;
+    let r = state.db.read(move |c| reports::reports(c, &user, &period)).await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+/// One chart's table as CSV, in the user's language for the centre labels' "own" mark.
+pub async fn csv_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<PeriodQuery>,
+) -> AppResult<HttpResponse> {
+    let period = query.period()?;
+    let key = path.into_inner();
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .or_else(|| Lang::parse(&user.language))
+        .unwrap_or(Lang::Da);
+    let r = state.db.read(move |c| reports::reports(c, &user, &period)).await?;
+    let c = chart(&state, lang, &r, &key)?;
+    let file = format!("staer-rapport-{key}-{}-{}.csv", r.period.from, r.period.to);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
+        .body(to_csv(&c)?))
+}
+
+pub async fn approvals_handler(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+    let q = state
+        .db
+        .read(move |c| approvals::awaiting_my_approval(c, &user))
+        .await?;
+    Ok(HttpResponse::Ok().json(q))
+}

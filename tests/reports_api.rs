@@ -1,0 +1,297 @@
+//! Reports and the coordinator's queue over HTTP, on hand-made data whose counts, medians and
+//! p90s are known: three new centres X, Y, Z in networks N1 {X, Y} and N2 {Y, Z}, referrals
+//! moved to known times. On SQLite and PostgreSQL.
+
+mod common;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use staer_hub::db::schema::{order_shares, referral_events, referrals};
+use staer_hub::domain::sharing;
+use staer_hub::domain::users::create_user;
+
+const PERIOD: &str = "from=2025-01&to=2025-03";
+
+fn at(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap()
+}
+
+struct World {
+    x: String,
+    y: String,
+    z: String,
+    /// X's pending approvals, oldest first.
+    queue_expected: Vec<i64>,
+    z_pending: i64,
+}
+
+fn login(app: &common::TestApp, user: &str) -> String {
+    let (s, b) = app.call(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"username": user, "password": "rapport-demo"})),
+    );
+    assert_eq!(s, 200, "{b}");
+    b["token"].as_str().unwrap().to_string()
+}
+
+/// Moves a referral to `made`; its later events (decision, send, withdrawal) to `made + after`.
+fn move_in_time(app: &common::TestApp, id: i64, made: NaiveDateTime, after: Duration) {
+    app.state
+        .db
+        .write_blocking(|c| {
+            diesel::update(referrals::table.find(id))
+                .set((referrals::created_at.eq(made), referrals::updated_at.eq(made)))
+                .execute(c)?;
+            diesel::update(referral_events::table.filter(referral_events::referral_id.eq(id)))
+                .set(referral_events::at.eq(made))
+                .execute(c)?;
+            diesel::update(
+                referral_events::table
+                    .filter(referral_events::referral_id.eq(id))
+                    .filter(referral_events::from_state.is_not_null()),
+            )
+            .set(referral_events::at.eq(made + after))
+            .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn act(app: &common::TestApp, token: &str, id: i64, action: &str) {
+    let body = if action == "reject" {
+        json!({"reason": "Passer ikke"})
+    } else {
+        json!({})
+    };
+    let (s, b) = app.post(&format!("/api/v1/referrals/{id}/{action}"), token, body);
+    assert_eq!(s, 200, "{action}: {b}");
+}
+
+fn build(app: &common::TestApp) -> World {
+    app.state
+        .db
+        .write_blocking(|c| {
+            for (num, name) in [("90.001", "Xby"), ("90.002", "Yby"), ("90.003", "Zby")] {
+                sharing::create_centre(c, None, num, name)?;
+            }
+            sharing::create_network(c, None, "N1")?;
+            sharing::create_network(c, None, "N2")?;
+            for (n, num) in [("N1", "90.001"), ("N1", "90.002"), ("N2", "90.002"), ("N2", "90.003")] {
+                sharing::add_member(c, None, n, num)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    for (user, num) in [
+        ("x.konsulent", "90.001"),
+        ("y.konsulent", "90.002"),
+        ("z.konsulent", "90.003"),
+    ] {
+        create_user(
+            &app.state.db,
+            user,
+            "rapport-demo",
+            num,
+            user,
+            &format!("{user}@jc.example"),
+            false,
+        )
+        .unwrap();
+    }
+    let (x, y, z) = (
+        login(app, "x.konsulent"),
+        login(app, "y.konsulent"),
+        login(app, "z.konsulent"),
+    );
+    let o1 = app.shared_order(&x, json!({}), &["N1"]);
+    let o2 = app.shared_order(&z, json!({}), &["N2"]);
+    app.state
+        .db
+        .write_blocking(|c| {
+            diesel::update(order_shares::table)
+                .filter(order_shares::order_id.eq_any([o1, o2]))
+                .set(order_shares::shared_at.eq(at(2025, 1, 5, 9)))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    let refer = |token: &str, order: i64, name: &str| {
+        let cand = app.candidate(token, name, true);
+        let (s, r) = app.refer(token, order, cand);
+        assert_eq!(s, 201, "{r}");
+        r["id"].as_i64().unwrap()
+    };
+    // (who, action(s), made at, decided/ended after)
+    let r1 = refer(&y, o1, "R1");
+    act(app, &x, r1, "approve");
+    move_in_time(app, r1, at(2025, 1, 10, 10), Duration::hours(2));
+    let r2 = refer(&y, o1, "R2");
+    act(app, &x, r2, "reject");
+    move_in_time(app, r2, at(2025, 1, 20, 0), Duration::hours(10));
+    let r3 = refer(&x, o1, "R3");
+    act(app, &x, r3, "approve");
+    act(app, &x, r3, "send");
+    move_in_time(app, r3, at(2025, 2, 5, 0), Duration::hours(4));
+    let r4 = refer(&y, o1, "R4");
+    act(app, &y, r4, "withdraw");
+    move_in_time(app, r4, at(2025, 2, 10, 0), Duration::hours(1));
+    let r5 = refer(&y, o1, "R5");
+    move_in_time(app, r5, at(2025, 3, 1, 0), Duration::zero());
+    let r6 = refer(&y, o1, "R6");
+    act(app, &x, r6, "approve");
+    move_in_time(app, r6, at(2024, 12, 31, 23), Duration::hours(1));
+    let r7 = refer(&y, o1, "R7");
+    move_in_time(app, r7, at(2025, 2, 20, 0), Duration::zero());
+    // Y refers to Z's order, shared with N2 only: a figure of N2, which X may not see.
+    let r8 = refer(&y, o2, "R8");
+    move_in_time(app, r8, at(2025, 1, 15, 0), Duration::zero());
+    World {
+        x,
+        y,
+        z,
+        queue_expected: vec![r7, r5],
+        z_pending: r8,
+    }
+}
+
+fn states(v: &Value) -> [i64; 6] {
+    [
+        "pending_approval",
+        "available_to_company",
+        "rejected",
+        "sent_to_employer",
+        "withdrawn",
+        "total",
+    ]
+    .map(|k| v[k].as_i64().unwrap_or_else(|| panic!("{k} in {v}")))
+}
+
+fn member<'a>(net: &'a Value, number: &str) -> &'a Value {
+    net["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["authority_number"] == number)
+        .unwrap_or_else(|| panic!("{number} in {net}"))
+}
+
+on_both! {
+    centre_counts_and_decision_times(app) {
+        let w = build(app);
+        let (s, r) = app.get(&format!("/api/v1/reports?{PERIOD}"), &w.x);
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["period"], json!({"from": "2025-01", "to": "2025-03", "months": 3}));
+        let c = &r["centre"];
+        let months: Vec<&str> = c["by_month"].as_array().unwrap().iter().map(|m| m["month"].as_str().unwrap()).collect();
+        assert_eq!(months, ["2025-01", "2025-02", "2025-03"]);
+        // pending, available, rejected, sent, withdrawn, total
+        assert_eq!(states(&c["by_month"][0]), [0, 1, 1, 0, 0, 2]);
+        assert_eq!(states(&c["by_month"][1]), [1, 0, 0, 1, 1, 3]);
+        assert_eq!(states(&c["by_month"][2]), [1, 0, 0, 0, 0, 1]);
+        assert_eq!(states(&c["totals"]), [2, 1, 1, 1, 1, 6]);
+        // Hires are not recorded yet: null, never a made-up 0.
+        assert!(c["totals"]["hired"].is_null(), "{}", c["totals"]);
+
+        // Decisions (approve, reject) only: 2 h, 10 h, 4 h; not the withdrawal, not December's.
+        assert_eq!(c["decisions"], json!({"decided": 3, "median_seconds": 14400.0, "p90_seconds": 36000}));
+        assert_eq!(c["decisions_by_month"][0], json!({"month": "2025-01", "decided": 2, "median_seconds": 21600.0, "p90_seconds": 36000}));
+        assert_eq!(c["decisions_by_month"][1], json!({"month": "2025-02", "decided": 1, "median_seconds": 14400.0, "p90_seconds": 14400}));
+        assert_eq!(c["decisions_by_month"][2], json!({"month": "2025-03", "decided": 0, "median_seconds": null, "p90_seconds": null}));
+
+        // Partners: Y referred five, X (own) one; most first.
+        let p = c["partners"].as_array().unwrap();
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!((p[0]["authority_number"].as_str(), p[0]["own"].as_bool()), (Some("90.002"), Some(false)));
+        assert_eq!(states(&p[0]["referrals"]), [2, 1, 1, 0, 1, 5]);
+        assert_eq!((p[1]["authority_number"].as_str(), p[1]["own"].as_bool()), (Some("90.001"), Some(true)));
+        assert_eq!(states(&p[1]["referrals"]), [0, 0, 0, 1, 0, 1]);
+        assert_eq!(c["shared_per_network"], json!([{"network": "N1", "orders_shared": 1}]));
+
+        // A period that holds only December: the one decision of 1 h.
+        let (_, d) = app.get("/api/v1/reports?from=2024-12&to=2024-12", &w.x);
+        assert_eq!(d["centre"]["decisions"], json!({"decided": 1, "median_seconds": 3600.0, "p90_seconds": 3600}));
+        assert_eq!(d["centre"]["shared_per_network"], json!([]));
+
+        // CSV of the monthly chart: the same numbers, field names as header.
+        let (s, body) = app.raw("GET", &format!("/api/v1/reports/states.csv?{PERIOD}"), Some(&w.x), None, "");
+        assert_eq!(s, 200);
+        let text = body;
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[0], "month,pending_approval,available_to_company,rejected,sent_to_employer,withdrawn,total");
+        assert_eq!(lines[2], "2025-02,1,0,0,1,1,3");
+        let (s, body) = app.raw("GET", &format!("/api/v1/reports/decisions.csv?{PERIOD}"), Some(&w.x), None, "");
+        assert_eq!(s, 200);
+        assert!(body.contains("\nall,3,4.0,10.0"));
+        assert_eq!(app.raw("GET", &format!("/api/v1/reports/nope.csv?{PERIOD}"), Some(&w.x), None, "").0, 404);
+
+        // A bad month is a 422 naming the field.
+        let (s, e) = app.get("/api/v1/reports?from=2025-13", &w.x);
+        assert_eq!((s, e["detail"]["field"].as_str()), (422, Some("from")), "{e}");
+        let (s, e) = app.get("/api/v1/reports?from=2025-04&to=2025-03", &w.x);
+        assert_eq!((s, e["detail"]["field"].as_str()), (422, Some("from")), "{e}");
+        assert_eq!(app.call("GET", "/api/v1/reports", None, None).0, 401);
+    }
+
+    networks_show_only_their_own_figures(app) {
+        let w = build(app);
+        let (_, r) = app.get(&format!("/api/v1/reports?{PERIOD}"), &w.x);
+        let nets = r["networks"].as_array().unwrap();
+        // X is in N1 only: N2 (Y and Z, and Y's referral to Z's order) is not shown at all.
+        assert_eq!(nets.iter().map(|n| n["network"].as_str().unwrap()).collect::<Vec<_>>(), ["N1"]);
+        let n1 = &nets[0];
+        assert_eq!(n1["members"].as_array().unwrap().len(), 2, "{n1}");
+        assert_eq!(states(&member(n1, "90.002")["referrals"]), [2, 1, 1, 0, 1, 5]);
+        assert_eq!(member(n1, "90.002")["orders_shared"], 0);
+        assert_eq!(states(&member(n1, "90.001")["referrals"]), [0, 0, 0, 1, 0, 1]);
+        assert_eq!(member(n1, "90.001")["orders_shared"], 1);
+        assert_eq!(states(&n1["totals"]), [2, 1, 1, 1, 1, 6]);
+        assert!(!r.to_string().contains("Zby"), "no figure of Z reaches X: {r}");
+
+        // Y is in both: N2 holds its referral to Z's order and Z's shared order, N1 does not.
+        let (_, r) = app.get(&format!("/api/v1/reports?{PERIOD}"), &w.y);
+        let names: Vec<&str> = r["networks"].as_array().unwrap().iter().map(|n| n["network"].as_str().unwrap()).collect();
+        assert_eq!(names, ["N1", "N2"]);
+        let n2 = &r["networks"][1];
+        assert_eq!(states(&member(n2, "90.002")["referrals"]), [1, 0, 0, 0, 0, 1]);
+        assert_eq!(member(n2, "90.003")["orders_shared"], 1);
+        assert_eq!(states(&r["networks"][0]["totals"]), [2, 1, 1, 1, 1, 6]);
+
+        // Z sees N2 only.
+        let (_, r) = app.get(&format!("/api/v1/reports?{PERIOD}"), &w.z);
+        let names: Vec<&str> = r["networks"].as_array().unwrap().iter().map(|n| n["network"].as_str().unwrap()).collect();
+        assert_eq!(names, ["N2"]);
+    }
+
+    queue_lists_my_pending_approvals_oldest_first(app) {
+        let w = build(app);
+        let (s, q) = app.get("/api/v1/approvals", &w.x);
+        assert_eq!(s, 200, "{q}");
+        let ids: Vec<i64> = q["items"].as_array().unwrap().iter().map(|i| i["referral_id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, w.queue_expected, "only X's pending approvals, oldest first: {q}");
+        assert_eq!(q["total"], 2);
+        assert_eq!(q["items"][0]["referring_centre"], "Yby");
+        assert!(q["items"][0]["age_seconds"].as_i64().unwrap() > q["items"][1]["age_seconds"].as_i64().unwrap());
+        // Z coordinates the order Y referred to; Y coordinates nothing.
+        let (_, q) = app.get("/api/v1/approvals", &w.z);
+        assert_eq!(q["items"][0]["referral_id"], w.z_pending);
+        assert_eq!(q["total"], 1);
+        let (_, q) = app.get("/api/v1/approvals", &w.y);
+        assert_eq!(q["total"], 0);
+
+        // The pages: the queue with its count in the navigation, and the reports.
+        let (s, body) = app.raw("GET", "/approvals", Some(&w.x), None, "");
+        assert_eq!(s, 200);
+        let html = body;
+        assert!(html.contains("Afventer min godkendelse <span class=\"count\">2</span>"), "{html}");
+        assert_eq!(html.matches("<td data-label=\"Titel\">").count(), 2);
+        let (s, body) = app.raw("GET", &format!("/reports?{PERIOD}"), Some(&w.x), None, "");
+        assert_eq!(s, 200);
+        let html = body;
+        assert!(html.contains("<svg class=\"chart\""));
+        assert!(html.contains("ikke registreret"), "hires shown as not recorded");
+        assert!(!html.contains("<script"));
+    }
+}
