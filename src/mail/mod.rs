@@ -65,10 +65,12 @@ pub struct Rendered {
 }
 
 // The pages' formats, in mails too: Danish dates as dd-mm-yyyy, distances in whole km.
-handlebars::handlebars_helper!(dk_date: |d: str| {
+// A missing value renders as nothing, like a plain `{{x}}` would.
+handlebars::handlebars_helper!(dk_date: |d: Json| {
+    let d = d.as_str().unwrap_or_default();
     chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_or_else(|_| d.to_string(), |d| d.format("%d-%m-%Y").to_string())
 });
-handlebars::handlebars_helper!(km: |d: f64| format!("{d:.0}"));
+handlebars::handlebars_helper!(km: |d: Json| d.as_f64().map(|d| format!("{d:.0}")).unwrap_or_default());
 
 impl Mail {
     pub fn new(public_url: &str) -> AppResult<Mail> {
