@@ -29,6 +29,8 @@ pub struct Config {
     /// Mail worker: how often to look for due mail, and the first retry delay.
     pub mail_poll_ms: u64,
     pub mail_backoff_ms: u64,
+    /// Largest import file accepted (bytes); larger bodies get 413.
+    pub import_max_bytes: usize,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -73,6 +75,11 @@ impl Config {
             mail_backoff_ms: env("STAER_MAIL_BACKOFF_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(5000),
+            import_max_bytes: env("STAER_IMPORT_MAX_MB")
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(20)
+                * 1024
+                * 1024,
         }
     }
 }

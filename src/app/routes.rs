@@ -134,6 +134,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             web::delete().to(api::sharing::remove_member_handler),
         )
         .route("/job-centres", web::post().to(api::sharing::create_centre_handler))
+        .route("/import/{kind}", web::post().to(api::import::import_handler))
+        .route("/import/{kind}/{file}", web::get().to(api::import::template_handler))
         .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
         .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler));
 }
@@ -175,6 +177,9 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
             "/referrals/{id}/{action}",
             web::post().to(pages::order::referral_action),
         )
+        .route("/import", web::get().to(pages::import::import_page))
+        .route("/import", web::post().to(pages::import::upload))
+        .route("/import/{token}/confirm", web::post().to(pages::import::confirm))
         .route("/candidates", web::get().to(pages::candidates::candidates_page))
         .route("/candidates", web::post().to(pages::candidates::create_candidate))
         .route(

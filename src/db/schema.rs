@@ -82,6 +82,8 @@ diesel::table! {
         workplace_postcode -> Nullable<Text>,
         lat -> Nullable<Double>,
         lon -> Nullable<Double>,
+        external_id -> Nullable<Text>,
+        requires_driving_licence -> Bool,
     }
 }
 
@@ -122,6 +124,11 @@ diesel::table! {
         created_at -> Timestamp,
         lat -> Nullable<Double>,
         lon -> Nullable<Double>,
+        external_id -> Nullable<Text>,
+        driving_licence -> Bool,
+        own_car -> Bool,
+        certificates -> Text,
+        languages -> Text,
     }
 }
 
@@ -215,6 +222,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_uploads (token) {
+        token -> Text,
+        user_id -> BigInt,
+        kind -> Text,
+        file_name -> Text,
+        body -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> job_centres (job_centre_id));
 diesel::joinable!(network_members -> networks (network_id));
 diesel::joinable!(network_members -> job_centres (job_centre_id));
@@ -244,4 +262,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     candidate_wishes,
     job_agents,
+    import_uploads,
 );

@@ -5,6 +5,8 @@ pub mod actor;
 pub mod audit;
 pub mod candidates;
 pub mod dashboards;
+pub mod duplicates;
+pub mod import;
 pub mod job_agents;
 pub mod matching;
 pub mod notify;

@@ -9,6 +9,7 @@ pub mod flash;
 pub mod format;
 pub mod json;
 pub mod jwt;
+pub mod multipart;
 pub mod pages;
 pub mod render;
 pub mod respond;

@@ -19,6 +19,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("order_form", include_str!("../../templates/pages/order_form.hbs")),
     ("candidates", include_str!("../../templates/pages/candidates.hbs")),
     ("matches", include_str!("../../templates/pages/matches.hbs")),
+    ("import", include_str!("../../templates/pages/import.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 
 pub mod candidates;
 pub mod dashboards;
+pub mod import;
 pub mod login;
 pub mod order;
 pub mod order_form;

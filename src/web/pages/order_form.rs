@@ -61,6 +61,8 @@ pub(crate) fn fields_from_form(f: &Form) -> AppResult<OrderFields> {
         qualifications_and_pay: f.text("qualifications_and_pay"),
         working_hours: f.text("working_hours"),
         workplace_postcode: f.opt("workplace_postcode"),
+        // Set by the API and the import; the form leaves it as it is (see patch_from_fields).
+        requires_driving_licence: false,
     })
 }
 
@@ -86,6 +88,7 @@ pub(crate) fn patch_from_fields(o: OrderFields) -> PatchOrder {
         qualifications_and_pay: Some(o.qualifications_and_pay),
         working_hours: Some(o.working_hours),
         workplace_postcode: Some(o.workplace_postcode),
+        requires_driving_licence: None,
         other: Default::default(),
     }
 }
