@@ -69,7 +69,8 @@ fn parse(m: &Mapping, line: usize, row: &[String], report: &mut Report) -> Optio
     let patch = PatchOrder {
         title: cell("title"),
         occupation: cell("occupation"),
-        occupation_code: opt("occupation_code"),
+        // An empty code is worked out from the occupation, as on the form: not a change.
+        occupation_code: m.get(row, "occupation_code").map(|c| Some(c.to_string())),
         request_id: m.get(row, "request_id").map(str::to_string),
         company_name: cell("company_name"),
         cvr: opt("cvr"),
