@@ -235,6 +235,11 @@ pub fn candidates_for_order(
         }
         out.extend(others.into_iter().filter(|m| !seen.contains(&m.candidate.id)));
     }
+    Ok(best(out, limit, licence))
+}
+
+/// The best `limit` matches, in order; each says so when the order requires a licence.
+fn best(mut out: Vec<CandidateMatch>, limit: usize, licence: bool) -> Vec<CandidateMatch> {
     out.sort_by(|a, b| {
         (closeness(a.tier, a.distance_km), &a.candidate.name)
             .partial_cmp(&(closeness(b.tier, b.distance_km), &b.candidate.name))
@@ -246,7 +251,7 @@ pub fn candidates_for_order(
             m.reason.push_str(LICENCE_REASON);
         }
     }
-    Ok(out)
+    out
 }
 
 /// Said of every match of an order that requires a driving licence.
