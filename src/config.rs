@@ -41,6 +41,8 @@ pub struct Config {
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a proxy
     /// that sets it); otherwise the peer address is the client.
     pub trust_forwarded: bool,
+    /// Largest import file accepted (bytes); larger bodies get 413.
+    pub import_max_bytes: usize,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -97,6 +99,11 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(1000),
             trust_forwarded: env("STAER_TRUST_FORWARDED").is_some_and(|v| v == "1" || v == "true"),
+            import_max_bytes: env("STAER_IMPORT_MAX_MB")
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(20)
+                * 1024
+                * 1024,
         }
     }
 }

@@ -18,6 +18,8 @@ pub enum AppError {
     Conflict(String),
     #[error("invalid value for field '{field}': {message}")]
     Validation { field: String, message: String },
+    #[error("a candidate of the job centre has the same {matched_on} (candidate {duplicate_of}); send allow_duplicate: true to create anyway")]
+    Duplicate { duplicate_of: i64, matched_on: String },
     #[error("request body too large")]
     PayloadTooLarge,
     /// Too many failed logins: the client may try again after this many seconds.
@@ -49,6 +51,10 @@ impl AppError {
             AppError::Validation { field, message } => {
                 json!({ "field": field, "message": message })
             }
+            AppError::Duplicate {
+                duplicate_of,
+                matched_on,
+            } => json!({ "duplicate_of": duplicate_of, "matched_on": matched_on }),
             _ => serde_json::Value::Null,
         }
     }
@@ -61,7 +67,7 @@ impl ResponseError for AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Duplicate { .. } => StatusCode::CONFLICT,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -82,7 +88,11 @@ impl ResponseError for AppError {
         if let AppError::TooManyRequests(secs) = self {
             res.insert_header(("Retry-After", secs.to_string()));
         }
-        res.json(json!({ "error": self.to_string(), "detail": self.detail() }))
+        let mut body = json!({ "error": self.to_string(), "detail": self.detail() });
+        if let AppError::Duplicate { duplicate_of, .. } = self {
+            body["duplicate_of"] = json!(duplicate_of);
+        }
+        res.json(body)
     }
 }
 

@@ -455,6 +455,29 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.click("form[action='/candidates'] button[type=submit]").await?;
     s.wait_for("Borgeren er oprettet.").await?;
     s.check("09-candidates").await?;
+    // Import: upload a file, see the preview (nothing written yet), confirm.
+    let file = std::env::temp_dir().join(format!("staer-import-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        "ekstern_id;navn;postnummer\nB-1;Importeret Person;2605\nB-2;Anden Importeret;2000\n",
+    )?;
+    s.goto("/import").await?;
+    s.wait_for("Importér data").await?;
+    s.check("09a-import").await?;
+    c.find(Locator::Css("input[type=file]"))
+        .await?
+        .send_keys(file.to_str().ok_or("temp path")?)
+        .await?;
+    s.click("form[action='/import'] button[type=submit]").await?;
+    let html = s.wait_for("Forhåndsvisning").await?;
+    assert!(html.contains("id=\"count-created\">2<"), "preview counts two new rows");
+    s.check("09b-import-preview").await?;
+    s.click("form[action$='/confirm'] button[type=submit]").await?;
+    s.wait_for("Importen er gennemført.").await?;
+    s.check("09c-import-done").await?;
+    let _ = std::fs::remove_file(&file);
+    s.goto("/candidates").await?;
+    s.wait_for("Importeret Person").await?;
     let matches = s
         .js(
             "return [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Ida Berg')) \

@@ -154,7 +154,7 @@ fn order() -> impl Strategy<Value = Value> {
             1i32..50,
             line(20),
         ),
-        (people, proptest::option::of(line(40)), any::<bool>()),
+        (people, proptest::option::of(line(40)), any::<bool>(), any::<bool>()),
         (
             text(1).prop_filter("not blank", |s| !s.trim().is_empty()),
             text(0),
@@ -168,7 +168,7 @@ fn order() -> impl Strategy<Value = Value> {
             |(
                 (title, occupation, code, company, cvr),
                 (email, (start, end), vacancies, kind),
-                (people, external, allowed),
+                (people, external, allowed, licence),
                 (task, qual, hours),
                 postcode,
             )| {
@@ -180,7 +180,7 @@ fn order() -> impl Strategy<Value = Value> {
                     "responsible_consultant_id": people.0, "coordinator_id": people.1,
                     "coordinator_external": external, "coordinator_allowed": allowed,
                     "task_description": task, "qualifications_and_pay": qual, "working_hours": hours,
-                    "workplace_postcode": postcode,
+                    "workplace_postcode": postcode, "requires_driving_licence": licence,
                 })
             },
         )

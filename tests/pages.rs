@@ -506,6 +506,12 @@ on_both! {
         let r = b.submit("/candidates", "/candidates", &[("name", "Hans Hansen"), ("postcode", "2605"), ("email", "hans@borger.example")]);
         assert_eq!(flash(&r.body), "Borgeren er oprettet.");
         let cid: i64 = r.body.split("id=\"candidate-").find(|s| s.contains("Hans Hansen")).unwrap().split('"').next().unwrap().parse().unwrap();
+        // The same email again: the page warns, names the candidate, and creates only when told.
+        let r = b.submit("/candidates", "/candidates", &[("name", "Hans H."), ("email", "HANS@borger.example")]);
+        assert_eq!(r.status, 409);
+        assert!(flash(&r.body).contains("findes muligvis allerede") && r.body.contains(&format!("#candidate-{cid}")), "{}", flash(&r.body));
+        let r = b.submit("/candidates", "/candidates", &[("name", "Hans H."), ("email", "HANS@borger.example"), ("allow_duplicate", "1")]);
+        assert_eq!(flash(&r.body), "Borgeren er oprettet.");
         let row = |html: &str| html.split(&format!("id=\"candidate-{cid}\"")).nth(1).unwrap().split("</tr>").next().unwrap().to_string();
         assert!(row(&r.body).contains("Intet samtykke"));
         let r = b.submit("/candidates", &format!("/candidates/{cid}/consent"), &[("share_email", "1")]);

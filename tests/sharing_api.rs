@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 
 const SHARED_KEYS: &[&str] = &[
     "access",
+    // What a referring centre must know to pick candidates.
+    "requires_driving_licence",
     "id",
     "title",
     "occupation",
@@ -40,6 +42,8 @@ const PRIVATE_KEYS: &[&str] = &[
     "working_hours",
     "workplace_postcode",
     "closed_at",
+    // The order's id in the case software it was imported from.
+    "external_id",
 ];
 
 fn keys(v: &Value) -> BTreeSet<String> {

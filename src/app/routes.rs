@@ -149,6 +149,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/reports", web::get().to(api::reports::reports_handler))
         .route("/reports/{chart}.csv", web::get().to(api::reports::csv_handler))
         .route("/approvals", web::get().to(api::reports::approvals_handler))
+        .route("/import/{kind}", web::post().to(api::import::import_handler))
+        .route("/import/{kind}/{file}", web::get().to(api::import::template_handler))
         .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
         .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler))
         .route(
@@ -207,6 +209,9 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/reports", web::get().to(pages::reports::reports_page))
         .route("/approvals", web::get().to(pages::reports::approvals_page))
+        .route("/import", web::get().to(pages::import::import_page))
+        .route("/import", web::post().to(pages::import::upload))
+        .route("/import/{token}/confirm", web::post().to(pages::import::confirm))
         .route("/candidates", web::get().to(pages::candidates::candidates_page))
         .route("/candidates", web::post().to(pages::candidates::create_candidate))
         .route(

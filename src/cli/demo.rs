@@ -193,6 +193,7 @@ fn order(
         qualifications_and_pay: "Overenskomstmæssig løn. Kørekort B er en fordel.".into(),
         working_hours: "37 timer om ugen, dagvagt.".into(),
         workplace_postcode: None,
+        requires_driving_licence: false,
     }
 }
 
@@ -287,6 +288,9 @@ fn candidate(c: &mut DbConn, user: &AuthUser, name: &str, consent: bool) -> AppR
             latitude: None,
             longitude: None,
             occupations: vec![],
+            // The demo's candidates share one made-up phone number.
+            allow_duplicate: true,
+            ..Default::default()
         },
     )?;
     if consent {

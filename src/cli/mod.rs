@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod demo;
+mod import;
 pub mod seed;
 mod serve;
 mod worker;
@@ -66,6 +67,24 @@ pub enum Command {
         number: String,
         /// Name, e.g. Brøndby
         name: String,
+    },
+    /// Import orders or candidates from a CSV or XLSX file (the case software's export).
+    Import {
+        /// `orders` or `candidates`.
+        kind: String,
+        file: std::path::PathBuf,
+        /// Authority number of the importing job centre, e.g. 15.300
+        #[arg(long)]
+        centre: String,
+        /// The user the import is recorded as (default: the centre's first user).
+        #[arg(long)]
+        user: Option<String>,
+        /// Check and count; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows of a file with errors.
+        #[arg(long)]
+        skip_invalid: bool,
     },
     /// Manage networks of job centres.
     Network {
@@ -142,6 +161,23 @@ pub fn run(cli: Cli) -> CliResult {
             },
         ),
         Command::Centre { number, name } => admin::centre(config, &number, &name),
+        Command::Import {
+            kind,
+            file,
+            centre,
+            user,
+            dry_run,
+            skip_invalid,
+        } => import::run(
+            config,
+            import::ImportArgs {
+                kind,
+                file,
+                centre,
+                user,
+                options: crate::domain::import::Options { dry_run, skip_invalid },
+            },
+        ),
         Command::Network { action } => admin::network(config, action),
         Command::User {
             username,

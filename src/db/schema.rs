@@ -103,6 +103,8 @@ diesel::table! {
         workplace_postcode -> Nullable<Text>,
         lat -> Nullable<Double>,
         lon -> Nullable<Double>,
+        external_id -> Nullable<Text>,
+        requires_driving_licence -> Bool,
     }
 }
 
@@ -146,6 +148,11 @@ diesel::table! {
         updated_at -> Nullable<Timestamp>,
         erased_at -> Nullable<Timestamp>,
         retention_warned_at -> Nullable<Timestamp>,
+        external_id -> Nullable<Text>,
+        driving_licence -> Bool,
+        own_car -> Bool,
+        certificates -> Text,
+        languages -> Text,
     }
 }
 
@@ -249,6 +256,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_uploads (token) {
+        token -> Text,
+        user_id -> BigInt,
+        kind -> Text,
+        file_name -> Text,
+        body -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> job_centres (job_centre_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(network_members -> networks (network_id));
@@ -282,4 +300,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     sessions,
     login_failures,
+    import_uploads,
 );

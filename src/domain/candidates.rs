@@ -10,6 +10,7 @@ use crate::db::schema::{candidate_wishes, candidates};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
+use crate::domain::duplicates::{Duplicate, DuplicateIndex, Holder, Keys};
 use crate::domain::validate::check_email;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, UserId};
@@ -35,6 +36,27 @@ pub struct Candidate {
     /// Set when the candidate's personal data was erased (on request or by retention).
     pub erased_at: Option<NaiveDateTime>,
     pub retention_warned_at: Option<NaiveDateTime>,
+    /// The candidate's id in the case software it was imported from.
+    pub external_id: Option<String>,
+    pub driving_licence: bool,
+    pub own_car: bool,
+    #[serde(serialize_with = "as_list")]
+    pub certificates: String,
+    #[serde(serialize_with = "as_list")]
+    pub languages: String,
+}
+
+/// A list column (JSON text) as stored, e.g. `["truckcertifikat"]`.
+pub fn list_text(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+pub fn parse_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn as_list<S: serde::Serializer>(text: &str, ser: S) -> Result<S::Ok, S::Error> {
+    parse_list(text).serialize(ser)
 }
 
 impl Candidate {
@@ -85,7 +107,7 @@ pub fn load_own(conn: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResul
     Ok(c)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 pub struct CreateCandidate {
     pub name: String,
     pub email: Option<String>,
@@ -97,9 +119,31 @@ pub struct CreateCandidate {
     /// Occupation wishes: codes, labels or aliases ("fiskekok").
     #[serde(default)]
     pub occupations: Vec<String>,
+    #[serde(default)]
+    pub driving_licence: bool,
+    #[serde(default)]
+    pub own_car: bool,
+    #[serde(default)]
+    pub certificates: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Create even when a candidate of the centre has the same email, phone or name and postcode.
+    #[serde(default)]
+    pub allow_duplicate: bool,
 }
 
-fn validate(input: &CreateCandidate) -> AppResult<()> {
+/// A list field: at most 30 items of at most 100 characters each.
+pub fn check_list(field: &str, items: &[String]) -> AppResult<()> {
+    if items.len() > 30 {
+        return Err(AppError::invalid(field, "at most 30 items"));
+    }
+    for i in items {
+        crate::domain::validate::check_text(field, i, 100, true, false)?;
+    }
+    Ok(())
+}
+
+pub fn validate(input: &CreateCandidate) -> AppResult<()> {
     let name = input.name.trim();
     if name.is_empty() {
         return Err(AppError::invalid("name", "is required"));
@@ -135,6 +179,8 @@ fn validate(input: &CreateCandidate) -> AppResult<()> {
         }
     }
     wishes(&input.occupations)?;
+    check_list("certificates", &input.certificates)?;
+    check_list("languages", &input.languages)?;
     Ok(())
 }
 
@@ -204,8 +250,36 @@ pub fn wishes_of(conn: &mut DbConn, id: CandidateId) -> AppResult<Vec<Wish>> {
         .collect())
 }
 
+/// The first candidate of the user's centre that the input would duplicate.
+pub fn find_duplicate(conn: &mut DbConn, user: &AuthUser, input: &CreateCandidate) -> AppResult<Option<Duplicate>> {
+    let idx = DuplicateIndex::load(conn, user.job_centre_id)?;
+    Ok(idx.find(
+        &Keys {
+            name: &input.name,
+            email: input.email.as_deref(),
+            phone: input.phone.as_deref(),
+            postcode: input.postcode.as_deref(),
+        },
+        None,
+    ))
+}
+
+/// Creates a candidate of the user's centre; a likely duplicate is refused (409 naming it)
+/// unless the input says `allow_duplicate`.
 pub fn create(conn: &mut DbConn, user: &AuthUser, input: CreateCandidate) -> AppResult<Candidate> {
     validate(&input)?;
+    if !input.allow_duplicate {
+        if let Some(Duplicate {
+            of: Holder::Candidate(id),
+            matched_on,
+        }) = find_duplicate(conn, user, &input)?
+        {
+            return Err(AppError::Duplicate {
+                duplicate_of: id.0,
+                matched_on: matched_on.to_string(),
+            });
+        }
+    }
     let place = match (input.latitude, input.longitude) {
         (Some(lat), Some(lon)) => Some((lat, lon)),
         _ => input.postcode.as_deref().and_then(crate::geo::postcode),
@@ -221,6 +295,10 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, input: CreateCandidate) -> App
             candidates::lon.eq(place.map(|p| p.1)),
             candidates::created_by.eq(user.id),
             candidates::created_at.eq(Utc::now().naive_utc()),
+            candidates::driving_licence.eq(input.driving_licence),
+            candidates::own_car.eq(input.own_car),
+            candidates::certificates.eq(list_text(&input.certificates)),
+            candidates::languages.eq(list_text(&input.languages)),
         ))
         .returning(candidates::id)
         .get_result(conn)?;

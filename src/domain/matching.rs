@@ -134,6 +134,7 @@ pub fn candidates_for_order(
     };
     let place = order.lat.zip(order.lon);
     let centre = user.job_centre_id;
+    let licence = order.requires_driving_licence;
     let base = || {
         let live = referrals_t::table
             .filter(referrals_t::order_id.eq(order_id))
@@ -145,6 +146,12 @@ pub fn candidates_for_order(
             .filter(candidates::consent_given_at.is_not_null())
             .filter(candidates::consent_revoked_at.is_null())
             .filter(candidates::id.ne_all(live))
+            // An order that requires a driving licence leaves out candidates without one.
+            .filter(
+                candidates::driving_licence
+                    .eq(true)
+                    .or(diesel::dsl::not(licence.into_sql::<diesel::sql_types::Bool>())),
+            )
             .select((
                 candidates::id,
                 candidates::name,
@@ -228,14 +235,27 @@ pub fn candidates_for_order(
         }
         out.extend(others.into_iter().filter(|m| !seen.contains(&m.candidate.id)));
     }
+    Ok(best(out, limit, licence))
+}
+
+/// The best `limit` matches, in order; each says so when the order requires a licence.
+fn best(mut out: Vec<CandidateMatch>, limit: usize, licence: bool) -> Vec<CandidateMatch> {
     out.sort_by(|a, b| {
         (closeness(a.tier, a.distance_km), &a.candidate.name)
             .partial_cmp(&(closeness(b.tier, b.distance_km), &b.candidate.name))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     out.truncate(limit);
-    Ok(out)
+    if licence {
+        for m in &mut out {
+            m.reason.push_str(LICENCE_REASON);
+        }
+    }
+    out
 }
+
+/// Said of every match of an order that requires a driving licence.
+pub const LICENCE_REASON: &str = ", har kørekort (påkrævet)";
 
 /// The ranking key of a match: best tier first; within it the nearest, unknown places last.
 fn closeness(tier: Tier, distance_km: Option<f64>) -> (Tier, bool, f64) {
@@ -306,6 +326,7 @@ type OrderRow = (
     bool,
     Option<f64>,
     Option<f64>,
+    bool,
 );
 
 /// Open orders the candidate's centre can refer to (shared with it, or its own shared ones)
@@ -332,6 +353,12 @@ pub fn orders_for_candidate(
     let mut q = job_orders::table
         .inner_join(job_centres::table)
         .filter(job_orders::status.eq(order::STATUS_OPEN))
+        // Without a driving licence, orders that require one are left out.
+        .filter(
+            job_orders::requires_driving_licence
+                .eq(false)
+                .or(cand.driving_licence.into_sql::<diesel::sql_types::Bool>()),
+        )
         .filter(
             job_orders::id.eq_any(notified).or(job_orders::job_centre_id
                 .eq(user.job_centre_id)
@@ -356,6 +383,7 @@ pub fn orders_for_candidate(
             job_orders::no_qualifications,
             job_orders::lat,
             job_orders::lon,
+            job_orders::requires_driving_licence,
         ))
         .order(job_orders::id.desc())
         .limit(SHORT_LIST)
@@ -379,8 +407,9 @@ pub fn orders_for_candidate(
             };
             let (t, wish) = tier(&want, &wishes)?;
             let distance = geo::reach(place, r.10.zip(r.11), radius_km)?;
+            let licence = if r.12 { LICENCE_REASON } else { "" };
             Some(OrderMatch {
-                reason: reason(t, wish.as_deref(), distance),
+                reason: format!("{}{licence}", reason(t, wish.as_deref(), distance)),
                 order_id: r.0,
                 title: r.1,
                 occupation: r.2,

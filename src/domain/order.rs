@@ -47,6 +47,8 @@ pub struct JobOrder {
     pub workplace_postcode: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    pub external_id: Option<String>,
+    pub requires_driving_licence: bool,
 }
 
 impl JobOrder {
@@ -95,6 +97,7 @@ pub struct SharedOrder {
     pub coordinator_external: Option<String>,
     pub coordinator_allowed: bool,
     pub task_description: String,
+    pub requires_driving_licence: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub sent_to_portal_at: Option<NaiveDateTime>,
@@ -112,6 +115,8 @@ pub struct OwnerOrder {
     pub working_hours: String,
     pub workplace_postcode: Option<String>,
     pub closed_at: Option<NaiveDateTime>,
+    /// The order's id in the case software it was imported from.
+    pub external_id: Option<String>,
 }
 
 /// The one projection of an order for a reader (API, pages, exports, mails).
@@ -203,6 +208,7 @@ pub fn project(order: JobOrder, names: OrderNames, access: Access) -> OrderView 
         coordinator_external: order.coordinator_external,
         coordinator_allowed: order.coordinator_allowed,
         task_description: order.task_description,
+        requires_driving_licence: order.requires_driving_licence,
         created_at: order.created_at,
         updated_at: order.updated_at,
         sent_to_portal_at: order.sent_to_portal_at,
@@ -218,6 +224,7 @@ pub fn project(order: JobOrder, names: OrderNames, access: Access) -> OrderView 
             working_hours: order.working_hours,
             workplace_postcode: order.workplace_postcode,
             closed_at: order.closed_at,
+            external_id: order.external_id,
         }),
     }
 }

@@ -34,6 +34,8 @@ pub struct OrderFields {
     pub qualifications_and_pay: String,
     pub working_hours: String,
     pub workplace_postcode: Option<String>,
+    /// Matching leaves out candidates without a driving licence.
+    pub requires_driving_licence: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +66,8 @@ pub struct CreateOrder {
     pub working_hours: String,
     /// Where the work is: a Danish postcode (for matching by distance).
     pub workplace_postcode: Option<String>,
+    #[serde(default)]
+    pub requires_driving_licence: bool,
 }
 
 impl From<CreateOrder> for OrderFields {
@@ -88,6 +92,7 @@ impl From<CreateOrder> for OrderFields {
             qualifications_and_pay: c.qualifications_and_pay,
             working_hours: c.working_hours,
             workplace_postcode: c.workplace_postcode,
+            requires_driving_licence: c.requires_driving_licence,
         }
     }
 }
@@ -105,6 +110,7 @@ const READ_ONLY: &[&str] = &[
     "updated_at",
     "sent_to_portal_at",
     "closed_at",
+    "external_id",
 ];
 
 /// A misspelt field would otherwise be dropped without a word: refuse it, naming it.
@@ -124,7 +130,7 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, Clone)]
 pub struct PatchOrder {
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
@@ -154,6 +160,7 @@ pub struct PatchOrder {
     pub working_hours: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub workplace_postcode: Option<Option<String>>,
+    pub requires_driving_licence: Option<bool>,
 }
 
 impl PatchOrder {
@@ -181,7 +188,8 @@ impl PatchOrder {
             task_description,
             qualifications_and_pay,
             working_hours,
-            workplace_postcode
+            workplace_postcode,
+            requires_driving_licence
         );
         if let Some(v) = self.request_id {
             f.request_id = Some(v);
@@ -265,6 +273,7 @@ impl OrderFields {
             qualifications_and_pay: o.qualifications_and_pay.clone(),
             working_hours: o.working_hours.clone(),
             workplace_postcode: o.workplace_postcode.clone(),
+            requires_driving_licence: o.requires_driving_licence,
         }
     }
 

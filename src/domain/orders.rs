@@ -159,6 +159,7 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
             job_orders::workplace_postcode.eq(&fields.workplace_postcode),
             job_orders::lat.eq(place.lat),
             job_orders::lon.eq(place.lon),
+            job_orders::requires_driving_licence.eq(fields.requires_driving_licence),
             job_orders::created_at.eq(now),
             job_orders::updated_at.eq(now),
         ))
@@ -189,6 +190,17 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppRes
 
 /// Applies a patch to an order the user's centre owns; audits the changed fields.
 pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOrder) -> AppResult<JobOrder> {
+    update_as(conn, user, id, patch, "updated")
+}
+
+/// `update`, audited as `action` (the import records "imported").
+pub fn update_as(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: JobOrderId,
+    patch: PatchOrder,
+    action: &str,
+) -> AppResult<JobOrder> {
     let order = load_owned(conn, user, id)?;
     if !order.is_open() {
         return Err(AppError::Conflict(
@@ -247,10 +259,11 @@ pub fn update(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, patch: PatchOr
             job_orders::workplace_postcode.eq(&after.workplace_postcode),
             job_orders::lat.eq(place.lat),
             job_orders::lon.eq(place.lon),
+            job_orders::requires_driving_licence.eq(after.requires_driving_licence),
             job_orders::updated_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
-    audit::record(conn, Some(user), "job_order", id.0, "updated", diff(&before, &after))?;
+    audit::record(conn, Some(user), "job_order", id.0, action, diff(&before, &after))?;
     let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
     refresh_listing(conn, &order)?;
     Ok(order)

@@ -29,6 +29,8 @@ const CVR: &str = "87654321";
 fn order() -> JobOrder {
     let now = Utc::now().naive_utc();
     JobOrder {
+        external_id: None,
+        requires_driving_licence: false,
         id: JobOrderId(7),
         job_centre_id: JobCentreId(1),
         title: "Kok".into(),
@@ -170,6 +172,7 @@ fn world(tag: &str) -> World {
             let cc = sharing::create_centre(c, None, "21.900", "Hillerød")?;
             let (owner, notified, unrelated) = (consultant(c, "a", a), consultant(c, "b", b), consultant(c, "c", cc));
             let fields = OrderFields {
+                requires_driving_licence: false,
                 title: "Kok".into(),
                 occupation: "Kok".into(),
                 occupation_code: None,

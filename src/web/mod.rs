@@ -12,6 +12,7 @@ pub mod format;
 pub mod json;
 pub mod jwt;
 pub mod messages;
+pub mod multipart;
 pub mod pages;
 pub mod render;
 pub mod report_tables;

@@ -116,7 +116,7 @@ pub(crate) async fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResp
         AppError::Unauthorized(_) => return see_other("/login"),
         AppError::NotFound => (StatusCode::NOT_FOUND, t("not_found_title"), t("not_found_text")),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, t("forbidden_title"), describe(state, s.lang, &e)),
-        AppError::Validation { .. } | AppError::Conflict(_) | AppError::BadRequest(_) => {
+        AppError::Validation { .. } | AppError::Conflict(_) | AppError::Duplicate { .. } | AppError::BadRequest(_) => {
             (e.status(), t("error_title"), describe(state, s.lang, &e))
         }
         AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, t("error_title"), t("too_large")),

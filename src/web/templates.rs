@@ -30,6 +30,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("privacy", include_str!("../../templates/pages/privacy.hbs")),
     ("matches", include_str!("../../templates/pages/matches.hbs")),
+    ("import", include_str!("../../templates/pages/import.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("notice", include_str!("../../templates/pages/notice.hbs")),
     ("reports", include_str!("../../templates/pages/reports.hbs")),

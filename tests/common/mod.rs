@@ -267,7 +267,8 @@ impl TestApp {
         let (s, c) = self.post(
             "/api/v1/candidates",
             token,
-            json!({ "name": name, "email": "kandidat@borger.example", "phone": "+45 11 22 33 44" }),
+            // One made-up contact for every test candidate: not a duplicate to warn about here.
+            json!({ "name": name, "email": "kandidat@borger.example", "phone": "+45 11 22 33 44", "allow_duplicate": true }),
         );
         assert_eq!(s, 201, "{c}");
         let id = c["id"].as_i64().unwrap();

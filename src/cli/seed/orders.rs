@@ -304,6 +304,7 @@ fn order_fields(
         qualifications_and_pay: pick(rng, QUALIFICATIONS).to_string(),
         working_hours: pick(rng, WORKING_HOURS).to_string(),
         workplace_postcode: None,
+        requires_driving_licence: false,
     };
     (fields, order_type)
 }

@@ -109,6 +109,8 @@ pub async fn create_candidate(state: web::Data<AppState>, s: Session, f: CsrfFor
                     .collect()
             })
             .unwrap_or_default(),
+        allow_duplicate: form.checked("allow_duplicate"),
+        ..Default::default()
     };
     let user = s.user.clone();
     match state.db.write(move |c| candidates::create(c, &user, input)).await {
@@ -117,6 +119,23 @@ pub async fn create_candidate(state: web::Data<AppState>, s: Session, f: CsrfFor
             "/candidates",
             Flash::ok(state.pages.t(s.lang, "ok_candidate_created")),
         ),
+        Err(AppError::Duplicate {
+            duplicate_of,
+            matched_on,
+        }) => {
+            // A likely duplicate: say which candidate, and offer to create anyway.
+            let t = |k: &str| state.pages.t(s.lang, k);
+            let text = format!(
+                "{} ({}: {}). {}",
+                t("warn_duplicate"),
+                t(&format!("dup_{matched_on}")),
+                duplicate_of,
+                t("warn_duplicate_hint")
+            );
+            let mut values = form.values();
+            values["duplicate_of"] = json!(duplicate_of);
+            candidates_view(&state, &s, StatusCode::CONFLICT, values, Some(Flash::error(text))).await
+        }
         Err(e) if is_refusal(&e) => {
             let flash = Flash::error(describe(&state, s.lang, &e));
             candidates_view(&state, &s, e.status(), form.values(), Some(flash)).await

@@ -9,6 +9,7 @@
 pub mod candidate_privacy;
 pub mod candidates;
 pub mod dashboards;
+pub mod import;
 pub mod login;
 pub mod not_found;
 pub mod order;

@@ -62,6 +62,8 @@ pub(crate) fn fields_from_form(f: &Form) -> AppResult<OrderFields> {
         qualifications_and_pay: f.text("qualifications_and_pay"),
         working_hours: f.text("working_hours"),
         workplace_postcode: f.opt("workplace_postcode"),
+        // Set by the API and the import; the form leaves it as it is (see patch_from_fields).
+        requires_driving_licence: f.checked("requires_driving_licence"),
     })
 }
 
@@ -88,6 +90,7 @@ fn form_values(f: &OrderFields) -> Value {
         qualifications_and_pay,
         working_hours,
         workplace_postcode,
+        requires_driving_licence,
     } = f;
     let id = |u: &Option<UserId>| u.map(|u| u.to_string());
     json!({
@@ -100,6 +103,7 @@ fn form_values(f: &OrderFields) -> Value {
         "coordinator_external": coordinator_external, "coordinator_allowed": coordinator_allowed,
         "task_description": task_description, "qualifications_and_pay": qualifications_and_pay,
         "working_hours": working_hours, "workplace_postcode": workplace_postcode,
+        "requires_driving_licence": requires_driving_licence,
     })
 }
 
@@ -125,6 +129,7 @@ pub(crate) fn patch_from_fields(o: OrderFields) -> PatchOrder {
         qualifications_and_pay: Some(o.qualifications_and_pay),
         working_hours: Some(o.working_hours),
         workplace_postcode: Some(o.workplace_postcode),
+        requires_driving_licence: Some(o.requires_driving_licence),
         other: Default::default(),
     }
 }

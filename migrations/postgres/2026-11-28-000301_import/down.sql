@@ -1,0 +1,10 @@
+DROP TABLE import_uploads;
+DROP INDEX job_orders_external;
+ALTER TABLE job_orders DROP COLUMN requires_driving_licence;
+ALTER TABLE job_orders DROP COLUMN external_id;
+DROP INDEX candidates_external;
+ALTER TABLE candidates DROP COLUMN languages;
+ALTER TABLE candidates DROP COLUMN certificates;
+ALTER TABLE candidates DROP COLUMN own_car;
+ALTER TABLE candidates DROP COLUMN driving_licence;
+ALTER TABLE candidates DROP COLUMN external_id;
