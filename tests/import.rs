@@ -90,6 +90,12 @@ on_both! {
         let wishes = app.get(&format!("/api/v1/candidates/{sid}"), &t).1["occupation_wishes"].clone();
         assert_eq!(wishes.as_array().unwrap().len(), 2, "{wishes}");
         assert_eq!(audit_of(app, sid).len(), 1);
+        // The profile fields show on the candidates page of the candidate's own centre only.
+        let (s, page) = app.raw("GET", "/candidates", Some(&t), None, "");
+        assert_eq!(s, 200);
+        assert!(page.contains("<td data-label=\"Profil\">Kørekort, truckcertifikat, dansk, engelsk</td>"), "{page}");
+        let other = app.login("brondby.konsulent");
+        assert!(!app.raw("GET", "/candidates", Some(&other), None, "").1.contains("Søren Ærø"));
 
         // The same file again: all unchanged, nothing written (no new audit rows).
         let (s, r) = import(app, &t, "candidates", "", SEMI.as_bytes(), CSV);

@@ -76,9 +76,17 @@ pub(crate) async fn candidates_view(
                 (Some(at), None) => format!("{} {}", t("consent_given"), fmt_time(at, s.lang)),
                 (None, None) => t("consent_none"),
             };
+            // What consultants asked to stop re-typing: licence, car, certificates, languages.
+            let mut profile: Vec<String> = [(c.driving_licence, "driving_licence"), (c.own_car, "own_car")]
+                .into_iter()
+                .filter(|(has, _)| *has)
+                .map(|(_, k)| t(k))
+                .collect();
+            profile.extend(candidates::parse_list(&c.certificates));
+            profile.extend(candidates::parse_list(&c.languages));
             json!({
                 "id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "postcode": c.postcode,
-                "consent": consent, "has_consent": c.has_consent(),
+                "profile": profile.join(", "), "consent": consent, "has_consent": c.has_consent(),
             })
         })
         .collect();
