@@ -74,6 +74,18 @@ pub struct CentreRef {
     pub name: String,
 }
 
+/// A centre as the queries select it: (id, authority type, authority number, name).
+impl From<(JobCentreId, String, String, String)> for CentreRef {
+    fn from((id, authority_type, authority_number, name): (JobCentreId, String, String, String)) -> Self {
+        CentreRef {
+            id,
+            authority_type,
+            authority_number,
+            name,
+        }
+    }
+}
+
 /// The fields every centre the order is shared with may read. Nothing else.
 #[derive(Debug, Clone, Serialize)]
 pub struct SharedOrder {
@@ -172,12 +184,7 @@ pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> 
             .unwrap_or_default()
     };
     Ok(OrderNames {
-        centre: CentreRef {
-            id: centre.0,
-            authority_type: centre.1,
-            authority_number: centre.2,
-            name: centre.3,
-        },
+        centre: CentreRef::from(centre),
         coordinator_name: name_of(order.coordinator_id),
         responsible_consultant_name: name_of(order.responsible_consultant_id),
         cvr: companies::table

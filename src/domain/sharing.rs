@@ -98,15 +98,7 @@ pub fn share(
             ))
             .execute(conn)?;
     }
-    let newly_notified: Vec<CentreRef> = new_centres
-        .into_iter()
-        .map(|c| CentreRef {
-            id: c.0,
-            authority_type: c.1,
-            authority_number: c.2,
-            name: c.3,
-        })
-        .collect();
+    let newly_notified: Vec<CentreRef> = new_centres.into_iter().map(CentreRef::from).collect();
     audit::record(
         conn,
         Some(user),
@@ -262,12 +254,7 @@ pub fn notified(
         .offset((page - 1) * per_page)
         .load::<(JobCentreId, String, String, String)>(conn)?
         .into_iter()
-        .map(|c| CentreRef {
-            id: c.0,
-            authority_type: c.1,
-            authority_number: c.2,
-            name: c.3,
-        })
+        .map(CentreRef::from)
         .collect();
     Ok(Page::new(items, total, page, per_page))
 }
