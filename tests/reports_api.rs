@@ -294,4 +294,28 @@ on_both! {
         assert!(html.contains("ikke registreret"), "hires shown as not recorded");
         assert!(!html.contains("<script"));
     }
+
+    queue_follows_the_orders_coordinator(app) {
+        let w = build(app);
+        create_user(&app.state.db, "x.tovholder", "rapport-demo", "90.001", "X2", "x2@jc.example", false).unwrap();
+        let x2 = login(app, "x.tovholder");
+        let (_, me) = app.get("/api/v1/auth/me", &x2);
+        let (_, q) = app.get("/api/v1/approvals", &w.x);
+        let order = q["items"][0]["order_id"].as_i64().unwrap();
+        // X hands the order to X2: the pending referrals move to X2's queue at once.
+        let (s, b) = app.patch(&format!("/api/v1/orders/{order}"), &w.x, json!({"coordinator_id": me["id"]}));
+        assert_eq!(s, 200, "{b}");
+        let (_, q) = app.get("/api/v1/approvals", &w.x);
+        assert_eq!(q["total"], 0, "{q}");
+        let (_, q) = app.get("/api/v1/approvals", &x2);
+        assert_eq!(q["total"], 2, "{q}");
+        let ids: Vec<i64> = q["items"].as_array().unwrap().iter().map(|i| i["referral_id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, w.queue_expected);
+        // A referral made after the hand-over lands in X2's queue too.
+        let cand = app.candidate(&w.y, "R9", true);
+        let (s, r) = app.refer(&w.y, order, cand);
+        assert_eq!(s, 201, "{r}");
+        let (_, q) = app.get("/api/v1/approvals", &x2);
+        assert_eq!(q["total"], 3, "{q}");
+    }
 }

@@ -199,6 +199,7 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        coordinator_id -> Nullable<BigInt>,
     }
 }
 

@@ -42,8 +42,7 @@ pub struct Queue {
 /// How many referrals wait for my decision (the navigation's badge).
 pub fn awaiting_count(conn: &mut DbConn, user: &AuthUser) -> AppResult<i64> {
     Ok(referrals::table
-        .inner_join(job_orders::table)
-        .filter(job_orders::coordinator_id.eq(user.id))
+        .filter(referrals::coordinator_id.eq(user.id))
         .filter(referrals::state.eq(State::PendingApproval.as_str()))
         .count()
         .get_result(conn)?)
@@ -54,7 +53,7 @@ pub fn awaiting_my_approval(conn: &mut DbConn, user: &AuthUser) -> AppResult<Que
     let items: Vec<Awaiting> = referrals::table
         .inner_join(job_orders::table)
         .inner_join(job_centres::table.on(job_centres::id.eq(referrals::job_centre_id)))
-        .filter(job_orders::coordinator_id.eq(user.id))
+        .filter(referrals::coordinator_id.eq(user.id))
         .filter(referrals::state.eq(State::PendingApproval.as_str()))
         .order((referrals::created_at.asc(), referrals::id.asc()))
         .limit(QUEUE_LIMIT)

@@ -5,7 +5,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::db::schema::{companies, job_orders, order_notifications, users};
+use crate::db::schema::{companies, job_orders, order_notifications, referrals, users};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit;
@@ -263,6 +263,12 @@ pub fn update_as(
             job_orders::updated_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
+    if coordinator != order.coordinator_id {
+        // The referrals carry the order's coordinator (the approvals queue reads it there).
+        diesel::update(referrals::table.filter(referrals::order_id.eq(id)))
+            .set(referrals::coordinator_id.eq(coordinator))
+            .execute(conn)?;
+    }
     audit::record(conn, Some(user), "job_order", id.0, action, diff(&before, &after))?;
     let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
     refresh_listing(conn, &order)?;

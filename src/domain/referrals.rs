@@ -175,6 +175,7 @@ pub fn create(
             referrals::created_by.eq(user.id),
             referrals::created_at.eq(now),
             referrals::updated_at.eq(now),
+            referrals::coordinator_id.eq(order.coordinator_id),
         ))
         .returning(referrals::id)
         .get_result(conn)?;

@@ -59,6 +59,7 @@ pub(super) fn plan(
         let c = &mut cands[d.candidate as usize];
         c.first_referral = Some(c.first_referral.map_or(d.at, |f| f.min(d.at)));
         c.last_event = Some(c.last_event.map_or(t, |l| l.max(t)));
+        let coordinator_id = Some(o.coordinator);
         let o = &mut orders[d.order];
         o.referred_candidates.push(d.candidate);
         if state.counts() {
@@ -74,6 +75,7 @@ pub(super) fn plan(
             created_by: referrer,
             created_at: d.at,
             updated_at: t,
+            coordinator_id,
         });
     }
     Ok((referral_rows, event_rows))

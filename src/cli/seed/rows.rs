@@ -157,6 +157,7 @@ pub(super) struct NewReferral {
     pub(super) created_by: i64,
     pub(super) created_at: NaiveDateTime,
     pub(super) updated_at: NaiveDateTime,
+    pub(super) coordinator_id: Option<i64>,
 }
 
 #[derive(Insertable)]

@@ -1,0 +1,2 @@
+DROP INDEX referrals_coordinator_state;
+ALTER TABLE referrals DROP COLUMN coordinator_id;
