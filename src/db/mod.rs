@@ -2,6 +2,7 @@
 //! by the URL; the pool, the single writer, the migrations, and the schema.
 
 pub mod schema;
+pub mod writer;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -163,6 +164,8 @@ pub type Pool = r2d2::Pool<Manager>;
 pub struct Db {
     read: Pool,
     write: Pool,
+    /// SQLite only: the writer thread that group-commits the requests' writes.
+    batched: Option<writer::Writer>,
     url: DbUrl,
 }
 
@@ -178,15 +181,21 @@ impl Db {
                 .build(Manager(url.clone(), opts.busy_timeout_ms))
                 .map_err(AppError::from)
         };
-        let (read, write) = if url.is_sqlite() {
+        let (read, write, batched) = if url.is_sqlite() {
             // Create the file and run migrations on the writer before readers open it.
             let write = build(1)?;
-            (build(pool_size)?, write)
+            let batched = writer::Writer::start(write.clone());
+            (build(pool_size)?, write, Some(batched))
         } else {
             let p = build(pool_size)?;
-            (p.clone(), p)
+            (p.clone(), p, None)
         };
-        Ok(Db { read, write, url })
+        Ok(Db {
+            read,
+            write,
+            batched,
+            url,
+        })
     }
 
     pub fn url(&self) -> &DbUrl {
@@ -203,7 +212,8 @@ impl Db {
         Ok(self.read.get()?)
     }
 
-    /// Runs `f` in one write transaction (blocking). Errors roll everything back.
+    /// Runs `f` in one write transaction of its own (blocking). Errors roll everything back.
+    /// On SQLite it takes turns with the writer thread's batches for the one connection.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.write.get()?;
         write_transaction(&mut conn, f)
@@ -228,13 +238,31 @@ impl Db {
         actix_web::web::block(move || db.read_blocking(f)).await?
     }
 
-    /// One write transaction off the async workers.
+    /// One write off the async workers. On SQLite it joins the writer's next batch (group
+    /// commit, inside its own savepoint); on PostgreSQL it is its own transaction.
     pub async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
     ) -> AppResult<T> {
         let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(f)).await?
+        actix_web::web::block(move || db.write_batched(f)).await?
+    }
+
+    /// The SQLite writer's (jobs, batches) so far; None on PostgreSQL.
+    pub fn write_stats(&self) -> Option<(u64, u64)> {
+        self.batched.as_ref().map(writer::Writer::stats)
+    }
+
+    /// Like `write`, blocking: group-committed on SQLite. The closure must be `'static`
+    /// because it runs on the writer thread; `write_blocking` takes borrowing closures.
+    pub fn write_batched<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        match &self.batched {
+            Some(w) => w.run(f),
+            None => self.write_blocking(f),
+        }
     }
 }
 
