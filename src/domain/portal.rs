@@ -191,5 +191,5 @@ pub fn callback(conn: &mut DbConn, cb: &Callback) -> AppResult<PortalOrder> {
         mark_sent(conn, id)?;
     }
     record(conn, id, "in", "callback", &cb.status, cb.message.as_deref(), None)?;
-    Ok(state_of(conn, id)?.ok_or(AppError::NotFound)?)
+    state_of(conn, id)?.ok_or(AppError::NotFound)
 }
