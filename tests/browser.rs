@@ -433,7 +433,7 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
         record(c, o, "out", "create", "rejected", Some(reason), None)?;
         set_state(c, o, "rejected", Some(reason))
     })?;
-    s.goto(&format!("/orders/{id}#portal")).await?;
+    s.goto(&format!("/orders/{id}?np=1")).await?;
     s.wait_for(reason).await?;
     s.check("05b-order-portal").await?;
     app.state.db.write_blocking(move |c| {

@@ -94,6 +94,7 @@ impl PortalWorker {
             .timeout_connect(Duration::from_secs(5))
             .timeout(settings.timeout)
             .redirects(0)
+            .tls_connector(Arc::new(crate::tls::Rustls::with_native_roots()))
             .build();
         PortalWorker {
             lease: Lease::new(settings.lease),
