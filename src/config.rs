@@ -43,6 +43,16 @@ pub struct Config {
     pub trust_forwarded: bool,
     /// Largest import file accepted (bytes); larger bodies get 413.
     pub import_max_bytes: usize,
+    /// The employer portal (`STAER_PORTAL_URL`): orders are transferred to it by a worker.
+    /// Without it the portal is "manual": the consultant confirms that the order was sent.
+    pub portal_url: Option<String>,
+    /// Shared with the portal (`STAER_PORTAL_SECRET`): HMAC key of both directions' signatures.
+    pub portal_secret: Vec<u8>,
+    /// Portal worker: how often to look for due transfers, the first retry delay (doubling),
+    /// and how many tries before a transfer fails for good.
+    pub portal_poll_ms: u64,
+    pub portal_backoff_ms: u64,
+    pub portal_max_attempts: i32,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -104,6 +114,16 @@ impl Config {
                 .unwrap_or(20)
                 * 1024
                 * 1024,
+            portal_url: env("STAER_PORTAL_URL").map(|u| u.trim_end_matches('/').to_string()),
+            portal_secret: env("STAER_PORTAL_SECRET").map(String::into_bytes).unwrap_or_default(),
+            portal_poll_ms: env("STAER_PORTAL_POLL_MS").and_then(|v| v.parse().ok()).unwrap_or(1000),
+            portal_backoff_ms: env("STAER_PORTAL_BACKOFF_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10_000),
+            portal_max_attempts: env("STAER_PORTAL_MAX_ATTEMPTS")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n >= 1)
+                .unwrap_or(8),
         }
     }
 }

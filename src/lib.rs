@@ -14,4 +14,5 @@ pub mod geo;
 pub mod ids;
 pub mod mail;
 pub mod occupations;
+pub mod tls;
 pub mod web;

@@ -416,6 +416,29 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     let html = s.wait_for("Jobordren er delt med netværket.").await?;
     assert!(html.contains("Frederiksberg") && html.contains("PRIVAT: 185 kr/t"));
     s.check("05-order-owner").await?;
+    // The portal card as a connected portal fills it: a retry, then a rejection with its reason.
+    let reason = "Stillingsbetegnelsen overholder ikke portalens regler";
+    app.state.db.write_blocking(move |c| {
+        use staer_hub::domain::portal_state::{record, set_state};
+        let o = staer_hub::ids::JobOrderId(id);
+        record(
+            c,
+            o,
+            "out",
+            "create",
+            "retrying",
+            Some("HTTP 503: vedligeholdelse"),
+            None,
+        )?;
+        record(c, o, "out", "create", "rejected", Some(reason), None)?;
+        set_state(c, o, "rejected", Some(reason))
+    })?;
+    s.goto(&format!("/orders/{id}?np=1")).await?;
+    s.wait_for(reason).await?;
+    s.check("05b-order-portal").await?;
+    app.state.db.write_blocking(move |c| {
+        staer_hub::domain::portal_state::set_state(c, staer_hub::ids::JobOrderId(id), "manual", None)
+    })?;
     s.goto(&format!("/orders/{id}/edit")).await?;
     s.wait_for("Kok til frokostrestaurant").await?;
     s.check("06-order-edit").await?;

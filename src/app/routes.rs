@@ -75,6 +75,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             "/orders/{id}/send-to-portal",
             web::post().to(api::orders::send_to_portal_handler),
         )
+        .route("/orders/{id}/portal", web::get().to(api::portal::status_handler))
+        .route("/portal/callback", web::post().to(api::portal::callback_handler))
         .route("/orders/{id}/close", web::post().to(api::orders::close_handler))
         .route("/orders/{id}/reopen", web::post().to(api::orders::reopen_handler))
         .route("/orders/{id}/audit", web::get().to(api::orders::audit_handler))

@@ -11,7 +11,7 @@ use crate::domain::candidates::{ConsentInput, CreateCandidate};
 use crate::domain::order_fields::OrderFields;
 use crate::domain::referral::Action;
 use crate::domain::users::{hash_password, User};
-use crate::domain::{candidates, order_close, orders, referrals, sharing};
+use crate::domain::{candidates, order_close, orders, portal, referrals, sharing};
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, NetworkId};
 use crate::mail::Mail;
@@ -266,7 +266,8 @@ fn seed_orders(c: &mut DbConn, mail: &Mail, users: &DemoUsers) -> AppResult<Vec<
         (&frb, 5, &["HRS"][..]),
         (&hill, 6, &["NRS"][..]),
     ] {
-        orders::send_to_portal(c, user, ids[idx])?;
+        // The demo keeps the manual portal: confirmed by hand, whatever is configured.
+        portal::send(c, user, ids[idx], portal::Mode::Manual)?;
         for net in nets {
             sharing::share(c, user, ids[idx], net)?;
         }

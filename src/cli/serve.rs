@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use super::{demo, CliResult};
 use crate::config::Config;
-use crate::domain::{job_agents, retention};
+use crate::domain::{job_agents, portal_worker, retention};
 use crate::{app, mail};
 
 /// Opening the state runs the pending migrations; nothing else to do.
@@ -15,8 +15,8 @@ pub fn migrate(config: Config) -> CliResult {
     Ok(())
 }
 
-/// Runs the service until it is stopped, with the mail worker (if configured), the job
-/// agent scheduler and the daily retention pass beside it.
+/// Runs the service until it is stopped, with the mail worker and the portal worker (if
+/// configured), the job agent scheduler and the daily retention pass beside it.
 pub fn serve(config: Config, bind: &str, seed_demo: bool, workers: Option<usize>) -> CliResult {
     // The port first: a taken port must end the process before the database pools and the
     // workers exist (on PostgreSQL, exiting with them alive aborted in a mutex assertion).
@@ -31,6 +31,16 @@ pub fn serve(config: Config, bind: &str, seed_demo: bool, workers: Option<usize>
         Some(mail::spawn_worker(state.db.clone(), settings)?)
     } else {
         None
+    };
+    let portal = match portal_worker::PortalSettings::from_config(&state.config) {
+        Some(settings) => {
+            tracing::info!(url = %settings.url, "portal worker started");
+            Some(portal_worker::spawn(state.db.clone(), state.mail.clone(), settings)?)
+        }
+        None => {
+            tracing::info!("no STAER_PORTAL_URL: orders are confirmed as sent to the portal by hand");
+            None
+        }
     };
     job_agents::spawn_scheduler(
         state.db.clone(),
@@ -51,7 +61,7 @@ pub fn serve(config: Config, bind: &str, seed_demo: bool, workers: Option<usize>
     }
     tracing::info!("listening on http://{}", listener.local_addr()?);
     actix_web::rt::System::new().block_on(app::server(state, listener, workers)?)?;
-    if let Some(stop) = worker {
+    for stop in worker.iter().chain(portal.iter()) {
         stop.store(true, Ordering::Relaxed);
     }
     Ok(())

@@ -268,6 +268,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_orders (order_id) {
+        order_id -> BigInt,
+        status -> Text,
+        portal_id -> Nullable<Text>,
+        message -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    portal_transfers (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        kind -> Text,
+        idempotency_key -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    portal_protocol (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        at -> Timestamp,
+        direction -> Text,
+        kind -> Text,
+        status -> Text,
+        message -> Nullable<Text>,
+        user_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(users -> job_centres (job_centre_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(network_members -> networks (network_id));
@@ -281,6 +322,10 @@ diesel::joinable!(referrals -> job_orders (order_id));
 diesel::joinable!(referrals -> candidates (candidate_id));
 diesel::joinable!(referral_events -> referrals (referral_id));
 diesel::joinable!(candidate_wishes -> candidates (candidate_id));
+diesel::joinable!(portal_orders -> job_orders (order_id));
+diesel::joinable!(portal_transfers -> job_orders (order_id));
+diesel::joinable!(portal_protocol -> job_orders (order_id));
+diesel::joinable!(portal_protocol -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     job_centres,
@@ -302,4 +347,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_failures,
     import_uploads,
+    portal_orders,
+    portal_transfers,
+    portal_protocol,
 );

@@ -22,6 +22,10 @@ pub mod order_close;
 pub mod order_fields;
 pub mod orders;
 pub mod outbox;
+pub mod portal;
+pub mod portal_state;
+pub mod portal_wire;
+pub mod portal_worker;
 #[cfg(test)]
 mod privacy_tests;
 pub mod referral;

@@ -179,3 +179,26 @@ pub fn order_closed(
     enqueue(conn, mail, "order_closed", &to.email, &to.language, &data)?;
     Ok(())
 }
+
+/// "The order did not reach the portal": to the order's responsible consultant, when a
+/// transfer has used up its retries. The shared fields only, like every mail.
+pub fn portal_failed(
+    conn: &mut DbConn,
+    mail: &Mail,
+    order: &JobOrder,
+    kind: &str,
+    attempts: i32,
+    error: &str,
+) -> AppResult<()> {
+    let to = user_recipient(conn, order.responsible_consultant_id)?;
+    let data = json!({
+        "recipient_name": to.name,
+        "order": shared_order(conn, order)?,
+        "kind": kind,
+        "attempts": attempts,
+        "error": error,
+        "link": mail.link(&format!("/orders/{}#portal", order.id)),
+    });
+    enqueue(conn, mail, "portal_failed", &to.email, &to.language, &data)?;
+    Ok(())
+}

@@ -12,7 +12,7 @@ use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::order::{JobOrder, STATUS_CLOSED, STATUS_OPEN};
 use crate::domain::referral::{Action, State};
-use crate::domain::{audit, notify, orders, referrals};
+use crate::domain::{audit, notify, orders, portal_state, referrals};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, ReferralId, UserId};
 use crate::mail::Mail;
@@ -109,6 +109,7 @@ pub fn close(
         json!({ "reason": reason, "referrals_withdrawn": live.len() }),
     )?;
     orders::refresh_listing(conn, &order)?;
+    portal_state::after_close(conn, user, &order)?;
     Ok(Closed {
         order,
         withdrawn: live.len(),
@@ -141,6 +142,7 @@ pub fn reopen(conn: &mut DbConn, user: &AuthUser, id: JobOrderId, reason: Option
     )?;
     let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
     orders::refresh_listing(conn, &order)?;
+    portal_state::after_reopen(conn, &order)?;
     Ok(order)
 }
 

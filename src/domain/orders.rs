@@ -1,5 +1,6 @@
-//! Job orders: who may see or change one, and the writes (create, edit, portal), each
-//! audited and kept in step with the shared lists. Closing and reopening: `order_close`.
+//! Job orders: who may see or change one, and the writes (create, edit), each audited and
+//! kept in step with the shared lists (and the portal). Closing and reopening: `order_close`;
+//! sending to the portal: `portal`.
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -8,9 +9,9 @@ use serde_json::json;
 use crate::db::schema::{companies, job_orders, order_notifications, referrals, users};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
-use crate::domain::audit;
 use crate::domain::order::{load_names, project, Access, JobOrder, OrderView, STATUS_OPEN};
 use crate::domain::order_fields::{diff, OrderFields, PatchOrder};
+use crate::domain::{audit, portal_state};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CompanyId, JobCentreId, JobOrderId, UserId};
 
@@ -272,25 +273,8 @@ pub fn update_as(
     audit::record(conn, Some(user), "job_order", id.0, action, diff(&before, &after))?;
     let order = job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?;
     refresh_listing(conn, &order)?;
+    portal_state::after_edit(conn, user, &order)?;
     Ok(order)
-}
-
-pub fn send_to_portal(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<JobOrder> {
-    let order = load_owned(conn, user, id)?;
-    if !order.is_open() {
-        return Err(AppError::Conflict("the order is closed".into()));
-    }
-    if let Some(at) = order.sent_to_portal_at {
-        return Err(AppError::Conflict(format!(
-            "the order was already sent to the employer portal at {at}"
-        )));
-    }
-    let now = Utc::now().naive_utc();
-    diesel::update(job_orders::table.find(id))
-        .set((job_orders::sent_to_portal_at.eq(now), job_orders::updated_at.eq(now)))
-        .execute(conn)?;
-    audit::record(conn, Some(user), "job_order", id.0, "sent_to_portal", json!({}))?;
-    Ok(job_orders::table.find(id).select(JobOrder::as_select()).first(conn)?)
 }
 
 pub fn owner_view(conn: &mut DbConn, order: JobOrder) -> AppResult<OrderView> {

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
 
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 8] = [
     "order_shared",
     "awaiting_approval",
     "referral_decided",
@@ -22,6 +22,7 @@ pub const KINDS: [&str; 7] = [
     "job_agent_digest",
     "order_closed",
     "retention_warning",
+    "portal_failed",
 ];
 
 const LANGS: [&str; 2] = ["da", "en"];
@@ -47,7 +48,8 @@ const TEMPLATES: &[(&str, &str, &str, &str)] = templates!(
     "candidate_to_employer",
     "job_agent_digest",
     "order_closed",
-    "retention_warning"
+    "retention_warning",
+    "portal_failed"
 );
 
 /// Renders mails. Registered once at start-up: two registries, because the HTML parts
@@ -165,7 +167,8 @@ mod tests {
         let data = json!({"recipient_name": "R", "order": order, "network": "HRS", "link": "http://x/o/1",
             "candidate_name": "C", "referred_by": "B", "referring_centre": "F", "approved": true,
             "candidate": {"name": "C", "email": "c@x.dk"}, "consultant_name": "K", "consultant_email": "k@x.dk",
-            "consultant_centre": "Brøndby", "candidates": ["C", "D"], "count": 2, "reason": "Besat", "erase_on": "2030-01-01"});
+            "consultant_centre": "Brøndby", "candidates": ["C", "D"], "count": 2, "reason": "Besat", "erase_on": "2030-01-01",
+            "kind": "create", "attempts": 8, "error": "HTTP 503"});
         for kind in KINDS {
             for lang in LANGS {
                 let r = m.render(kind, lang, &data).unwrap();

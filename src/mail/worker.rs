@@ -12,6 +12,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::{Config, SmtpConfig};
+use crate::db::lease::{self, Lease};
 use crate::db::schema::outbox;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -46,8 +47,7 @@ impl WorkerSettings {
 
     /// Delay before the next try after `attempts` failures: backoff * 2^(attempts-1), capped.
     pub fn delay(&self, attempts: i32) -> Duration {
-        let factor = 2u32.saturating_pow((attempts.max(1) - 1) as u32);
-        self.backoff.saturating_mul(factor).min(self.max_backoff)
+        lease::backoff(self.backoff, self.max_backoff, attempts)
     }
 }
 
@@ -58,7 +58,7 @@ pub struct Worker {
     from: Mailbox,
     domain: String,
     /// Marks this worker's claims; a row is only finished by the worker that holds it.
-    token: String,
+    lease: Lease,
 }
 
 fn transport(s: &SmtpConfig) -> AppResult<SmtpTransport> {
@@ -92,31 +92,21 @@ impl Worker {
         let domain = from.email.domain().to_string();
         Ok(Worker {
             transport: transport(&settings.smtp)?,
+            lease: Lease::new(settings.lease),
             db,
             settings,
             from,
             domain,
-            token: format!(
-                "{}-{}-{:x}",
-                std::process::id(),
-                Utc::now().timestamp_micros(),
-                rand::random::<u32>()
-            ),
         })
     }
 
-    /// Claims due rows with a conditional update (compare-and-set on the lease): of two
-    /// workers, on one database or two instances on PostgreSQL, exactly one wins a row.
+    /// Claims due rows (`lease_claim!`: of two workers exactly one wins a row).
     fn claim(&self) -> AppResult<Vec<OutboxRow>> {
         let now = Utc::now().naive_utc();
-        let until = now + chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
         let batch = self.settings.batch;
-        let token = self.token.clone();
         let ids = self.db.read_blocking(|c| {
             Ok(outbox::table
-                .filter(outbox::status.eq("pending"))
-                .filter(outbox::next_attempt_at.le(now))
-                .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now)))
+                .filter(crate::lease_due!(outbox, now))
                 .order(outbox::id)
                 .limit(batch)
                 .select(outbox::id)
@@ -126,21 +116,12 @@ impl Worker {
             return Ok(vec![]);
         }
         self.db.write_blocking(|c| {
-            let mut claimed = Vec::new();
-            for id in ids {
-                let n = diesel::update(
-                    outbox::table
-                        .filter(outbox::id.eq(id))
-                        .filter(outbox::status.eq("pending"))
-                        .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now))),
-                )
-                .set((outbox::locked_until.eq(Some(until)), outbox::locked_by.eq(Some(&token))))
-                .execute(c)?;
-                if n == 1 {
-                    claimed.push(outbox::table.find(id).select(OutboxRow::as_select()).first(c)?);
-                }
-            }
-            Ok(claimed)
+            let won = crate::lease_claim!(c, outbox, ids, &self.lease, now);
+            Ok(outbox::table
+                .filter(outbox::id.eq_any(won))
+                .order(outbox::id)
+                .select(OutboxRow::as_select())
+                .load(c)?)
         })
     }
 
@@ -188,7 +169,7 @@ impl Worker {
         let attempts = row.attempts + 1;
         let mine = outbox::table
             .filter(outbox::id.eq(row.id))
-            .filter(outbox::locked_by.eq(&self.token));
+            .filter(outbox::locked_by.eq(&self.lease.token));
         let none: Option<NaiveDateTime> = None;
         self.db.write_blocking(|c| {
             match outcome {

@@ -9,6 +9,7 @@ pub mod job_agents;
 pub mod matching;
 pub mod orders;
 pub mod outbox;
+pub mod portal;
 pub mod referrals;
 pub mod reports;
 pub mod sharing;

@@ -10,7 +10,8 @@ use crate::domain::audit;
 use crate::domain::order::JobOrder;
 use crate::domain::order_close::{close, reopen};
 use crate::domain::order_fields::{reject_unknown, CreateOrder, OrderFields, PatchOrder};
-use crate::domain::orders::{create, load_owned, owner_view, send_to_portal, update, view};
+use crate::domain::orders::{create, load_owned, owner_view, update, view};
+use crate::domain::portal;
 use crate::error::AppResult;
 use crate::ids::JobOrderId;
 use crate::web::json::OptJson;
@@ -79,13 +80,16 @@ pub async fn patch_handler(
     change(state, user, move |c, u| update(c, u, id, patch)).await
 }
 
+/// With a portal configured, queues the transfer (see `GET …/portal`); without one, records
+/// the consultant's confirmation that the order was sent.
 pub async fn send_to_portal_handler(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<JobOrderId>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    change(state, user, move |c, u| send_to_portal(c, u, id)).await
+    let mode = portal::Mode::of(state.config.portal_url.as_deref());
+    change(state, user, move |c, u| portal::send(c, u, id, mode)).await
 }
 
 /// Closes the order with an optional `{"reason"}` (no body works too); the answer is the

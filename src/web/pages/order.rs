@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 use crate::domain::actor::AuthUser;
 use crate::domain::audit::AuditEntry;
 use crate::domain::order::{JobOrder, OrderView};
+use crate::domain::portal::{self, Mode, ProtocolEntry};
+use crate::domain::portal_state::{self, PortalOrder};
 use crate::domain::referral::Action;
 use crate::domain::referrals::{OrderReferralEvent, ReferralView};
 use crate::domain::{audit, candidates, matching, order, orders, referrals, sharing};
@@ -201,6 +203,38 @@ fn audit_sentence(state: &AppState, lang: Lang, action: &str, detail: &Value) ->
     }
 }
 
+/// The portal card: the order's status there and its transfer protocol, newest first.
+fn portal_card(
+    state: &AppState,
+    lang: Lang,
+    mode: Mode,
+    st: Option<PortalOrder>,
+    protocol: Vec<ProtocolEntry>,
+) -> Value {
+    let t = |k: &str| state.pages.t(lang, k);
+    let rows: Vec<Value> = protocol
+        .into_iter()
+        .map(|p| {
+            json!({
+                "at": fmt_time(p.at, lang),
+                "direction": t(&format!("portal_dir_{}", p.direction)),
+                "kind": t(&format!("portal_kind_{}", p.kind)),
+                "status": t(&format!("portal_status_{}", p.status)),
+                "message": p.message.unwrap_or_default(),
+                "user": p.user.unwrap_or_default(),
+            })
+        })
+        .collect();
+    json!({
+        "manual": mode == Mode::Manual,
+        "status": st.as_ref().map(|s| s.status.clone()),
+        "status_label": st.as_ref().map(|s| t(&format!("portal_status_{}", s.status))),
+        "portal_id": st.as_ref().and_then(|s| s.portal_id.clone()),
+        "message": st.and_then(|s| s.message),
+        "protocol": rows,
+    })
+}
+
 pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
         return fail(&state, &s, AppError::NotFound).await;
@@ -212,6 +246,7 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
         .unwrap_or(1)
         .clamp(1, 1_000_000);
     let (user, lang) = (s.user.clone(), s.lang);
+    let mode = Mode::of(state.config.portal_url.as_deref());
     let st = state.clone();
     let result = state
         .db
@@ -245,6 +280,17 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
             } else {
                 Vec::new()
             };
+            // The portal's status and protocol are the owner's (its messages may name anything).
+            let (portal, can_send) = if owner {
+                let p = portal_state::state_of(c, id)?;
+                let can_send = portal_state::can_send(&order, p.as_ref());
+                (
+                    Some(portal_card(&st, lang, mode, p, portal::protocol(c, id, 200)?)),
+                    can_send,
+                )
+            } else {
+                (None, false)
+            };
             let (history, events) = if owner {
                 (
                     audit::history(c, "job_order", id.0, 200)?,
@@ -269,7 +315,8 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
                     "can_edit": owner && open,
                     "can_close": owner && open,
                     "can_reopen": owner && !open,
-                    "can_send_to_portal": owner && open && view.shared().sent_to_portal_at.is_none(),
+                    "can_send_to_portal": can_send,
+                    "portal": portal,
                     "sent_to_portal": view.shared().sent_to_portal_at.is_some(),
                     "share_networks": networks,
                     "shares": shares,
@@ -302,9 +349,14 @@ pub async fn send_to_portal(
     let Some(id) = parse_id(&id).map(JobOrderId) else {
         return fail(&state, &s, AppError::NotFound).await;
     };
-    let text = state.pages.t(s.lang, "ok_sent_to_portal");
-    change(&state, &s, &format!("/orders/{id}"), move |c, _, u| {
-        orders::send_to_portal(c, u, id).map(|_| text)
+    let mode = Mode::of(state.config.portal_url.as_deref());
+    let key = match mode {
+        Mode::Manual => "ok_sent_to_portal",
+        Mode::Remote => "ok_portal_queued",
+    };
+    let text = state.pages.t(s.lang, key);
+    change(&state, &s, &format!("/orders/{id}#portal"), move |c, _, u| {
+        portal::send(c, u, id, mode).map(|_| text)
     })
     .await
 }
