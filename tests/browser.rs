@@ -605,6 +605,15 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.click("form[action$='/erase'] button[type=submit]").await?;
     let html = s.wait_for("Borgerens oplysninger er slettet.").await?;
     assert!(!html.contains("Ida Berg"));
+    s.logout().await?;
+
+    // The administrator reads the export log: the access export above is in it.
+    s.login("admin").await?;
+    s.click("a[href='/admin/exports']").await?;
+    let html = s.wait_for("Eksportlog").await?;
+    assert!(html.contains("candidate_id"), "the access export is logged");
+    s.check("20-admin-exports").await?;
+    s.keyboard("20-admin-exports", &["input[name=user]"]).await?;
 
     let problems = s.problems.into_inner();
     if !problems.is_empty() {

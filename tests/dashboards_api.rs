@@ -259,7 +259,7 @@ on_both! {
             ("/api/v1/dashboard/my-orders?dir=sideways", "dir"),
             ("/api/v1/dashboard/my-orders?page=two", "page"),
             ("/api/v1/dashboard/my-orders?per_page=-", "per_page"),
-            ("/api/v1/dashboard/my-orders?format=xlsx", "format"),
+            ("/api/v1/dashboard/my-orders?format=xls", "format"),
         ] {
             let (s, e) = app.get(path, &t);
             assert_eq!(s, 422, "{path}: {e}");

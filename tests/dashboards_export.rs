@@ -4,8 +4,6 @@
 
 mod common;
 
-use serde_json::json;
-
 /// GET with a bearer token: status, header lookups and body text.
 fn fetch(app: &common::TestApp, path: &str, token: &str) -> (u16, std::collections::HashMap<String, String>, String) {
     let r = match ureq::get(&app.url(path))
@@ -22,51 +20,6 @@ fn fetch(app: &common::TestApp, path: &str, token: &str) -> (u16, std::collectio
         .map(|h| (h.clone(), r.header(&h).unwrap_or("").to_string()))
         .collect();
     (r.status(), headers, r.into_string().unwrap())
-}
-
-/// `n` open orders of the user's centre straight into the database (cheap), titled "Bulk i".
-fn bulk_orders(app: &common::TestApp, token: &str, n: usize) {
-    let me = app.get("/api/v1/auth/me", token).1;
-    let (uid, centre) = (me["id"].as_i64().unwrap(), me["job_centre"]["id"].as_i64().unwrap());
-    let company = app.create_order(token, json!({"title": "Bulk seed"}))["id"]
-        .as_i64()
-        .unwrap();
-    app.state
-        .db
-        .write_blocking(|c| {
-            use diesel::prelude::*;
-            use staer_hub::db::schema::job_orders as j;
-            let company: i64 = j::table.find(company).select(j::company_id).first(c)?;
-            let now = chrono::Utc::now().naive_utc();
-            let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
-            for i in 0..n {
-                diesel::insert_into(j::table)
-                    .values((
-                        j::job_centre_id.eq(centre),
-                        j::title.eq(format!("Bulk {i:04}")),
-                        j::occupation.eq("Bulk"),
-                        j::request_id.eq(format!("BULK-{i}")),
-                        j::company_id.eq(company),
-                        j::company_name.eq("Bulk ApS"),
-                        j::start_date.eq(d),
-                        j::vacancies.eq(1),
-                        j::status.eq(if i % 3 == 0 { "closed" } else { "open" }),
-                        j::order_type.eq("Jobordre"),
-                        j::responsible_consultant_id.eq(uid),
-                        j::coordinator_id.eq(uid),
-                        j::coordinator_allowed.eq(true),
-                        j::task_description.eq("x"),
-                        j::qualifications_and_pay.eq(""),
-                        j::working_hours.eq(""),
-                        j::search_text.eq(format!("bulk {i:04} bulk-{i} bulk aps")),
-                        j::created_at.eq(now),
-                        j::updated_at.eq(now),
-                    ))
-                    .execute(c)?;
-            }
-            Ok(())
-        })
-        .unwrap();
 }
 
 on_both! {
@@ -101,7 +54,7 @@ on_both! {
         }
 
         // Page sizes 25/50/100/200 over 230 rows.
-        bulk_orders(app, &brondby, 230);
+        app.bulk_orders(&brondby, 230);
         for n in [25, 50, 100, 200] {
             let v = app.get(&format!("{mine}?q=bulk&per_page={n}"), &brondby).1;
             assert_eq!((v["per_page"].as_i64(), v["items"].as_array().unwrap().len()), (Some(n), n as usize));
@@ -123,7 +76,7 @@ on_both! {
 
     export_every_matching_row_as_danish_excel_opens_it(app) {
         let brondby = app.login("brondby.konsulent");
-        bulk_orders(app, &brondby, 2_345);
+        app.bulk_orders(&brondby, 2_345);
         let mine = "/api/v1/dashboard/my-orders";
         let open = app.get(&format!("{mine}?q=bulk&status=open&per_page=1"), &brondby).1["total"].as_i64().unwrap();
         assert_eq!(open, 2_345 - 782 + 1, "every third closed; the seed order is open");

@@ -150,10 +150,12 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/job-centres", web::post().to(api::sharing::create_centre_handler))
         .route("/reports", web::get().to(api::reports::reports_handler))
         .route("/reports/{chart}.csv", web::get().to(api::reports::csv_handler))
+        .route("/reports/{chart}.xlsx", web::get().to(api::reports::xlsx_handler))
         .route("/approvals", web::get().to(api::reports::approvals_handler))
         .route("/import/{kind}", web::post().to(api::import::import_handler))
         .route("/import/{kind}/{file}", web::get().to(api::import::template_handler))
         .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
+        .route("/admin/exports", web::get().to(api::exports::exports_handler))
         .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler))
         .route(
             "/admin/users/{username}/disable",
@@ -210,6 +212,7 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(pages::order::referral_action),
         )
         .route("/reports", web::get().to(pages::reports::reports_page))
+        .route("/admin/exports", web::get().to(pages::admin_exports::exports_page))
         .route("/approvals", web::get().to(pages::reports::approvals_page))
         .route("/import", web::get().to(pages::import::import_page))
         .route("/import", web::post().to(pages::import::upload))

@@ -309,6 +309,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    export_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        user_id -> BigInt,
+        job_centre_id -> BigInt,
+        list -> Text,
+        format -> Text,
+        query -> Text,
+        row_count -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> job_centres (job_centre_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(network_members -> networks (network_id));
@@ -350,4 +363,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_orders,
     portal_transfers,
     portal_protocol,
+    export_log,
 );

@@ -62,26 +62,7 @@ pub fn to_csv<R: Row>(rows: &[R]) -> AppResult<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::domain::dashboards::MyOrderRow;
-    use crate::ids::JobOrderId;
-    use chrono::NaiveDate;
-
-    fn sample_order() -> MyOrderRow {
-        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        MyOrderRow {
-            id: JobOrderId(7),
-            title: "=HYPERLINK(\"http://x\")".into(),
-            occupation: "Kok, køkken".into(),
-            request_id: "JO-000007".into(),
-            company_name: "Æble \"A/S\"".into(),
-            start_date: d,
-            end_date: None,
-            vacancies: 2,
-            referred: 0,
-            created_at: d.and_hms_opt(8, 0, 0).unwrap(),
-            updated_at: d.and_hms_opt(9, 30, 0).unwrap(),
-            status: "open".into(),
-        }
-    }
+    use crate::domain::fixtures::sample_order;
 
     #[test]
     fn csv_quotes_and_defuses_formulas() {

@@ -643,55 +643,11 @@ mod tests {
         assert_eq!(keys, fields, "FIELDS must name every serialized field");
     }
 
-    fn sample_order() -> MyOrderRow {
-        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        MyOrderRow {
-            id: JobOrderId(7),
-            title: "=HYPERLINK(\"http://x\")".into(),
-            occupation: "Kok, køkken".into(),
-            request_id: "JO-000007".into(),
-            company_name: "Æble \"A/S\"".into(),
-            start_date: d,
-            end_date: None,
-            vacancies: 2,
-            referred: 0,
-            created_at: d.and_hms_opt(8, 0, 0).unwrap(),
-            updated_at: d.and_hms_opt(9, 30, 0).unwrap(),
-            status: "open".into(),
-        }
-    }
-
     #[test]
     fn row_fields_are_complete() {
+        use crate::domain::fixtures::{sample_order, sample_referral, sample_shared};
         fields_of(&sample_order());
-        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        fields_of(&SharedOrderRow {
-            id: JobOrderId(1),
-            primary_authority_number: "15.300".into(),
-            primary_authority_name: "Brøndby".into(),
-            responsible_consultant: "a".into(),
-            coordinator: "b".into(),
-            coordinator_external: None,
-            occupation: "c".into(),
-            request_id: "d".into(),
-            order_type: "e".into(),
-            title: "f".into(),
-            company_name: "g".into(),
-            start_date: d,
-            vacancies: 1,
-            referred: 0,
-        });
-        fields_of(&MyReferralRow {
-            id: ReferralId(1),
-            order_id: JobOrderId(2),
-            order_title: "t".into(),
-            company_name: "c".into(),
-            candidate_id: CandidateId(3),
-            candidate_name: "n".into(),
-            state: "pending_approval".into(),
-            created_at: d.and_hms_opt(8, 0, 0).unwrap(),
-            created_by: UserId(4),
-            created_by_name: "u".into(),
-        });
+        fields_of(&sample_shared());
+        fields_of(&sample_referral());
     }
 }

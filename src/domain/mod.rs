@@ -11,6 +11,9 @@ pub mod dashboards;
 pub mod duplicates;
 pub mod erasure;
 pub mod export;
+pub mod export_log;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod import;
 pub mod job_agents;
 pub mod jobs;
@@ -35,5 +38,7 @@ pub mod reports;
 pub mod retention;
 pub mod sessions;
 pub mod sharing;
+pub mod sheet;
 pub mod users;
 pub mod validate;
+pub mod xlsx_export;

@@ -14,7 +14,10 @@ use chrono::NaiveDateTime;
 
 use crate::domain::actor::AuthUser;
 use crate::domain::csv_export::{raw_cells, records, BOM};
-use crate::domain::dashboards::{Loader, MyOrderRow, MyReferralRow, Params, Row, SharedOrderRow, Window};
+use crate::domain::dashboards::{Loader, Params, Window};
+use crate::domain::export_log;
+use crate::domain::sheet::{Cell, Typed};
+use crate::domain::xlsx_export::{self, DateFormats, XCell};
 use crate::error::{AppError, AppResult};
 use crate::web::format::{copenhagen, fmt_date};
 use crate::web::state::AppState;
@@ -40,9 +43,62 @@ impl Flavour {
     }
 }
 
-/// A list row's cells for a spreadsheet, in `Row::FIELDS` order.
-pub trait Localized: Row {
-    fn local_cells(&self, pages: &Pages, lang: Lang) -> Vec<String>;
+/// A list row's cells for a spreadsheet, in `Row::FIELDS` order: the typed model
+/// (`domain::sheet`) as text in the user's language.
+pub trait Localized: Typed {
+    fn local_cells(&self, pages: &Pages, lang: Lang) -> Vec<String> {
+        self.cells().iter().map(|c| cell_text(pages, lang, c)).collect()
+    }
+
+    /// The same cells typed for XLSX: numbers, dates, Copenhagen times, labels translated.
+    fn xlsx_cells(&self, pages: &Pages, lang: Lang) -> Vec<XCell> {
+        self.cells().into_iter().map(|c| xlsx_cell(pages, lang, c)).collect()
+    }
+}
+
+impl<R: Typed> Localized for R {}
+
+fn cell_text(pages: &Pages, lang: Lang, c: &Cell) -> String {
+    match c {
+        Cell::Int(n) => n.to_string(),
+        Cell::Text(s) => s.clone(),
+        Cell::Date(d) => fmt_date(*d, lang),
+        Cell::Time(t) => time(*t, lang),
+        Cell::Label(k) => pages.t(lang, k),
+        Cell::Empty => String::new(),
+    }
+}
+
+fn xlsx_cell(pages: &Pages, lang: Lang, c: Cell) -> XCell {
+    match c {
+        Cell::Int(n) => XCell::Number(n as f64),
+        Cell::Text(s) => XCell::Text(s),
+        Cell::Date(d) => XCell::Date(d),
+        Cell::Time(t) => XCell::Time(copenhagen(t)),
+        Cell::Label(k) => XCell::Text(pages.t(lang, &k)),
+        Cell::Empty => XCell::Empty,
+    }
+}
+
+/// Dates and times in a workbook read as the pages and the CSV write them.
+pub fn date_formats(lang: Lang) -> DateFormats {
+    match lang {
+        Lang::Da => DateFormats {
+            date: "dd-mm-yyyy",
+            time: "dd-mm-yyyy hh:mm:ss",
+        },
+        Lang::En => DateFormats {
+            date: "yyyy-mm-dd",
+            time: "yyyy-mm-dd hh:mm:ss",
+        },
+    }
+}
+
+/// The rows as a workbook: the CSV's column labels and cells, typed.
+pub fn to_xlsx<R: Localized>(pages: &Pages, lang: Lang, sheet: &str, rows: &[R]) -> AppResult<Vec<u8>> {
+    let header: Vec<String> = R::FIELDS.iter().map(|f| field_label(pages, lang, f)).collect();
+    let cells = rows.iter().map(|r| r.xlsx_cells(pages, lang));
+    xlsx_export::write(sheet, &header, cells, date_formats(lang))
 }
 
 /// A field's column label: `csv_<field>` where the pages have no column of it, else `col_<field>`.
@@ -63,61 +119,24 @@ fn time(t: NaiveDateTime, lang: Lang) -> String {
     }
 }
 
-impl Localized for SharedOrderRow {
-    fn local_cells(&self, _pages: &Pages, lang: Lang) -> Vec<String> {
-        vec![
-            self.id.0.to_string(),
-            self.primary_authority_number.clone(),
-            self.primary_authority_name.clone(),
-            self.responsible_consultant.clone(),
-            self.coordinator.clone(),
-            self.coordinator_external.clone().unwrap_or_default(),
-            self.occupation.clone(),
-            self.request_id.clone(),
-            self.order_type.clone(),
-            self.title.clone(),
-            self.company_name.clone(),
-            fmt_date(self.start_date, lang),
-            self.vacancies.to_string(),
-            self.referred.to_string(),
-        ]
-    }
-}
+/// The MIME type of an XLSX workbook.
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-impl Localized for MyOrderRow {
-    fn local_cells(&self, pages: &Pages, lang: Lang) -> Vec<String> {
-        vec![
-            self.id.0.to_string(),
-            self.title.clone(),
-            self.occupation.clone(),
-            self.request_id.clone(),
-            self.company_name.clone(),
-            fmt_date(self.start_date, lang),
-            self.end_date.map(|d| fmt_date(d, lang)).unwrap_or_default(),
-            self.vacancies.to_string(),
-            self.referred.to_string(),
-            time(self.created_at, lang),
-            time(self.updated_at, lang),
-            pages.t(lang, &format!("status_{}", self.status)),
-        ]
-    }
-}
-
-impl Localized for MyReferralRow {
-    fn local_cells(&self, pages: &Pages, lang: Lang) -> Vec<String> {
-        vec![
-            self.id.0.to_string(),
-            self.order_id.0.to_string(),
-            self.order_title.clone(),
-            self.company_name.clone(),
-            self.candidate_id.0.to_string(),
-            self.candidate_name.clone(),
-            pages.t(lang, &format!("state_{}", self.state)),
-            time(self.created_at, lang),
-            self.created_by.0.to_string(),
-            self.created_by_name.clone(),
-        ]
-    }
+/// Logs one export (who, which list, which query, how many rows) in its own write: called
+/// before the file is answered, so a file never leaves without its log row.
+pub async fn log_export(
+    state: &AppState,
+    user: &AuthUser,
+    list: &str,
+    format: &str,
+    query: &str,
+    rows: i64,
+) -> AppResult<()> {
+    let (user, list, format, query) = (user.clone(), list.to_string(), format.to_string(), query.to_string());
+    state
+        .db
+        .write(move |c| export_log::record(c, &user, &list, &format, &query, rows))
+        .await
 }
 
 /// The BOM and the header line.
@@ -251,8 +270,8 @@ impl<R: Localized + Send + 'static> MessageBody for ExportBody<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{CandidateId, JobOrderId, ReferralId, UserId};
-    use chrono::NaiveDate;
+    use crate::domain::dashboards::{MyOrderRow, MyReferralRow, Row, SharedOrderRow};
+    use crate::domain::fixtures::{sample_order, sample_referral};
 
     #[test]
     fn every_field_of_every_list_has_a_label_in_both_languages() {
@@ -269,33 +288,14 @@ mod tests {
     #[test]
     fn sheet_rows_are_localized_and_complete() {
         let pages = Pages::new().unwrap();
-        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let at = d.and_hms_nano_opt(8, 5, 9, 987_654_321).unwrap();
-        let r = MyReferralRow {
-            id: ReferralId(1),
-            order_id: JobOrderId(2),
-            order_title: "=t".into(),
-            company_name: "c".into(),
-            candidate_id: CandidateId(3),
-            candidate_name: "Ærø".into(),
-            state: "pending_approval".into(),
-            created_at: at,
-            created_by: UserId(4),
-            created_by_name: "u".into(),
-        };
+        let r = sample_referral();
         let o = MyOrderRow {
-            id: JobOrderId(7),
             title: "Kok".into(),
             occupation: "Kok".into(),
             request_id: "JO-7".into(),
             company_name: "A/S".into(),
-            start_date: d,
-            end_date: None,
-            vacancies: 2,
-            referred: 0,
-            created_at: at,
-            updated_at: at,
             status: "closed".into(),
+            ..sample_order()
         };
         assert_eq!(r.local_cells(&pages, Lang::Da).len(), MyReferralRow::FIELDS.len());
         assert_eq!(o.local_cells(&pages, Lang::Da).len(), MyOrderRow::FIELDS.len());
@@ -311,6 +311,24 @@ mod tests {
         );
         let head = String::from_utf8(header::<MyOrderRow>(&pages, Flavour::Sheet(Lang::Da)).unwrap()).unwrap();
         assert!(head.starts_with("\u{feff}Id;Titel;Stillingsbetegnelse;"), "{head}");
+    }
+
+    #[test]
+    fn xlsx_cells_are_the_csv_cells_typed() {
+        let pages = Pages::new().unwrap();
+        let r = sample_referral();
+        let x = r.xlsx_cells(&pages, Lang::En);
+        assert_eq!(x.len(), MyReferralRow::FIELDS.len());
+        assert_eq!(x[0], XCell::Number(1.0));
+        assert_eq!(x[2], XCell::Text("=t".into()));
+        assert_eq!(x[6], XCell::Text("Referral awaiting approval".into()));
+        // Winter: Copenhagen is UTC+1 (the writer drops the fraction, as the CSV does).
+        assert_eq!(x[7], XCell::Time(r.created_at + chrono::Duration::hours(1)));
+        let o = sample_order();
+        let x = o.xlsx_cells(&pages, Lang::Da);
+        assert_eq!(x[5], XCell::Date(o.start_date));
+        assert_eq!(x[6], XCell::Empty);
+        assert_eq!(x[11], XCell::Text("Åben".into()));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub(crate) struct Me {
     pub(crate) display_name: String,
     pub(crate) centre: String,
     pub(crate) awaiting: i64,
+    /// Administrators see the admin pages in the navigation.
+    pub(crate) admin: bool,
 }
 
 pub(crate) fn me(conn: &mut DbConn, user: &AuthUser) -> AppResult<Me> {
@@ -32,6 +34,7 @@ pub(crate) fn me(conn: &mut DbConn, user: &AuthUser) -> AppResult<Me> {
         display_name,
         centre,
         awaiting,
+        admin: user.is_admin(),
     })
 }
 
@@ -132,6 +135,7 @@ pub(crate) async fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResp
         display_name: s.user.username.clone(),
         centre: String::new(),
         awaiting: 0,
+        admin: s.user.is_admin(),
     });
     let ctx = json!({ "heading": heading, "text": text });
     page(state, s, status, "error", &me, "", ctx)

@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use crate::domain::referral::State;
 use crate::domain::reports::{CentreCounts, Reports, StateCounts};
+use crate::domain::xlsx_export::{self, XCell};
 use crate::error::{AppError, AppResult};
 use crate::web::charts::{bar_rows, colour, column_chart, Series};
+use crate::web::export::date_formats;
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
@@ -336,6 +338,23 @@ fn centres_chart(cx: &Ctx, key: &str, title: String, centres: &[CentreCounts], w
         raw: rows.clone(),
         rows,
     }
+}
+
+/// The chart's table as a workbook in the user's language: the page's header, numbers as
+/// numbers (the CSV's raw values), words as the page shows them, nothing recorded as empty.
+pub fn to_xlsx(chart: &Chart, lang: Lang) -> AppResult<Vec<u8>> {
+    let cells = chart.rows.iter().zip(&chart.raw).map(|(shown, raw)| {
+        shown
+            .iter()
+            .zip(raw)
+            .map(|(shown, raw)| match raw.parse::<f64>() {
+                Ok(n) if n.is_finite() => XCell::Number(n),
+                _ if raw.is_empty() => XCell::Empty,
+                _ => XCell::Text(shown.clone()),
+            })
+            .collect::<Vec<_>>()
+    });
+    xlsx_export::write(&chart.title, &chart.head, cells, date_formats(lang))
 }
 
 /// The chart's numbers as CSV: UTF-8 with a BOM (Excel), field names as header.

@@ -36,6 +36,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("reports", include_str!("../../templates/pages/reports.hbs")),
     ("report_chart", include_str!("../../templates/pages/report_chart.hbs")),
     ("approvals", include_str!("../../templates/pages/approvals.hbs")),
+    ("admin_exports", include_str!("../../templates/pages/admin_exports.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

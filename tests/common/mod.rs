@@ -311,6 +311,53 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// `n` orders (every third closed) of the user's centre straight into the database (cheap), titled "Bulk i".
+    pub fn bulk_orders(&self, token: &str, n: usize) {
+        let me = self.get("/api/v1/auth/me", token).1;
+        let (uid, centre) = (me["id"].as_i64().unwrap(), me["job_centre"]["id"].as_i64().unwrap());
+        let company = self.create_order(token, json!({"title": "Bulk seed"}))["id"]
+            .as_i64()
+            .unwrap();
+        self.state
+            .db
+            .write_blocking(|c| {
+                use diesel::prelude::*;
+                use staer_hub::db::schema::job_orders as j;
+                let company: i64 = j::table.find(company).select(j::company_id).first(c)?;
+                let now = chrono::Utc::now().naive_utc();
+                let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+                for i in 0..n {
+                    diesel::insert_into(j::table)
+                        .values((
+                            j::job_centre_id.eq(centre),
+                            j::title.eq(format!("Bulk {i:04}")),
+                            j::occupation.eq("Bulk"),
+                            j::request_id.eq(format!("BULK-{i}")),
+                            j::company_id.eq(company),
+                            j::company_name.eq("Bulk ApS"),
+                            j::start_date.eq(d),
+                            j::vacancies.eq(1),
+                            j::status.eq(if i % 3 == 0 { "closed" } else { "open" }),
+                            j::order_type.eq("Jobordre"),
+                            j::responsible_consultant_id.eq(uid),
+                            j::coordinator_id.eq(uid),
+                            j::coordinator_allowed.eq(true),
+                            j::task_description.eq("x"),
+                            j::qualifications_and_pay.eq(""),
+                            j::working_hours.eq(""),
+                            j::search_text.eq(format!("bulk {i:04} bulk-{i} bulk aps")),
+                            j::created_at.eq(now),
+                            j::updated_at.eq(now),
+                        ))
+                        .execute(c)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(w) = &self.worker {

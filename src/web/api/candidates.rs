@@ -6,10 +6,10 @@ use serde_json::json;
 
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
-use crate::domain::audit;
 use crate::domain::candidates::{
     create, give_consent, list, load_own, set_wishes, wishes, wishes_of, Candidate, ConsentInput, CreateCandidate,
 };
+use crate::domain::{audit, export_log};
 use crate::error::{AppError, AppResult};
 use crate::ids::CandidateId;
 use crate::web::json::{Json, OptJson};
@@ -159,7 +159,12 @@ pub async fn export_handler(
     let id = id.into_inner();
     let v = state
         .db
-        .write(move |c| crate::domain::export::export(c, &user, id))
+        .write(move |c| {
+            let v = crate::domain::export::export(c, &user, id)?;
+            // One candidate: the export log's row count is 1.
+            export_log::record(c, &user, "candidate", "json", &format!("candidate_id={id}"), 1)?;
+            Ok(v)
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))

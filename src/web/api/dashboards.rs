@@ -1,9 +1,10 @@
-//! The three dashboard lists as JSON or CSV: the page (`format=csv`), or every row matching
-//! the filter (`format=csv&all=1`, streamed, at most `export::MAX_EXPORT_ROWS`); plain
-//! (field names, `,`) or for a spreadsheet in a language (`lang=da|en`: labels, `;`).
+//! The three dashboard lists as JSON, CSV or XLSX: the page (`format=csv|xlsx`), or every
+//! row matching the filter (`all=1`; CSV streamed, at most `export::MAX_EXPORT_ROWS`). CSV
+//! is plain (field names, `,`) or for a spreadsheet in a language (`lang=da|en`: labels,
+//! `;`); XLSX is always labelled, in `lang` or the user's language. Every file is logged.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -14,7 +15,9 @@ use crate::domain::dashboards::{
 };
 use crate::domain::sharing::Page;
 use crate::error::{AppError, AppResult};
-use crate::web::export::{self, ExportBody, Flavour, Localized, CHUNK, MAX_EXPORT_ROWS};
+use crate::web::export::{
+    self, log_export, to_xlsx, ExportBody, Flavour, Localized, CHUNK, MAX_EXPORT_ROWS, XLSX_TYPE,
+};
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
@@ -25,79 +28,169 @@ pub struct ExportQuery {
     pub lang: Option<String>,
 }
 
-fn file_name(list: List, part: &str) -> String {
-    format!("staer-{}-{}-{part}.csv", list.slug(), Utc::now().format("%Y-%m-%d"))
+/// What a list request answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Out {
+    Json,
+    Csv(Flavour),
+    Xlsx(Lang),
 }
 
-fn csv_response(file: &str) -> actix_web::HttpResponseBuilder {
+impl Out {
+    fn ext(self) -> &'static str {
+        match self {
+            Out::Xlsx(_) => "xlsx",
+            _ => "csv",
+        }
+    }
+
+    /// The file name's words ("side"/"page", "alle"/"all") follow the file's language.
+    fn english(self) -> bool {
+        matches!(self, Out::Csv(Flavour::Sheet(Lang::En)) | Out::Xlsx(Lang::En))
+    }
+}
+
+fn file_name(list: List, part: &str, ext: &str) -> String {
+    format!("staer-{}-{}-{part}.{ext}", list.slug(), Utc::now().format("%Y-%m-%d"))
+}
+
+fn file_response(file: &str, out: Out) -> actix_web::HttpResponseBuilder {
     let mut res = HttpResponse::Ok();
-    res.content_type("text/csv; charset=utf-8")
+    let content_type = match out {
+        Out::Xlsx(_) => XLSX_TYPE,
+        _ => "text/csv; charset=utf-8",
+    };
+    res.content_type(content_type)
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")));
     res
 }
 
-fn respond<R: Localized>(state: &AppState, list: List, page: Page<R>, csv: Option<Flavour>) -> AppResult<HttpResponse> {
-    let Some(flavour) = csv else {
-        return Ok(HttpResponse::Ok().json(page));
+/// The list's name in the user's language: the workbook's sheet.
+fn sheet_label(state: &AppState, lang: Lang, list: List) -> String {
+    let key = match list {
+        List::SharedOrders => "nav_shared",
+        List::MyOrders => "nav_my_orders",
+        List::MyReferrals => "nav_my_referrals",
     };
-    let body = match flavour {
-        Flavour::Plain => to_csv(&page.items)?,
-        Flavour::Sheet(_) => {
+    state.pages.t(lang, key)
+}
+
+/// One page as JSON, or as a file (logged with the page's row count).
+async fn respond<R: Localized + Send + 'static>(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &AuthUser,
+    list: List,
+    page: Page<R>,
+    out: Out,
+) -> AppResult<HttpResponse> {
+    let body = match out {
+        Out::Json => return Ok(HttpResponse::Ok().json(page)),
+        Out::Csv(Flavour::Plain) => to_csv(&page.items)?,
+        Out::Csv(flavour) => {
             let mut b = export::header::<R>(&state.pages, flavour)?;
             b.extend(export::lines(&state.pages, flavour, &page.items)?);
             b
         }
+        Out::Xlsx(lang) => to_xlsx(&state.pages, lang, &sheet_label(state, lang, list), &page.items)?,
     };
-    let part = if flavour == Flavour::Sheet(Lang::En) {
-        "page"
-    } else {
-        "side"
-    };
-    let file = file_name(list, &format!("{part}-{}", page.page));
-    Ok(csv_response(&file).body(body))
+    let part = if out.english() { "page" } else { "side" };
+    let file = file_name(list, &format!("{part}-{}", page.page), out.ext());
+    let rows = page.items.len() as i64;
+    log_export(state, user, list.slug(), out.ext(), req.query_string(), rows).await?;
+    Ok(file_response(&file, out).body(body))
 }
 
-/// `None` for JSON, else the CSV's flavour.
-fn wants_csv(q: &ListQuery, e: &ExportQuery) -> AppResult<Option<Flavour>> {
-    match q.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => return Ok(None),
-        Some("csv") => {}
-        Some(_) => return Err(AppError::invalid("format", "must be json or csv")),
-    }
-    Ok(Some(match e.lang.as_deref().map(str::trim) {
-        None | Some("") => Flavour::Plain,
-        Some(l) => Flavour::Sheet(Lang::parse(l).ok_or_else(|| AppError::invalid("lang", "must be da or en"))?),
-    }))
+/// JSON, CSV (plain, or in `lang`) or XLSX (in `lang`, else the user's language).
+fn wants(q: &ListQuery, e: &ExportQuery, user: &AuthUser) -> AppResult<Out> {
+    let lang = match e.lang.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(l) => Some(Lang::parse(l).ok_or_else(|| AppError::invalid("lang", "must be da or en"))?),
+    };
+    Ok(match q.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => Out::Json,
+        Some("csv") => Out::Csv(lang.map_or(Flavour::Plain, Flavour::Sheet)),
+        Some("xlsx") => Out::Xlsx(lang.or_else(|| Lang::parse(&user.language)).unwrap_or(Lang::Da)),
+        Some(_) => return Err(AppError::invalid("format", "must be json, csv or xlsx")),
+    })
 }
 
-fn wants_all(e: &ExportQuery, csv: bool) -> AppResult<bool> {
+fn wants_all(e: &ExportQuery, file: bool) -> AppResult<bool> {
     let all = match e.all.as_deref().map(str::trim) {
         None | Some("") | Some("0") | Some("false") => false,
         Some("1") | Some("true") => true,
         Some(_) => return Err(AppError::invalid("all", "must be 1 or 0")),
     };
-    if all && !csv {
-        return Err(AppError::invalid("all", "applies to format=csv only"));
+    if all && !file {
+        return Err(AppError::invalid("all", "applies to format=csv or xlsx only"));
     }
     Ok(all)
 }
 
 // ---- HTTP handlers -----------------------------------------------------------------
 
-/// One list as JSON or CSV: check the query, read the page (or stream every row), answer.
+/// Every row matching `p` (at most `MAX_EXPORT_ROWS`), a window at a time on one
+/// connection, and the count of all matching rows.
+fn every_row<R>(load: Loader<R>, c: &mut crate::db::DbConn, user: &AuthUser, p: &Params) -> AppResult<(i64, Vec<R>)> {
+    let mut rows = Vec::new();
+    let mut total = 0;
+    loop {
+        let offset = rows.len() as i64;
+        let w = Window {
+            offset,
+            limit: CHUNK.min(MAX_EXPORT_ROWS - offset),
+            count: offset == 0,
+        };
+        let (n, mut more) = load(c, user, p, w)?;
+        if w.count {
+            total = n;
+        }
+        let short = (more.len() as i64) < w.limit;
+        rows.append(&mut more);
+        if short || rows.len() as i64 >= MAX_EXPORT_ROWS {
+            return Ok((total.max(rows.len() as i64), rows));
+        }
+    }
+}
+
+/// The headers of an export of every row: how many matched, were written, were left out.
+fn counted(mut res: actix_web::HttpResponseBuilder, total: i64, rows: i64) -> actix_web::HttpResponseBuilder {
+    res.insert_header(("X-Total-Count", total.to_string()))
+        .insert_header(("X-Export-Rows", rows.to_string()))
+        .insert_header(("X-Export-Truncated", (total > rows).to_string()));
+    res
+}
+
+/// One list as JSON, CSV or XLSX: check the query, read the page (or every row), answer.
 async fn list_handler<R: Localized + Send + 'static>(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: AuthUser,
     query: web::Query<ListQuery>,
     ex: web::Query<ExportQuery>,
     list: List,
     load: Loader<R>,
 ) -> AppResult<HttpResponse> {
-    let (p, csv) = (Params::parse(list, &query)?, wants_csv(&query, &ex)?);
-    let all = wants_all(&ex, csv.is_some())?;
-    let Some(flavour) = csv.filter(|_| all) else {
-        let page = state.db.read(move |c| page_of(load, c, &user, &p)).await?;
-        return respond(&state, list, page, csv);
+    let (p, out) = (Params::parse(list, &query)?, wants(&query, &ex, &user)?);
+    let all = wants_all(&ex, out != Out::Json)?;
+    if !all {
+        let (u, q) = (user.clone(), p.clone());
+        let page = state.db.read(move |c| page_of(load, c, &u, &q)).await?;
+        return respond(&state, &req, &user, list, page, out).await;
+    }
+    let file = file_name(list, if out.english() { "all" } else { "alle" }, out.ext());
+    let flavour = match out {
+        Out::Csv(flavour) => flavour,
+        Out::Json => return Err(AppError::Internal("json export".into())),
+        Out::Xlsx(lang) => {
+            let (u, q) = (user.clone(), p.clone());
+            let (total, rows) = state.db.read(move |c| every_row(load, c, &u, &q)).await?;
+            let (st, sheet) = (state.clone(), sheet_label(&state, lang, list));
+            let body = web::block(move || to_xlsx(&st.pages, lang, &sheet, &rows).map(|b| (b, rows.len() as i64)));
+            let (body, n) = body.await??;
+            log_export(&state, &user, list.slug(), "xlsx", req.query_string(), n).await?;
+            return Ok(counted(file_response(&file, out), total, n).body(body));
+        }
     };
     let first = Window {
         offset: 0,
@@ -106,46 +199,43 @@ async fn list_handler<R: Localized + Send + 'static>(
     };
     let (u, q) = (user.clone(), p.clone());
     let (total, rows) = state.db.read(move |c| load(c, &u, &q, first)).await?;
-    let rows_out = total.min(MAX_EXPORT_ROWS);
-    let file = file_name(
-        list,
-        if flavour == Flavour::Sheet(Lang::En) {
-            "all"
-        } else {
-            "alle"
-        },
-    );
+    // A short first window is the whole list, whatever the count said.
+    let rows_out = if (rows.len() as i64) < first.limit {
+        rows.len() as i64
+    } else {
+        total.min(MAX_EXPORT_ROWS)
+    };
+    log_export(&state, &user, list.slug(), "csv", req.query_string(), rows_out).await?;
     let body = ExportBody::new(state.clone(), user, p, load, flavour, total, rows)?;
-    Ok(csv_response(&file)
-        .insert_header(("X-Total-Count", total.to_string()))
-        .insert_header(("X-Export-Rows", rows_out.to_string()))
-        .insert_header(("X-Export-Truncated", (total > rows_out).to_string()))
-        .body(body))
+    Ok(counted(file_response(&file, out), total, rows_out).body(body))
 }
 
 pub async fn shared_orders_handler(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: AuthUser,
     query: web::Query<ListQuery>,
     ex: web::Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
-    list_handler(state, user, query, ex, List::SharedOrders, shared_orders_window).await
+    list_handler(state, req, user, query, ex, List::SharedOrders, shared_orders_window).await
 }
 
 pub async fn my_orders_handler(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: AuthUser,
     query: web::Query<ListQuery>,
     ex: web::Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
-    list_handler(state, user, query, ex, List::MyOrders, my_orders_window).await
+    list_handler(state, req, user, query, ex, List::MyOrders, my_orders_window).await
 }
 
 pub async fn my_referrals_handler(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: AuthUser,
     query: web::Query<ListQuery>,
     ex: web::Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
-    list_handler(state, user, query, ex, List::MyReferrals, my_referrals_window).await
+    list_handler(state, req, user, query, ex, List::MyReferrals, my_referrals_window).await
 }

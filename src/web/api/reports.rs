@@ -1,8 +1,8 @@
 //! The reports as JSON (`GET /api/v1/reports?from=&to=`), each chart's numbers as CSV
-//! (`GET /api/v1/reports/{chart}.csv`), and the coordinator's queue (`GET /api/v1/approvals`).
+//! (`GET /api/v1/reports/{chart}.csv`, `.xlsx`), and the coordinator's queue (`GET /api/v1/approvals`).
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -10,7 +10,8 @@ use crate::domain::actor::AuthUser;
 use crate::domain::report_period::Period;
 use crate::domain::{approvals, reports};
 use crate::error::AppResult;
-use crate::web::report_tables::{chart, to_csv};
+use crate::web::export::{log_export, XLSX_TYPE};
+use crate::web::report_tables::{chart, to_csv, to_xlsx};
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
@@ -38,28 +39,58 @@ pub async fn reports_handler(
     Ok(HttpResponse::Ok().json(r))
 }
 
-/// One chart's table as CSV, in the user's language for the centre labels' "own" mark.
-pub async fn csv_handler(
+/// One chart's table as CSV (field names, plain numbers) or XLSX (the page's labels, typed
+/// numbers), in the user's language for the centre labels' "own" mark. Logged.
+async fn chart_file(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: AuthUser,
-    path: web::Path<String>,
-    query: web::Query<PeriodQuery>,
+    key: String,
+    query: PeriodQuery,
+    xlsx: bool,
 ) -> AppResult<HttpResponse> {
     let period = query.period()?;
-    let key = path.into_inner();
     let lang = query
         .lang
         .as_deref()
         .and_then(Lang::parse)
         .or_else(|| Lang::parse(&user.language))
         .unwrap_or(Lang::Da);
-    let r = state.db.read(move |c| reports::reports(c, &user, &period)).await?;
+    let u = user.clone();
+    let r = state.db.read(move |c| reports::reports(c, &u, &period)).await?;
     let c = chart(&state, lang, &r, &key)?;
-    let file = format!("staer-rapport-{key}-{}-{}.csv", r.period.from, r.period.to);
+    let (ext, content_type, body) = if xlsx {
+        ("xlsx", XLSX_TYPE, to_xlsx(&c, lang)?)
+    } else {
+        ("csv", "text/csv; charset=utf-8", to_csv(&c)?)
+    };
+    let list = format!("report/{key}");
+    log_export(&state, &user, &list, ext, req.query_string(), c.raw.len() as i64).await?;
+    let file = format!("staer-rapport-{key}-{}-{}.{ext}", r.period.from, r.period.to);
     Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+        .content_type(content_type)
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
-        .body(to_csv(&c)?))
+        .body(body))
+}
+
+pub async fn csv_handler(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<PeriodQuery>,
+) -> AppResult<HttpResponse> {
+    chart_file(state, req, user, path.into_inner(), query.into_inner(), false).await
+}
+
+pub async fn xlsx_handler(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<PeriodQuery>,
+) -> AppResult<HttpResponse> {
+    chart_file(state, req, user, path.into_inner(), query.into_inner(), true).await
 }
 
 pub async fn approvals_handler(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::domain::{candidates, erasure, export, referrals};
+use crate::domain::{candidates, erasure, export, export_log, referrals};
 use crate::error::AppError;
 use crate::ids::CandidateId;
 use crate::web::format::fmt_time;
@@ -61,7 +61,11 @@ pub async fn export_page(state: web::Data<AppState>, s: Session, id: web::Path<S
     let user = s.user.clone();
     let result = state
         .db
-        .write(move |c| Ok((me(c, &user)?, export::export(c, &user, id)?)))
+        .write(move |c| {
+            let x = export::export(c, &user, id)?;
+            export_log::record(c, &user, "candidate", "html", &format!("candidate_id={id}"), 1)?;
+            Ok((me(c, &user)?, x))
+        })
         .await;
     match result {
         Ok((me, mut x)) => {

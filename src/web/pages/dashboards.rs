@@ -131,25 +131,31 @@ fn filter_controls(state: &AppState, lang: Lang, list: List, p: &Params) -> (Vec
     (statuses, sizes)
 }
 
-/// The two CSV links, for a spreadsheet in the page's language: the rows shown, and every
-/// row matching the search and filter (streamed; at most `MAX_EXPORT_ROWS`).
+/// The export links (CSV and XLSX), for a spreadsheet in the page's language: the rows
+/// shown, and every row matching the search and filter (at most `MAX_EXPORT_ROWS`).
 fn csv_links(list: List, p: &Params, lang: Lang, total: i64) -> Value {
     let dir = if p.desc { "desc" } else { "asc" };
-    let mut pairs = vec![
-        ("format", "csv".to_string()),
-        ("lang", lang.as_str().to_string()),
-        ("q", p.q.clone()),
-        ("status", p.status.unwrap_or("").to_string()),
-        ("sort", p.sort.to_string()),
-        ("dir", dir.to_string()),
-    ];
     let api = format!("/api/v1/dashboard/{}", list.slug());
-    let all = link(&api, &[pairs.clone(), vec![("all", "1".to_string())]].concat());
-    pairs.push(("page", p.page.to_string()));
-    pairs.push(("per_page", p.per_page.to_string()));
+    let links = |format: &str| {
+        let mut pairs = vec![
+            ("format", format.to_string()),
+            ("lang", lang.as_str().to_string()),
+            ("q", p.q.clone()),
+            ("status", p.status.unwrap_or("").to_string()),
+            ("sort", p.sort.to_string()),
+            ("dir", dir.to_string()),
+        ];
+        let all = link(&api, &[pairs.clone(), vec![("all", "1".to_string())]].concat());
+        pairs.push(("page", p.page.to_string()));
+        pairs.push(("per_page", p.per_page.to_string()));
+        (link(&api, &pairs), all)
+    };
+    let ((shown, all), (xlsx_shown, xlsx_all)) = (links("csv"), links("xlsx"));
     json!({
-        "shown": link(&api, &pairs),
+        "shown": shown,
         "all": all,
+        "xlsx_shown": xlsx_shown,
+        "xlsx_all": xlsx_all,
         "total": thousands(total),
         "capped": total > MAX_EXPORT_ROWS,
         "cap": thousands(MAX_EXPORT_ROWS),

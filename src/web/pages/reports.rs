@@ -42,9 +42,9 @@ pub async fn reports_page(state: web::Data<AppState>, s: Session) -> HttpRespons
     };
     let t = |k: &str| state.pages.t(s.lang, k);
     let lang = s.lang.as_str().to_string();
-    let csv = |key: &str| {
+    let file = |key: &str, ext: &str| {
         link(
-            &format!("/api/v1/reports/{key}.csv"),
+            &format!("/api/v1/reports/{key}.{ext}"),
             &[
                 ("from", r.period.from.clone()),
                 ("to", r.period.to.clone()),
@@ -55,9 +55,10 @@ pub async fn reports_page(state: web::Data<AppState>, s: Session) -> HttpRespons
     let charts: Vec<serde_json::Value> = charts(&state, s.lang, &r)
         .into_iter()
         .map(|c| {
-            let href = csv(&c.key);
+            let (csv, xlsx) = (file(&c.key, "csv"), file(&c.key, "xlsx"));
             let mut v = serde_json::to_value(c).unwrap_or_default();
-            v["csv_href"] = json!(href);
+            v["csv_href"] = json!(csv);
+            v["xlsx_href"] = json!(xlsx);
             v
         })
         .collect();
