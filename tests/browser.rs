@@ -8,6 +8,8 @@
 //! (scripts/ensure-browser installs all three; STAER_AXE points elsewhere). Skipped only
 //! when STAER_SKIP_BROWSER=1; without a browser or axe-core it fails.
 
+#[path = "browser/admin.rs"]
+mod admin;
 mod common;
 
 use std::cell::RefCell;
@@ -582,6 +584,10 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.click("form[action$='/erase'] button[type=submit]").await?;
     let html = s.wait_for("Borgerens oplysninger er slettet.").await?;
     assert!(!html.contains("Ida Berg"));
+    s.logout().await?;
+
+    // The administrator's pages and a consultant's account page.
+    admin::walk(&s, app).await?;
 
     let problems = s.problems.into_inner();
     if !problems.is_empty() {
