@@ -43,7 +43,7 @@ pub(super) async fn walk(s: &Steps<'_>, app: &common::TestApp) -> R {
             "a[href$='/disable']",
             "a[href$='/password']",
             "select[name=centre]",
-            "form[action='/admin/users'] button[type=submit]",
+            "#new-user-form button[type=submit]",
         ],
     )
     .await?;
@@ -56,12 +56,12 @@ pub(super) async fn walk(s: &Steps<'_>, app: &common::TestApp) -> R {
         .select_by_value("15.300")
         .await?;
     s.fill("password", "kodeord-123").await?;
-    s.click("form[action='/admin/users'] button[type=submit]").await?;
+    s.click("#new-user-form button[type=submit]").await?;
     s.wait_for("err-username").await?;
     s.check("21-admin-users-error").await?;
     s.fill("username", "ny.konsulent").await?;
     s.fill("password", "kodeord-123").await?;
-    s.click("form[action='/admin/users'] button[type=submit]").await?;
+    s.click("#new-user-form button[type=submit]").await?;
     s.wait_for("Brugeren er oprettet: ny.konsulent").await?;
     s.click("a[href='/admin/users/ny.konsulent/disable']").await?;
     s.wait_for("Ja, deaktivér brugeren").await?;
