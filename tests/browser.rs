@@ -8,6 +8,8 @@
 //! (scripts/ensure-browser installs all three; STAER_AXE points elsewhere). Skipped only
 //! when STAER_SKIP_BROWSER=1; without a browser or axe-core it fails.
 
+#[path = "browser/admin.rs"]
+mod admin;
 mod common;
 
 use std::cell::RefCell;
@@ -609,11 +611,14 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
 
     // The administrator reads the export log: the access export above is in it.
     s.login("admin").await?;
+    s.click("a[href='/admin/users']").await?;
     s.click("a[href='/admin/exports']").await?;
     let html = s.wait_for("Eksportlog").await?;
     assert!(html.contains("candidate_id"), "the access export is logged");
-    s.check("20-admin-exports").await?;
-    s.keyboard("20-admin-exports", &["input[name=user]"]).await?;
+    s.check("30-admin-exports").await?;
+    s.keyboard("30-admin-exports", &["input[name=user]"]).await?;
+    // The administrator's pages and a consultant's account page.
+    admin::walk(&s, app).await?;
 
     let problems = s.problems.into_inner();
     if !problems.is_empty() {

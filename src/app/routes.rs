@@ -56,6 +56,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/auth/logout", web::post().to(api::auth::logout))
         .route("/auth/me", web::get().to(api::auth::me))
         .route("/auth/me", web::patch().to(api::auth::patch_me))
+        .route("/auth/password", web::post().to(api::auth::change_password))
         .route(
             "/dashboard/shared-orders",
             web::get().to(api::dashboards::shared_orders_handler),
@@ -157,6 +158,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
         .route("/admin/exports", web::get().to(api::exports::exports_handler))
         .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler))
+        .route("/admin/users", web::get().to(api::accounts::list_handler))
+        .route("/admin/users", web::post().to(api::accounts::create_handler))
         .route(
             "/admin/users/{username}/disable",
             web::post().to(api::accounts::disable_handler),
@@ -238,5 +241,51 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/candidates/{id}/export",
             web::get().to(pages::candidate_privacy::export_page),
-        );
+        )
+        .configure(admin_page_routes);
+}
+
+/// The administrator's pages and every user's own account page.
+fn admin_page_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/account", web::get().to(pages::account::account_page))
+        .route("/account/password", web::post().to(pages::account::change_password))
+        .route("/account/language", web::post().to(pages::account::set_language))
+        .route("/admin/users", web::get().to(pages::admin_users::users_page))
+        .route("/admin/users", web::post().to(pages::admin_users::create_user))
+        .route(
+            "/admin/users/{username}/password",
+            web::get().to(pages::admin_users::password_page),
+        )
+        .route(
+            "/admin/users/{username}/password",
+            web::post().to(pages::admin_users::set_password),
+        )
+        .route(
+            "/admin/users/{username}/disable",
+            web::post().to(pages::admin_users::disable),
+        )
+        .route(
+            "/admin/users/{username}/enable",
+            web::post().to(pages::admin_users::enable),
+        )
+        .route(
+            "/admin/users/{username}/{action}",
+            web::get().to(pages::admin_users::confirm_page),
+        )
+        .route("/admin/networks", web::get().to(pages::admin_networks::networks_page))
+        .route("/admin/networks", web::post().to(pages::admin_networks::create_network))
+        .route(
+            "/admin/networks/{name}/members",
+            web::post().to(pages::admin_networks::add_member),
+        )
+        .route(
+            "/admin/networks/{name}/members/{number}/remove",
+            web::get().to(pages::admin_networks::remove_confirm),
+        )
+        .route(
+            "/admin/networks/{name}/members/{number}/remove",
+            web::post().to(pages::admin_networks::remove_member),
+        )
+        .route("/admin/outbox", web::get().to(pages::admin_outbox::outbox_page))
+        .route("/admin/outbox/{id}/retry", web::post().to(pages::admin_outbox::retry));
 }

@@ -23,28 +23,34 @@ pub struct OutboxPage {
     pub items: Vec<OutboxRow>,
     pub total: i64,
     pub page: i64,
+    pub per_page: i64,
     pub counts: BTreeMap<String, i64>,
 }
 
+/// A page of the outbox, newest first: one status, `unsent` (pending and failed: what
+/// still waits to go out), or every row.
 pub fn list(conn: &mut DbConn, user: &AuthUser, status: Option<&str>, page: i64) -> AppResult<OutboxPage> {
     user.require_admin("see the outbox")?;
-    if let Some(s) = status {
-        if !["pending", "sent", "failed", "cancelled"].contains(&s) {
+    let statuses: Vec<String> = match status {
+        None => Vec::new(),
+        Some("unsent") => vec!["pending".into(), "failed".into()],
+        Some(s) if ["pending", "sent", "failed", "cancelled"].contains(&s) => vec![s.to_string()],
+        Some(_) => {
             return Err(AppError::invalid(
                 "status",
-                "must be pending, sent, failed or cancelled",
-            ));
+                "must be pending, failed, unsent, sent or cancelled",
+            ))
         }
-    }
+    };
     let page = page.clamp(1, i64::MAX / PER_PAGE);
     let mut query = outbox::table
         .select(OutboxRow::as_select())
         .order(outbox::id.desc())
         .into_boxed();
     let mut count = outbox::table.count().into_boxed();
-    if let Some(s) = status {
-        query = query.filter(outbox::status.eq(s.to_string()));
-        count = count.filter(outbox::status.eq(s.to_string()));
+    if !statuses.is_empty() {
+        query = query.filter(outbox::status.eq_any(statuses.clone()));
+        count = count.filter(outbox::status.eq_any(statuses));
     }
     let items = query.limit(PER_PAGE).offset((page - 1) * PER_PAGE).load(conn)?;
     let total: i64 = count.get_result(conn)?;
@@ -56,6 +62,7 @@ pub fn list(conn: &mut DbConn, user: &AuthUser, status: Option<&str>, page: i64)
         items,
         total,
         page,
+        per_page: PER_PAGE,
         counts: counts.into_iter().collect(),
     })
 }

@@ -89,6 +89,19 @@ pub fn revoke_all(conn: &mut DbConn, user: UserId) -> AppResult<usize> {
     .execute(conn)?)
 }
 
+/// Ends every live session of a user but the one `keep` names (a password change from
+/// that session: the other devices log in again, this one carries on).
+pub fn revoke_others(conn: &mut DbConn, user: UserId, keep: &str) -> AppResult<usize> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::id.ne(key(keep)))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(Utc::now().naive_utc()))
+    .execute(conn)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -441,6 +441,22 @@ pub fn list_networks(conn: &mut DbConn) -> AppResult<Vec<NetworkView>> {
         .collect())
 }
 
+/// Every job centre by authority number (the administrator's choice of a new member).
+pub fn centres(conn: &mut DbConn) -> AppResult<Vec<CentreRef>> {
+    Ok(job_centres::table
+        .select((
+            job_centres::id,
+            job_centres::authority_type,
+            job_centres::authority_number,
+            job_centres::name,
+        ))
+        .order(job_centres::authority_number)
+        .load::<(JobCentreId, String, String, String)>(conn)?
+        .into_iter()
+        .map(CentreRef::from)
+        .collect())
+}
+
 /// The networks the user's centre belongs to.
 pub fn networks_of_centre(conn: &mut DbConn, centre: JobCentreId) -> AppResult<Vec<String>> {
     Ok(network_members::table

@@ -73,7 +73,85 @@ pub fn authenticate(conn: &mut crate::db::DbConn, username: &str, password: &str
     }
 }
 
-/// Creates a user of the job centre with the given authority number (CLI and admin use).
+/// A new account as the operator or an administrator gives it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    /// The job centre's authority number, e.g. 15.300.
+    pub centre: String,
+    pub display_name: String,
+    pub email: String,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+/// The rules on a new account's fields, checked before the (slow) password hash is made.
+pub fn check_new_user(u: &NewUser) -> AppResult<()> {
+    let username = u.username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+    {
+        return Err(AppError::invalid("username", "use 1-64 of a-z, 0-9, '.', '-', '_'"));
+    }
+    if u.centre.trim().is_empty() {
+        return Err(AppError::invalid("centre", "is required"));
+    }
+    if u.display_name.chars().count() > 200 || u.display_name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "display_name",
+            "must be at most 200 characters, without control characters",
+        ));
+    }
+    check_email("email", &u.email)
+}
+
+/// Inserts a checked account with a hash of its password, audited as `actor` (None: the
+/// operator's CLI). A taken username is 409; an unknown centre is refused on its field.
+pub fn insert_user(conn: &mut DbConn, actor: Option<&AuthUser>, u: &NewUser, hash: &str) -> AppResult<UserId> {
+    let username = u.username.trim();
+    let number = u.centre.trim();
+    let centre: JobCentreId = job_centres::table
+        .filter(job_centres::authority_number.eq(number))
+        .select(job_centres::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::invalid("centre", format!("no job centre with authority number {number}")))?;
+    let taken: i64 = users::table
+        .filter(users::username.eq(username))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(AppError::Conflict(format!("username {username} is taken")));
+    }
+    let display_name = Some(u.display_name.trim())
+        .filter(|n| !n.is_empty())
+        .unwrap_or(username);
+    let id: UserId = diesel::insert_into(users::table)
+        .values((
+            users::username.eq(username),
+            users::password_hash.eq(hash),
+            users::display_name.eq(display_name),
+            users::email.eq(u.email.trim()),
+            users::job_centre_id.eq(centre),
+            users::role.eq(if u.admin { "admin" } else { "consultant" }),
+            users::language.eq("da"),
+            users::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(users::id)
+        .get_result(conn)?;
+    crate::domain::audit::record(
+        conn,
+        actor,
+        "user",
+        id.0,
+        "created",
+        serde_json::json!({ "username": username, "centre": number, "admin": u.admin }),
+    )?;
+    Ok(id)
+}
+
+/// Creates a user of the job centre with the given authority number (the operator's CLI).
 pub fn create_user(
     db: &crate::db::Db,
     username: &str,
@@ -83,57 +161,19 @@ pub fn create_user(
     email: &str,
     admin: bool,
 ) -> AppResult<UserId> {
-    let username = username.trim();
-    if username.is_empty()
-        || username.len() > 64
-        || !username.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
-    {
-        return Err(AppError::invalid("username", "use 1-64 of a-z, 0-9, '.', '-', '_'"));
-    }
+    let new = NewUser {
+        username: username.to_string(),
+        centre: centre_number.to_string(),
+        display_name: display_name.to_string(),
+        email: email.to_string(),
+        admin,
+    };
+    check_new_user(&new)?;
     if password.chars().count() < 8 {
         return Err(AppError::invalid("password", "must be at least 8 characters"));
     }
-    check_email("email", email)?;
     let hash = hash_password(password)?;
-    db.write_blocking(|c| {
-        let centre: JobCentreId = job_centres::table
-            .filter(job_centres::authority_number.eq(centre_number.trim()))
-            .select(job_centres::id)
-            .first(c)
-            .optional()?
-            .ok_or_else(|| {
-                AppError::invalid("centre", format!("no job centre with authority number {centre_number}"))
-            })?;
-        let taken: i64 = users::table
-            .filter(users::username.eq(username))
-            .count()
-            .get_result(c)?;
-        if taken > 0 {
-            return Err(AppError::Conflict(format!("username {username} is taken")));
-        }
-        let id: UserId = diesel::insert_into(users::table)
-            .values((
-                users::username.eq(username),
-                users::password_hash.eq(&hash),
-                users::display_name.eq(display_name.trim()),
-                users::email.eq(email.trim()),
-                users::job_centre_id.eq(centre),
-                users::role.eq(if admin { "admin" } else { "consultant" }),
-                users::language.eq("da"),
-                users::created_at.eq(Utc::now().naive_utc()),
-            ))
-            .returning(users::id)
-            .get_result(c)?;
-        crate::domain::audit::record(
-            c,
-            None,
-            "user",
-            id.0,
-            "created",
-            serde_json::json!({ "username": username, "admin": admin }),
-        )?;
-        Ok(id)
-    })
+    db.write_blocking(move |c| insert_user(c, None, &new, &hash))
 }
 
 #[derive(Serialize)]

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::domain::actor::AuthUser;
-use crate::domain::{login_throttle, sessions, users};
+use crate::domain::{accounts, login_throttle, sessions, users};
 use crate::error::{AppError, AppResult};
 use crate::web::state::AppState;
 
@@ -131,4 +131,49 @@ pub async fn log_in(state: &AppState, req: &HttpRequest, username: &str, passwor
         }
         Err(e) => Err(e),
     }
+}
+
+/// A user changes their own password, from the API and the account page. The current
+/// password is checked like a login (a wrong one counts against the account's and the
+/// address's throttle, so a borrowed session can't guess it); the new one is hashed off the
+/// async threads; every other session of the user ends and `sid`'s carries on: the person
+/// at this screen just proved who they are, another device may not be theirs. Returns how
+/// many sessions ended.
+pub async fn change_own_password(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &AuthUser,
+    sid: String,
+    current: String,
+    new: String,
+) -> AppResult<usize> {
+    accounts::check_password(&new)?;
+    let keys = login_throttle::keys(
+        &user.username,
+        client_addr(req, state.config.trust_forwarded).as_deref(),
+    );
+    let k = keys.clone();
+    state.db.read(move |c| login_throttle::check(c, &k)).await?;
+    let u = user.clone();
+    let old = match state.db.read(move |c| accounts::verify_own(c, &u, &current)).await {
+        Ok(hash) => hash,
+        Err(e @ AppError::Validation { .. }) => {
+            let base = state.config.login_base_delay_ms;
+            state
+                .db
+                .write(move |c| login_throttle::record_failure(c, &keys, base))
+                .await?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let hash = web::block(move || accounts::hash_new_password(&new)).await??;
+    let u = user.clone();
+    state
+        .db
+        .write(move |c| {
+            login_throttle::reset(c, &keys)?;
+            accounts::change_own(c, &u, &sid, &old, &hash)
+        })
+        .await
 }

@@ -16,8 +16,8 @@ use crate::web::session::Session;
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
-/// The header user: display name and centre name, and how many referrals await their
-/// approval (the navigation's count).
+/// The header user: display name and centre name, how many referrals await their
+/// approval (the navigation's count), and whether the navigation offers administration.
 #[derive(serde::Serialize)]
 pub(crate) struct Me {
     pub(crate) display_name: String,
@@ -180,4 +180,21 @@ pub(crate) fn is_refusal(e: &AppError) -> bool {
         e,
         AppError::Validation { .. } | AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Forbidden(_)
     )
+}
+
+/// The refusal for anyone but an administrator, in the page's language.
+pub(crate) fn admin_only(state: &AppState, s: &Session) -> AppResult<()> {
+    if s.user.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(state.pages.t(s.lang, "admin_only")))
+    }
+}
+
+/// A refused field's message for the field itself (`invalid.<field>` in the templates).
+pub(crate) fn invalid_field(state: &AppState, s: &Session, e: &AppError) -> Value {
+    match e {
+        AppError::Validation { field, message } => json!({ field: state.pages.message(s.lang, message) }),
+        _ => Value::Null,
+    }
 }

@@ -37,6 +37,19 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("report_chart", include_str!("../../templates/pages/report_chart.hbs")),
     ("approvals", include_str!("../../templates/pages/approvals.hbs")),
     ("admin_exports", include_str!("../../templates/pages/admin_exports.hbs")),
+    ("admin_nav", include_str!("../../templates/pages/admin_nav.hbs")),
+    ("admin_users", include_str!("../../templates/pages/admin_users.hbs")),
+    ("admin_confirm", include_str!("../../templates/pages/admin_confirm.hbs")),
+    (
+        "admin_password",
+        include_str!("../../templates/pages/admin_password.hbs"),
+    ),
+    (
+        "admin_networks",
+        include_str!("../../templates/pages/admin_networks.hbs"),
+    ),
+    ("admin_outbox", include_str!("../../templates/pages/admin_outbox.hbs")),
+    ("account", include_str!("../../templates/pages/account.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

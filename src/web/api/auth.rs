@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::domain::actor::AuthUser;
 use crate::domain::{sessions, users};
 use crate::error::{AppError, AppResult};
-use crate::web::auth::{log_in, token_from_request};
+use crate::web::auth::{change_own_password, log_in, session_of, token_from_request};
 use crate::web::state::AppState;
 
 #[derive(Deserialize)]
@@ -58,4 +58,24 @@ pub async fn patch_me(
         state.db.write(move |c| users::set_language(c, &user, &lang)).await?;
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordInput {
+    pub current: String,
+    pub new: String,
+}
+
+/// The user's own new password. A wrong `current` is 422 and counts as a failed login;
+/// every other session of the user ends, the token of this request stays valid.
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: AuthUser,
+    body: crate::web::json::Json<PasswordInput>,
+) -> AppResult<HttpResponse> {
+    let (_, sid) = session_of(&req)?;
+    let PasswordInput { current, new } = body.into_inner();
+    let ended = change_own_password(&state, &req, &user, sid, current, new).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "sessions_ended": ended })))
 }

@@ -70,6 +70,7 @@ pub async fn exports_page(state: web::Data<AppState>, s: Session) -> HttpRespons
         )
     };
     let ctx = json!({
+        "admin_tab": "exports",
         "heading": state.pages.t(s.lang, "nav_exports"),
         "user": who,
         "rows": rows,

@@ -7,6 +7,10 @@
 //! the user may not see is a 404 page, like the API's 404.
 
 pub mod admin_exports;
+pub mod account;
+pub mod admin_networks;
+pub mod admin_outbox;
+pub mod admin_users;
 pub mod candidate_privacy;
 pub mod candidates;
 pub mod dashboards;
