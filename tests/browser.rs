@@ -478,6 +478,20 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     let _ = std::fs::remove_file(&file);
     s.goto("/candidates").await?;
     s.wait_for("Importeret Person").await?;
+    // Editing a candidate: the form shows what is stored; saved unchanged, back to the list.
+    let edit = s
+        .js(
+            "return [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Ida Berg')) \
+               .querySelector('a[href$=\"/edit\"]').getAttribute('href');",
+        )
+        .await?;
+    s.goto(edit.as_str().ok_or("no edit link")?).await?;
+    s.wait_for("Ret borger").await?;
+    s.check("09d-candidate-edit").await?;
+    s.click("form[action$='/edit'] button[type=submit]").await?;
+    s.wait_for("Borgeren er gemt.").await?;
+    s.goto("/candidates").await?;
+    s.wait_for("Importeret Person").await?;
     let matches = s
         .js(
             "return [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Ida Berg')) \

@@ -6,6 +6,7 @@
 //! token (see `csrf`). Refusals come back to the page they came from as a message; an id
 //! the user may not see is a 404 page, like the API's 404.
 
+pub mod candidate_edit;
 pub mod candidate_privacy;
 pub mod candidates;
 pub mod dashboards;
