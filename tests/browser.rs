@@ -452,7 +452,8 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.fill("name", "Ida Berg").await?;
     s.fill("postcode", "2605").await?;
     s.fill("occupations", "Kok").await?;
-    s.click("form[action='/candidates'] button[type=submit]").await?;
+    s.click("form[action='/candidates'][method='post'] button[type=submit]")
+        .await?;
     s.wait_for("Borgeren er oprettet.").await?;
     s.check("09-candidates").await?;
     // Import: upload a file, see the preview (nothing written yet), confirm.
