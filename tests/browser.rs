@@ -477,7 +477,8 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.fill("name", "Ida Berg").await?;
     s.fill("postcode", "2605").await?;
     s.fill("occupations", "Kok").await?;
-    s.click("form[action='/candidates'] button[type=submit]").await?;
+    s.click("form[action='/candidates'][method='post'] button[type=submit]")
+        .await?;
     s.wait_for("Borgeren er oprettet.").await?;
     s.check("09-candidates").await?;
     // Import: upload a file, see the preview (nothing written yet), confirm.
@@ -501,6 +502,20 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.wait_for("Importen er gennemført.").await?;
     s.check("09c-import-done").await?;
     let _ = std::fs::remove_file(&file);
+    s.goto("/candidates").await?;
+    s.wait_for("Importeret Person").await?;
+    // Editing a candidate: the form shows what is stored; saved unchanged, back to the list.
+    let edit = s
+        .js(
+            "return [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('Ida Berg')) \
+               .querySelector('a[href$=\"/edit\"]').getAttribute('href');",
+        )
+        .await?;
+    s.goto(edit.as_str().ok_or("no edit link")?).await?;
+    s.wait_for("Ret borger").await?;
+    s.check("09d-candidate-edit").await?;
+    s.click("form[action$='/edit'] button[type=submit]").await?;
+    s.wait_for("Borgeren er gemt.").await?;
     s.goto("/candidates").await?;
     s.wait_for("Importeret Person").await?;
     let matches = s

@@ -387,7 +387,7 @@ on_both! {
         assert!(!ids(&list(app, &glostrup, all)).contains(&id));
 
         // A new start date moves it to the front of the default sort, both ways.
-        assert_eq!(app.patch(&format!("/api/v1/orders/{id}"), &glostrup, json!({"start_date": "2000-01-01"})).0, 200);
+        assert_eq!(app.patch(&format!("/api/v1/orders/{id}"), &glostrup, json!({"start_date": "2000-01-01", "confirm_past_start": true})).0, 200);
         assert_eq!(ids(&list(app, &frb, all)).first(), Some(&id));
         let desc = list(app, &frb, "/api/v1/dashboard/shared-orders?per_page=200&dir=desc");
         assert_eq!(ids(&desc).last(), Some(&id));

@@ -144,7 +144,8 @@ fn order() -> impl Strategy<Value = Value> {
         (
             line(60),
             line(40),
-            proptest::option::of("[0-9]{4}"),
+            // A code of the occupation list: an unknown one is refused.
+            proptest::option::of(prop::sample::select(vec!["512010", "941210", "711510", "932910"])),
             line(40),
             proptest::option::of("[0-9]{8}"),
         ),

@@ -105,6 +105,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/candidates", web::post().to(api::candidates::create_handler))
         .route("/candidates", web::get().to(api::candidates::list_handler))
         .route("/candidates/{id}", web::get().to(api::candidates::get_handler))
+        .route("/candidates/{id}", web::patch().to(api::candidates::patch_handler))
         .route("/candidates/{id}", web::delete().to(api::candidates::erase_handler))
         .route(
             "/candidates/{id}/export",
@@ -222,6 +223,11 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .route("/import/{token}/confirm", web::post().to(pages::import::confirm))
         .route("/candidates", web::get().to(pages::candidates::candidates_page))
         .route("/candidates", web::post().to(pages::candidates::create_candidate))
+        .route(
+            "/candidates/{id}/edit",
+            web::get().to(pages::candidate_edit::edit_form_page),
+        )
+        .route("/candidates/{id}/edit", web::post().to(pages::candidate_edit::save))
         .route(
             "/candidates/{id}/consent",
             web::post().to(pages::candidates::give_consent),

@@ -310,6 +310,11 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+diesel::define_sql_function! {
+    /// A nullable text or a default: `lower` (a Rust function on SQLite) refuses NULL.
+    fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Escapes LIKE wildcards in user input and wraps it for a substring match.
 pub fn like_pattern(q: &str) -> String {
     let mut s = String::with_capacity(q.len() + 2);

@@ -342,27 +342,3 @@ pub fn give_consent(conn: &mut DbConn, user: &AuthUser, id: CandidateId, input: 
     )?;
     load(conn, id)
 }
-
-/// The centre's candidates by name (at most 500), optionally only those with consent.
-pub fn list(conn: &mut DbConn, user: &AuthUser, needle: &str, consenting_only: bool) -> AppResult<Vec<Candidate>> {
-    let mut query = candidates::table
-        .filter(candidates::job_centre_id.eq(user.job_centre_id))
-        .filter(candidates::erased_at.is_null())
-        .select(Candidate::as_select())
-        .order((candidates::name, candidates::id))
-        .limit(500)
-        .into_boxed();
-    if !needle.trim().is_empty() {
-        query = query.filter(
-            crate::db::lower(candidates::name)
-                .like(crate::db::like_pattern(needle.trim()))
-                .escape('\\'),
-        );
-    }
-    if consenting_only {
-        query = query
-            .filter(candidates::consent_given_at.is_not_null())
-            .filter(candidates::consent_revoked_at.is_null());
-    }
-    Ok(query.load(conn)?)
-}

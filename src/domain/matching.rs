@@ -57,15 +57,49 @@ fn label(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn reason(tier: Tier, wish: Option<&str>, distance: Option<f64>) -> String {
-    let what = match (tier, wish) {
-        (Tier::SameOccupation, Some(w)) => format!("Samme stilling: {}", label(w)),
-        (Tier::RelatedOccupation, Some(w)) => format!("Beslægtet stilling: {} (samme faggruppe)", label(w)),
-        _ => "Kræver ingen særlige kvalifikationer".to_string(),
-    };
-    match distance {
-        Some(d) => format!("{what}, {d:.0} km"),
-        None => format!("{what}, afstand ukendt"),
+/// Why a match was made, as data: the pages write it in their language, the JSON API gives it
+/// as `why` beside its Danish sentence `reason` (kept as it was, for existing clients).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchReason {
+    /// The tier: `same_occupation`, `related_occupation` or `no_qualifications_needed`.
+    pub kind: Tier,
+    /// The candidate's wish that matched (none for `no_qualifications_needed`).
+    pub occupation_code: Option<String>,
+    /// That wish's label from the occupation list (the code when it is not in the list).
+    pub occupation: Option<String>,
+    /// The distance in km, to 100 m; none when a place is unknown.
+    pub distance_km: Option<f64>,
+    /// The order requires a driving licence (and the candidate has one).
+    pub requires_driving_licence: bool,
+}
+
+impl MatchReason {
+    fn new(kind: Tier, wish: Option<&str>, distance: Option<f64>, licence: bool) -> MatchReason {
+        MatchReason {
+            kind,
+            occupation_code: wish.map(str::to_string),
+            occupation: wish.map(label),
+            distance_km: shown_km(distance),
+            requires_driving_licence: licence,
+        }
+    }
+
+    /// The Danish sentence the JSON API has always given as `reason`.
+    pub fn danish(&self) -> String {
+        let what = match (self.kind, &self.occupation) {
+            (Tier::SameOccupation, Some(w)) => format!("Samme stilling: {w}"),
+            (Tier::RelatedOccupation, Some(w)) => format!("Beslægtet stilling: {w} (samme faggruppe)"),
+            _ => "Kræver ingen særlige kvalifikationer".to_string(),
+        };
+        let place = match self.distance_km {
+            Some(d) => format!("{what}, {d:.0} km"),
+            None => format!("{what}, afstand ukendt"),
+        };
+        if self.requires_driving_licence {
+            format!("{place}{LICENCE_REASON}")
+        } else {
+            place
+        }
     }
 }
 
@@ -91,7 +125,9 @@ pub struct CandidateMatch {
     pub postcode: Option<String>,
     pub tier: Tier,
     pub distance_km: Option<f64>,
+    /// `why` in Danish (stable since the first version of the API).
     pub reason: String,
+    pub why: MatchReason,
 }
 
 type CandidateRow = (
@@ -248,7 +284,8 @@ fn best(mut out: Vec<CandidateMatch>, limit: usize, licence: bool) -> Vec<Candid
     out.truncate(limit);
     if licence {
         for m in &mut out {
-            m.reason.push_str(LICENCE_REASON);
+            m.why.requires_driving_licence = true;
+            m.reason = m.why.danish();
         }
     }
     out
@@ -283,8 +320,10 @@ fn rank(want: &Want, place: Option<(f64, f64)>, radius_km: f64, rows: Vec<Candid
         .filter_map(|(r, wishes)| {
             let (t, wish) = tier(want, &wishes)?;
             let distance = geo::reach(place, r.7.zip(r.8), radius_km)?;
+            let why = MatchReason::new(t, wish.as_deref(), distance, false);
             Some(CandidateMatch {
-                reason: reason(t, wish.as_deref(), distance),
+                reason: why.danish(),
+                why,
                 candidate: SharedCandidate {
                     id: r.0,
                     name: r.1,
@@ -310,7 +349,9 @@ pub struct OrderMatch {
     pub primary_authority: String,
     pub tier: Tier,
     pub distance_km: Option<f64>,
+    /// `why` in Danish (stable since the first version of the API).
     pub reason: String,
+    pub why: MatchReason,
 }
 
 type OrderRow = (
@@ -407,9 +448,10 @@ pub fn orders_for_candidate(
             };
             let (t, wish) = tier(&want, &wishes)?;
             let distance = geo::reach(place, r.10.zip(r.11), radius_km)?;
-            let licence = if r.12 { LICENCE_REASON } else { "" };
+            let why = MatchReason::new(t, wish.as_deref(), distance, r.12);
             Some(OrderMatch {
-                reason: format!("{}{licence}", reason(t, wish.as_deref(), distance)),
+                reason: why.danish(),
+                why,
                 order_id: r.0,
                 title: r.1,
                 occupation: r.2,
@@ -515,10 +557,14 @@ mod tests {
 
     #[test]
     fn reasons_say_why() {
+        let why = MatchReason::new(Tier::SameOccupation, Some("512010"), Some(12.34), false);
+        assert_eq!((why.occupation.as_deref(), why.distance_km), (Some("Kok"), Some(12.3)));
+        assert_eq!(why.danish(), "Samme stilling: Kok, 12 km");
+        let why = MatchReason::new(Tier::NoQualificationsNeeded, None, None, true);
         assert_eq!(
-            reason(Tier::SameOccupation, Some("512010"), Some(12.3)),
-            "Samme stilling: Kok, 12 km"
+            why.danish(),
+            "Kræver ingen særlige kvalifikationer, afstand ukendt, har kørekort (påkrævet)"
         );
-        assert!(reason(Tier::NoQualificationsNeeded, None, None).contains("afstand ukendt"));
+        assert_eq!(serde_json::to_value(&why).unwrap()["kind"], "no_qualifications_needed");
     }
 }

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod actor;
 pub mod approvals;
 pub mod audit;
+pub mod candidate_edit;
+pub mod candidate_list;
 pub mod candidates;
 pub mod csv_export;
 pub mod dashboards;

@@ -68,6 +68,9 @@ pub struct CreateOrder {
     pub workplace_postcode: Option<String>,
     #[serde(default)]
     pub requires_driving_licence: bool,
+    /// Keep a start date more than a year in the past (otherwise refused on `start_date`).
+    #[serde(default)]
+    pub confirm_past_start: bool,
 }
 
 impl From<CreateOrder> for OrderFields {
@@ -161,6 +164,9 @@ pub struct PatchOrder {
     #[serde(default, deserialize_with = "nullable")]
     pub workplace_postcode: Option<Option<String>>,
     pub requires_driving_licence: Option<bool>,
+    /// Keep a new start date more than a year in the past (otherwise refused on `start_date`).
+    #[serde(default)]
+    pub confirm_past_start: bool,
 }
 
 impl PatchOrder {
@@ -206,6 +212,11 @@ impl PatchOrder {
 const SHORT: usize = 200;
 const LONG: usize = 20_000;
 
+/// A start date further back than this many days is most likely a typo: it must be confirmed.
+pub const PAST_START_DAYS: i64 = 365;
+/// The refusal of an unconfirmed past start date; the order form offers the confirmation on it.
+pub const PAST_START: &str = "is more than a year in the past; confirm it to keep it";
+
 impl OrderFields {
     /// Rules that need no database: required fields, lengths, dates, counts.
     pub fn validate(&self) -> AppResult<()> {
@@ -248,6 +259,33 @@ impl OrderFields {
             if crate::geo::postcode(pc).is_none() {
                 return Err(AppError::invalid("workplace_postcode", "is not a Danish postcode"));
             }
+        }
+        Ok(())
+    }
+
+    /// Rules on what a write brings in (`before`: the stored fields of an update). A new or
+    /// changed occupation code must be on the occupation list; a new or changed start date more
+    /// than a year back must be confirmed. What an older order already holds is left alone, so
+    /// saving it unchanged never fails.
+    pub fn check_change(
+        &self,
+        before: Option<&OrderFields>,
+        confirm_past_start: bool,
+        today: NaiveDate,
+    ) -> AppResult<()> {
+        let code = self.occupation_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let code_changed = before.is_none_or(|b| b.occupation_code.as_deref().map(str::trim) != code);
+        if let Some(code) = code.filter(|_| code_changed) {
+            if crate::occupations::by_code(code).is_none() {
+                return Err(AppError::invalid(
+                    "occupation_code",
+                    "is not a code of the occupation list",
+                ));
+            }
+        }
+        let start_changed = before.is_none_or(|b| b.start_date != self.start_date);
+        if start_changed && !confirm_past_start && self.start_date < today - chrono::Duration::days(PAST_START_DAYS) {
+            return Err(AppError::invalid("start_date", PAST_START));
         }
         Ok(())
     }
@@ -373,6 +411,30 @@ mod tests {
                 other => panic!("{field}: expected validation error, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn unknown_codes_and_old_start_dates_are_refused_when_new() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let field_of = |r: AppResult<()>| match r {
+            Err(AppError::Validation { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        let mut f = fields();
+        f.occupation_code = Some("512010".into());
+        f.check_change(None, false, today).unwrap();
+        f.occupation_code = Some("123456".into());
+        assert_eq!(field_of(f.check_change(None, false, today)), "occupation_code");
+        // An older order's code outside the list is kept when it is not changed.
+        f.check_change(Some(&f.clone()), false, today).unwrap();
+
+        let mut f = fields();
+        f.start_date = NaiveDate::from_ymd_opt(2025, 11, 25).unwrap();
+        assert_eq!(field_of(f.check_change(None, false, today)), "start_date");
+        f.check_change(None, true, today).unwrap();
+        f.check_change(Some(&f.clone()), false, today).unwrap();
+        f.start_date = NaiveDate::from_ymd_opt(2025, 11, 26).unwrap();
+        f.check_change(None, false, today).unwrap();
     }
 
     #[test]

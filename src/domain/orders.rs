@@ -115,7 +115,18 @@ fn check_request_id_free(
 
 /// Creates an order for the user's centre (inside the caller's write transaction).
 pub fn create(conn: &mut DbConn, user: &AuthUser, fields: OrderFields) -> AppResult<JobOrder> {
+    create_confirmed(conn, user, fields, false)
+}
+
+/// `create`, with a start date more than a year back confirmed (or not) by the user.
+pub fn create_confirmed(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    fields: OrderFields,
+    confirm_past_start: bool,
+) -> AppResult<JobOrder> {
     fields.validate()?;
+    fields.check_change(None, confirm_past_start, Utc::now().date_naive())?;
     let centre = user.job_centre_id;
     let coordinator = fields.coordinator_id.unwrap_or(user.id);
     let responsible = fields.responsible_consultant_id.unwrap_or(user.id);
@@ -210,8 +221,10 @@ pub fn update_as(
     }
     let before = OrderFields::from_order(&order, company_cvr(conn, order.company_id)?);
     let mut after = before.clone();
+    let confirm_past_start = patch.confirm_past_start;
     patch.apply(&mut after);
     after.validate()?;
+    after.check_change(Some(&before), confirm_past_start, Utc::now().date_naive())?;
     if after == before {
         return Ok(order);
     }

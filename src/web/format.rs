@@ -3,6 +3,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use serde_json::{json, Value};
 
+use crate::domain::matching::{MatchReason, Tier};
 use crate::domain::sharing::{thousands, Page};
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
@@ -40,6 +41,28 @@ pub(crate) fn fmt_time(t: NaiveDateTime, lang: Lang) -> String {
 
 pub(crate) fn yes_no(state: &AppState, lang: Lang, b: bool) -> String {
     state.pages.t(lang, if b { "yes" } else { "no" })
+}
+
+/// Why a match was made, in the page's language: "Same occupation: Kok, 8 km".
+pub(crate) fn match_reason(state: &AppState, lang: Lang, why: &MatchReason) -> String {
+    let t = |k: &str| state.pages.t(lang, k);
+    let what = match (why.kind, &why.occupation) {
+        (Tier::SameOccupation, Some(o)) => format!("{}: {o}", t("match_same_occupation")),
+        (Tier::RelatedOccupation, Some(o)) => {
+            format!("{}: {o} ({})", t("match_related_occupation"), t("match_same_group"))
+        }
+        _ => t("match_no_qualifications"),
+    };
+    let distance = match why.distance_km {
+        Some(d) => format!("{d:.0} km"),
+        None => t("match_distance_unknown"),
+    };
+    let licence = if why.requires_driving_licence {
+        format!(", {}", t("match_licence"))
+    } else {
+        String::new()
+    };
+    format!("{what}, {distance}{licence}")
 }
 
 /// "1 - 50 af 1.000" as STÆR writes it, or "1 - 50 of 1,000".

@@ -21,6 +21,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("order_close", include_str!("../../templates/pages/order_close.hbs")),
     ("candidates", include_str!("../../templates/pages/candidates.hbs")),
     (
+        "candidate_edit",
+        include_str!("../../templates/pages/candidate_edit.hbs"),
+    ),
+    (
         "candidate_erase",
         include_str!("../../templates/pages/candidate_erase.hbs"),
     ),

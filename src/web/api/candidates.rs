@@ -1,4 +1,4 @@
-//! My centre's candidates over JSON: create, read, wishes, consent.
+//! My centre's candidates over JSON: list (search, pages), create, read, change, wishes, consent.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -6,10 +6,13 @@ use serde_json::json;
 
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
+use crate::domain::audit;
+use crate::domain::candidate_edit::{self, PatchCandidate};
+use crate::domain::candidate_list::{self, SearchQuery};
 use crate::domain::candidates::{
-    create, give_consent, list, load_own, set_wishes, wishes, wishes_of, Candidate, ConsentInput, CreateCandidate,
+    create, give_consent, load_own, set_wishes, wishes, wishes_of, Candidate, ConsentInput, CreateCandidate,
 };
-use crate::domain::{audit, export_log};
+use crate::domain::export_log;
 use crate::error::{AppError, AppResult};
 use crate::ids::CandidateId;
 use crate::web::json::{Json, OptJson};
@@ -118,20 +121,40 @@ pub async fn revoke_handler(
     Ok(HttpResponse::Ok().json(json!({ "candidate": c, "referrals_withdrawn": n })))
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    pub q: Option<String>,
-}
-
-/// The centre's candidates, by name (at most 500; the dashboards page through more).
+/// The centre's candidates by name, a page at a time: `?q=` (name, email or occupation wish),
+/// `page` (from 1), `per_page` (default 50, at most 200); with the total that match.
 pub async fn list_handler(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ListQuery>,
+    q: web::Query<SearchQuery>,
 ) -> AppResult<HttpResponse> {
-    let needle = q.into_inner().q.unwrap_or_default();
-    let items = state.db.read(move |c| list(c, &user, &needle, false)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    let search = q.into_inner().parse(candidate_list::DEFAULT_PER_PAGE)?;
+    let p = state
+        .db
+        .read(move |c| candidate_list::search(c, &user, &search))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "items": p.items, "total": p.total, "page": p.page, "per_page": p.per_page, "range": p.range,
+    })))
+}
+
+/// Changes a candidate of the user's centre (404 for anyone else's); `null` clears a
+/// nullable field, a missing key leaves it. Answers with the candidate as `GET` shows it.
+pub async fn patch_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<CandidateId>,
+    body: Json<PatchCandidate>,
+) -> AppResult<HttpResponse> {
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    let v = state
+        .db
+        .write(move |c| {
+            let cand = candidate_edit::update(c, &user, id, patch)?;
+            with_wishes(c, cand)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// Erasure on request (GDPR Art. 17), by the owning centre; anyone else gets 404.

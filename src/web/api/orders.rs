@@ -10,7 +10,7 @@ use crate::domain::audit;
 use crate::domain::order::JobOrder;
 use crate::domain::order_close::{close, reopen};
 use crate::domain::order_fields::{reject_unknown, CreateOrder, OrderFields, PatchOrder};
-use crate::domain::orders::{create, load_owned, owner_view, update, view};
+use crate::domain::orders::{create_confirmed, load_owned, owner_view, update, view};
 use crate::domain::portal;
 use crate::error::AppResult;
 use crate::ids::JobOrderId;
@@ -32,11 +32,12 @@ pub async fn create_handler(
     body: crate::web::json::Json<CreateOrder>,
 ) -> AppResult<HttpResponse> {
     reject_unknown(&body.0.other)?;
+    let confirm = body.0.confirm_past_start;
     let fields = OrderFields::from(body.into_inner());
     let v = state
         .db
         .write(move |c| {
-            let o = create(c, &user, fields)?;
+            let o = create_confirmed(c, &user, fields, confirm)?;
             owner_view(c, o)
         })
         .await?;

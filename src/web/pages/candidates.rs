@@ -1,19 +1,22 @@
-//! My centre's candidates: list, create, consent, and a candidate's matching orders.
+//! My centre's candidates: list (search, pages), create, consent, and a candidate's matching
+//! orders (editing: `candidate_edit`).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::domain::candidates::CreateCandidate;
+use crate::domain::candidate_list::{self, Search, SearchQuery};
+use crate::domain::candidates::{Candidate, CreateCandidate};
 use crate::domain::{candidates, matching};
 use crate::error::AppError;
 use crate::ids::CandidateId;
 use crate::web::flash::Flash;
-use crate::web::format::{fmt_date, fmt_time};
+use crate::web::format::{fmt_date, fmt_time, match_reason, pager};
 use crate::web::render::{change, describe, fail, is_refusal, me, page, page_with_flash, Status};
-use crate::web::respond::redirect_flash;
+use crate::web::respond::{link, redirect_flash};
 use crate::web::session::{parse_id, CsrfForm, Session};
 use crate::web::state::AppState;
+use crate::web::templates::Lang;
 
 /// The shared orders that fit one of my candidates, best first.
 pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
@@ -21,6 +24,7 @@ pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::
         return fail(&state, &s, AppError::NotFound).await;
     };
     let (user, lang) = (s.user.clone(), s.lang);
+    let st = state.clone();
     let result = state
         .db
         .read(move |c| {
@@ -32,8 +36,10 @@ pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::
                 .into_iter()
                 .map(|m| {
                     let start = fmt_date(m.start_date, lang);
+                    let reason = match_reason(&st, lang, &m.why);
                     let mut v = json!(m);
                     v["start_date"] = json!(start);
+                    v["reason"] = json!(reason);
                     v
                 })
                 .collect();
@@ -51,6 +57,53 @@ pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::
 
 // ---- candidates ------------------------------------------------------------------------
 
+/// What the candidate consented to share, and when: "Samtykke givet 26-11-2026 14:00 · deler
+/// e-mail, telefon".
+pub(crate) fn consent_text(state: &AppState, lang: Lang, c: &Candidate) -> String {
+    let t = |k: &str| state.pages.t(lang, k);
+    match (c.consent_given_at, c.consent_revoked_at) {
+        (_, Some(at)) => format!("{} {}", t("consent_revoked"), fmt_time(at, lang)),
+        (Some(at), None) => {
+            let shared: Vec<String> = [
+                (c.share_email, "share_email_short"),
+                (c.share_phone, "share_phone_short"),
+            ]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, k)| t(k))
+            .collect();
+            let what = if shared.is_empty() {
+                t("consent_shares_none")
+            } else {
+                format!("{} {}", t("consent_shares"), shared.join(", "))
+            };
+            format!("{} {} · {what}", t("consent_given"), fmt_time(at, lang))
+        }
+        (None, None) => t("consent_none"),
+    }
+}
+
+/// The search and page of the candidates list from the query string; a bad one shows the
+/// first page and says why.
+fn search_of(state: &AppState, s: &Session) -> (Search, Option<Flash>) {
+    let q = SearchQuery {
+        q: s.param("q").map(str::to_string),
+        page: s.param("page").map(str::to_string),
+        per_page: s.param("per_page").map(str::to_string),
+    };
+    match q.parse(candidate_list::DEFAULT_PER_PAGE) {
+        Ok(search) => (search, None),
+        Err(e) => {
+            let first = Search {
+                q: String::new(),
+                page: 1,
+                per_page: candidate_list::DEFAULT_PER_PAGE,
+            };
+            (first, Some(Flash::error(describe(state, s.lang, &e))))
+        }
+    }
+}
+
 pub(crate) async fn candidates_view(
     state: &web::Data<AppState>,
     s: &Session,
@@ -58,10 +111,11 @@ pub(crate) async fn candidates_view(
     values: Value,
     error: Option<Flash>,
 ) -> HttpResponse {
-    let user = s.user.clone();
+    let (search, refusal) = search_of(state, s);
+    let (user, sq) = (s.user.clone(), search.clone());
     let result = state
         .db
-        .read(move |c| Ok((me(c, &user)?, candidates::list(c, &user, "", false)?)))
+        .read(move |c| Ok((me(c, &user)?, candidate_list::search(c, &user, &sq)?)))
         .await;
     let (me, list) = match result {
         Ok(v) => v,
@@ -69,13 +123,9 @@ pub(crate) async fn candidates_view(
     };
     let t = |k: &str| state.pages.t(s.lang, k);
     let rows: Vec<Value> = list
+        .items
         .iter()
         .map(|c| {
-            let consent = match (c.consent_given_at, c.consent_revoked_at) {
-                (_, Some(at)) => format!("{} {}", t("consent_revoked"), fmt_time(at, s.lang)),
-                (Some(at), None) => format!("{} {}", t("consent_given"), fmt_time(at, s.lang)),
-                (None, None) => t("consent_none"),
-            };
             // What consultants asked to stop re-typing: licence, car, certificates, languages.
             let mut profile: Vec<String> = [(c.driving_licence, "driving_licence"), (c.own_car, "own_car")]
                 .into_iter()
@@ -86,12 +136,34 @@ pub(crate) async fn candidates_view(
             profile.extend(candidates::parse_list(&c.languages));
             json!({
                 "id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "postcode": c.postcode,
-                "profile": profile.join(", "), "consent": consent, "has_consent": c.has_consent(),
+                "profile": profile.join(", "), "consent": consent_text(state, s.lang, c), "has_consent": c.has_consent(),
             })
         })
         .collect();
-    let ctx = json!({ "heading": t("candidates"), "candidates": rows, "v": values });
-    let flash = error.as_ref().or(s.flash.as_ref());
+    let per_page = if search.per_page != candidate_list::DEFAULT_PER_PAGE {
+        search.per_page.to_string()
+    } else {
+        String::new()
+    };
+    let href = |n: i64| {
+        link(
+            "/candidates",
+            &[
+                ("q", search.q.clone()),
+                ("page", if n > 1 { n.to_string() } else { String::new() }),
+                ("per_page", per_page.clone()),
+            ],
+        )
+    };
+    let ctx = json!({
+        "heading": t("candidates"),
+        "candidates": rows,
+        "q": search.q,
+        "per_page": per_page,
+        "pager": pager(&list, s.lang, href),
+        "v": values,
+    });
+    let flash = error.as_ref().or(refusal.as_ref()).or(s.flash.as_ref());
     page_with_flash(state, s, status, "candidates", &me, "candidates", ctx, flash)
 }
 

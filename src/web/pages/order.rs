@@ -8,16 +8,18 @@ use serde_json::{json, Value};
 
 use crate::domain::actor::AuthUser;
 use crate::domain::audit::AuditEntry;
+use crate::domain::candidate_list::{self, Search, SearchQuery};
 use crate::domain::order::{JobOrder, OrderView};
 use crate::domain::portal::{self, Mode, ProtocolEntry};
 use crate::domain::portal_state::{self, PortalOrder};
 use crate::domain::referral::Action;
 use crate::domain::referrals::{OrderReferralEvent, ReferralView};
-use crate::domain::{audit, candidates, matching, order, orders, referrals, sharing};
+use crate::domain::sharing::Page;
+use crate::domain::{audit, matching, order, orders, referrals, sharing};
 use crate::error::AppError;
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::flash::Flash;
-use crate::web::format::{fmt_date, fmt_time, pager, range, yes_no};
+use crate::web::format::{fmt_date, fmt_time, match_reason, pager, range, yes_no};
 use crate::web::render::{change, fail, me, outcome, page};
 use crate::web::respond::{link, redirect_flash};
 use crate::web::session::{parse_id, CsrfForm, Session};
@@ -245,6 +247,18 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(1)
         .clamp(1, 1_000_000);
+    // The picker's search and page (`cq`, `cp`): a bad one is the first page.
+    let picker = SearchQuery {
+        q: s.param("cq").map(str::to_string),
+        page: s.param("cp").map(str::to_string),
+        per_page: None,
+    }
+    .parse(candidate_list::PICKER_PER_PAGE)
+    .unwrap_or(Search {
+        q: String::new(),
+        page: 1,
+        per_page: candidate_list::PICKER_PER_PAGE,
+    });
     let (user, lang) = (s.user.clone(), s.lang);
     let mode = Mode::of(state.config.portal_url.as_deref());
     let st = state.clone();
@@ -261,13 +275,21 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
             let refs = referrals::of_order(c, &user, id)?;
             let can_refer = order.is_open() && !shares.is_empty();
             let candidates = if can_refer {
-                candidates::list(c, &user, "", true)?
+                candidate_list::referable(c, &user, id, &picker)?
             } else {
-                Vec::new()
+                Page::new(Vec::new(), 0, 1, picker.per_page)
             };
             // Suggestions: my centre's best-fitting consenting candidates, to refer in one go.
-            let matches = if can_refer {
+            let matches: Vec<Value> = if can_refer {
                 matching::candidates_for_order(c, &user, id, 20, matching::DEFAULT_RADIUS_KM)?
+                    .into_iter()
+                    .map(|m| {
+                        let reason = match_reason(&st, lang, &m.why);
+                        let mut v = json!(m);
+                        v["reason"] = json!(reason);
+                        v
+                    })
+                    .collect()
             } else {
                 Vec::new()
             };
@@ -304,6 +326,10 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
             let (head, fields, private) = order_fields(&st, lang, &view);
             let open = order.is_open();
             let np_link = |n: i64| link(&format!("/orders/{}", id), &[("np", n.to_string())]) + "#notified";
+            let cp_link = |n: i64| {
+                let page = if n > 1 { n.to_string() } else { String::new() };
+                link(&format!("/orders/{}", id), &[("cq", picker.q.clone()), ("cp", page)]) + "#refer"
+            };
             Ok((
                 me,
                 json!({
@@ -327,7 +353,12 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
                     },
                     "referrals": referrals,
                     "can_refer": can_refer,
-                    "candidates": candidates.iter().map(|c| json!({ "id": c.id, "name": c.name })).collect::<Vec<_>>(),
+                    "picker": {
+                        "q": picker.q,
+                        "items": candidates.items.iter().map(|c| json!({ "id": c.id, "name": c.name })).collect::<Vec<_>>(),
+                        "pager": pager(&candidates, lang, cp_link),
+                        "more_pages": candidates.total > candidates.per_page,
+                    },
                     "matches": matches,
                     "history": history,
                 }),

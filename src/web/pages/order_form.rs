@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use crate::domain::order_fields::{OrderFields, PatchOrder};
+use crate::domain::order_fields::{OrderFields, PatchOrder, PAST_START};
 use crate::domain::{orders, users};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, UserId};
@@ -130,6 +130,7 @@ pub(crate) fn patch_from_fields(o: OrderFields) -> PatchOrder {
         working_hours: Some(o.working_hours),
         workplace_postcode: Some(o.workplace_postcode),
         requires_driving_licence: Some(o.requires_driving_licence),
+        confirm_past_start: false,
         other: Default::default(),
     }
 }
@@ -221,6 +222,9 @@ pub(crate) async fn refused_form(
         }
         _ => Value::Null,
     };
+    // A start date long past may be meant: offer to keep it.
+    let confirm_prompt =
+        matches!(&e, AppError::Validation { field, message } if field == "start_date" && message == PAST_START);
     match state
         .db
         .read(move |c| Ok((me(c, &user)?, users::colleagues(c, &user)?)))
@@ -234,7 +238,11 @@ pub(crate) async fn refused_form(
             let mut values = form.values();
             merge(
                 &mut values,
-                json!({ "coordinator_allowed": form.checked("coordinator_allowed") }),
+                json!({
+                    "coordinator_allowed": form.checked("coordinator_allowed"),
+                    "requires_driving_licence": form.checked("requires_driving_licence"),
+                    "confirm_past_prompt": confirm_prompt,
+                }),
             );
             order_form(
                 state,
@@ -259,7 +267,11 @@ pub async fn create_order(state: web::Data<AppState>, s: Session, f: CsrfForm) -
     let result = match fields_from_form(&form) {
         Ok(fields) => {
             let user = s.user.clone();
-            state.db.write(move |c| orders::create(c, &user, fields)).await
+            let confirm = form.checked("confirm_past_start");
+            state
+                .db
+                .write(move |c| orders::create_confirmed(c, &user, fields, confirm))
+                .await
         }
         Err(e) => Err(e),
     };
@@ -316,7 +328,8 @@ pub async fn update_order(state: web::Data<AppState>, s: Session, id: web::Path<
     let result = match fields_from_form(&form) {
         Ok(fields) => {
             let user = s.user.clone();
-            let patch = patch_from_fields(fields);
+            let mut patch = patch_from_fields(fields);
+            patch.confirm_past_start = form.checked("confirm_past_start");
             state.db.write(move |c| orders::update(c, &user, id, patch)).await
         }
         Err(e) => Err(e),
