@@ -24,6 +24,7 @@ pub mod orders;
 pub mod outbox;
 #[cfg(test)]
 mod privacy_tests;
+pub mod public_order;
 pub mod referral;
 pub mod referrals;
 pub mod report_period;

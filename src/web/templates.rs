@@ -36,6 +36,17 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("reports", include_str!("../../templates/pages/reports.hbs")),
     ("report_chart", include_str!("../../templates/pages/report_chart.hbs")),
     ("approvals", include_str!("../../templates/pages/approvals.hbs")),
+    ("job_agents", include_str!("../../templates/pages/job_agents.hbs")),
+    (
+        "job_agent_delete",
+        include_str!("../../templates/pages/job_agent_delete.hbs"),
+    ),
+    (
+        "job_agent_preview",
+        include_str!("../../templates/pages/job_agent_preview.hbs"),
+    ),
+    ("public_order", include_str!("../../templates/pages/public_order.hbs")),
+    ("unsubscribe", include_str!("../../templates/pages/unsubscribe.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
