@@ -356,6 +356,54 @@ impl Steps<'_> {
     }
 }
 
+/// The text from `marker` to the end of its link (a token is hex digits and dots).
+fn link_in(html: &str, marker: &str) -> R<String> {
+    let at = html.find(marker).ok_or(format!("no {marker} on the page"))?;
+    let rest = &html[at + marker.len()..];
+    let end = rest
+        .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.'))
+        .unwrap_or(rest.len());
+    Ok(format!("{marker}{}", &rest[..end]))
+}
+
+/// Frederiksberg's job agents page: a refused form with the message beside the field, a new
+/// agent, the preview of Anna's next digest (nothing sent), deleting one after confirming.
+/// Returns the digest's public order link and its unsubscribe link.
+async fn job_agents(s: &Steps<'_>, agent: i64) -> R<(String, String)> {
+    s.click("a[href='/job-agents']").await?;
+    s.wait_for("Mine jobagenter").await?;
+    s.click("form[action='/job-agents'] button[type=submit]").await?;
+    s.wait_for("Ugyldig værdi i feltet").await?;
+    s.check("20a-job-agents-error").await?;
+    s.fill("occupation", "Kok").await?;
+    s.fill("postcode", "2000").await?;
+    s.fill("radius_km", "50").await?;
+    s.click("form[action='/job-agents'] button[type=submit]").await?;
+    s.wait_for("Jobagenten er oprettet.").await?;
+    s.check("20-job-agents").await?;
+    s.card_starts_with("20-job-agents", "Søgning").await?;
+    s.goto(&format!("/job-agents/{agent}/preview")).await?;
+    let html = s.wait_for("Kok til frokostrestaurant").await?;
+    assert!(html.contains("Jobagent: 1 nye jobordrer") && html.contains("intet er sendt"));
+    s.check("21-job-agent-preview").await?;
+    let public = link_in(&html, "/o/")?;
+    let unsubscribe = link_in(&html, "/job-agents/unsubscribe/")?;
+    s.goto("/job-agents").await?;
+    let me = "frederiksberg.konsulent@jobcenter.example";
+    s.wait_for(me).await?;
+    let delete = s
+        .js("return [...document.querySelectorAll('tr')].find(tr => tr.textContent.includes('frederiksberg.konsulent@')) \
+               .querySelector('a[href$=\"/delete\"]').getAttribute('href');")
+        .await?;
+    s.goto(delete.as_str().ok_or("no delete link")?).await?;
+    s.wait_for("Ja, slet jobagenten").await?;
+    s.check("22-job-agent-delete").await?;
+    s.click("form[action$='/delete'] button[type=submit]").await?;
+    let html = s.wait_for("Jobagenten er slettet.").await?;
+    assert!(!html.contains(me), "the deleted agent is gone from the list");
+    Ok((public, unsubscribe))
+}
+
 async fn scenario(app: &common::TestApp, c: &Client) -> R {
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots)?;
@@ -377,6 +425,23 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
         problems: RefCell::new(Vec::new()),
     };
     c.set_window_size(DESKTOP.0, DESKTOP.1).await?;
+
+    // Frederiksberg's job agent for Anna (a citizen), made before Brøndby shares below: its
+    // next digest will hold that order.
+    let frb = app.login("frederiksberg.konsulent");
+    let (_, cands) = app.get("/api/v1/candidates", &frb);
+    let anna = cands["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == "Anna Jensen"))
+        .ok_or("no Anna Jensen")?["id"]
+        .clone();
+    let (st, agent) = app.post(
+        "/api/v1/job-agents",
+        &frb,
+        json!({"occupation": "kok", "candidate_id": anna}),
+    );
+    assert_eq!(st, 201, "{agent}");
+    let agent = agent["id"].as_i64().ok_or("no agent id")?;
 
     // The login page, and the error page a stale login form gets (no session, no menu).
     s.goto("/login").await?;
@@ -543,10 +608,27 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.wait_for("Kok til frokostrestaurant").await?;
     s.check("12-my-referrals").await?;
     s.card_starts_with("12-my-referrals", "Jobordre").await?;
+    let (public, unsubscribe) = job_agents(&s, agent).await?;
     s.goto("/orders/999999999").await?;
     s.wait_for("Siden findes ikke").await?;
     s.check("13-not-found").await?;
     s.logout().await?;
+
+    // A citizen opens the link in their digest: no login, the shared fields only. Opening
+    // the unsubscribe link asks; its button unsubscribes.
+    s.goto(&public).await?;
+    let html = s.wait_for("Kok til frokostrestaurant").await?;
+    assert!(html.contains("Restaurant Havnen ApS") && html.contains("Tilberedning af frokostretter"));
+    assert!(
+        !html.contains("PRIVAT:") && !html.contains("hr@havnen.example"),
+        "private texts in public"
+    );
+    s.check("23-public-order").await?;
+    s.goto(&unsubscribe).await?;
+    s.wait_for("Vil du afmelde jobagenten").await?;
+    s.check("24-unsubscribe").await?;
+    s.click("form[action^='/job-agents/unsubscribe/'] button").await?;
+    s.wait_for("Du er nu afmeldt jobagenten.").await?;
 
     // Brøndby, the coordinator, approves and sends the candidate to the employer; by
     // keyboard the page's every control is reachable.
@@ -591,6 +673,11 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.wait_for("Jobordren er lukket.").await?;
     s.check("16-order-closed").await?;
     s.logout().await?;
+    // The closed order's public link shows nothing of it.
+    s.goto(&public).await?;
+    let html = s.wait_for("Jobordren er lukket og kan ikke længere ses.").await?;
+    assert!(!html.contains("Kok til frokostrestaurant"));
+    s.check("25-public-order-closed").await?;
 
     // The privacy notice, without logging in; then Frederiksberg's access export of Ida and
     // the erasure's confirmation step.

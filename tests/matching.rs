@@ -224,7 +224,12 @@ on_both! {
         assert!(!body.0.contains("HEMMELIG"));
         let link = body.0.lines().find(|l| l.contains("/job-agents/unsubscribe/")).unwrap();
         let path = &link[link.find("/job-agents/").unwrap()..];
+        // Opening the link asks (mail scanners open links); the POST unsubscribes.
         let (s, page) = app.raw("GET", path.trim(), None, None, "");
+        assert_eq!(s, 200);
+        assert!(page.contains("Vil du afmelde") && !page.contains("afmeldt"), "{page}");
+        assert_eq!(app.get("/api/v1/job-agents", &frb).1["items"].as_array().unwrap().len(), 1);
+        let (s, page) = app.raw("POST", path.trim(), None, None, "");
         assert_eq!(s, 200);
         assert!(page.contains("afmeldt"));
         assert_eq!(app.raw("GET", "/job-agents/unsubscribe/nope", None, None, "").0, 404);

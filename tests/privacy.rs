@@ -316,9 +316,14 @@ fn erasure_leaves_no_canary(backend: Backend) {
     assert!(outbox_status(&app)
         .iter()
         .any(|(k, s)| k == "awaiting_approval" && s == "cancelled"));
+    // Nothing else about the candidate waits; the coordinator's notice of the withdrawal
+    // does, and it names no one (the canary scan below finds nothing in it).
     assert!(!outbox_status(&app)
         .iter()
-        .any(|(k, s)| k != "order_shared" && s == "pending"));
+        .any(|(k, s)| k != "order_shared" && k != "referral_withdrawn" && s == "pending"));
+    assert!(outbox_status(&app)
+        .iter()
+        .any(|(k, s)| k == "referral_withdrawn" && s == "pending"));
     // The candidate is out of the list, and nothing can be recorded on the stub.
     let (_, list) = app.get("/api/v1/candidates", &frb);
     assert!(!list["items"].as_array().unwrap().iter().any(|c| c["id"] == cand));

@@ -21,7 +21,7 @@ pub fn state(mut config: Config) -> Result<web::Data<AppState>, AppError> {
     db.migrate()?;
     Ok(web::Data::new(AppState {
         jwt: JwtKeys::new(&config.jwt_secret, config.token_ttl_hours),
-        mail: std::sync::Arc::new(Mail::new(&config.public_url)?),
+        mail: std::sync::Arc::new(Mail::new(&config.public_url)?.with_link_secret(&config.jwt_secret)),
         pages: crate::web::templates::Pages::new()?,
         db,
         config,

@@ -43,8 +43,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(healthz))
         .route(
             "/job-agents/unsubscribe/{token}",
-            web::get().to(pages::unsubscribe::unsubscribe),
+            web::get().to(pages::unsubscribe::unsubscribe_form),
         )
+        // The one-click unsubscribe of RFC 8058 (and the page's button): no login, no CSRF.
+        .route(
+            "/job-agents/unsubscribe/{token}",
+            web::post().to(pages::unsubscribe::unsubscribe),
+        )
+        // A citizen's view of an order, from the signed link in their digest: no login.
+        .route("/o/{token}", web::get().to(pages::public_order::public_order))
         .service(web::scope("/api/v1").wrap(api_headers()).configure(api_routes))
         .configure(page_routes)
         .default_service(web::to(pages::not_found::not_found));
@@ -218,6 +225,17 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .route("/reports", web::get().to(pages::reports::reports_page))
         .route("/admin/exports", web::get().to(pages::admin_exports::exports_page))
         .route("/approvals", web::get().to(pages::reports::approvals_page))
+        .route("/job-agents", web::get().to(pages::job_agents::agents_page))
+        .route("/job-agents", web::post().to(pages::job_agents::create_agent))
+        .route("/job-agents/{id}/preview", web::get().to(pages::job_agents::preview))
+        .route(
+            "/job-agents/{id}/delete",
+            web::get().to(pages::job_agents::delete_confirm),
+        )
+        .route(
+            "/job-agents/{id}/delete",
+            web::post().to(pages::job_agents::delete_agent),
+        )
         .route("/import", web::get().to(pages::import::import_page))
         .route("/import", web::post().to(pages::import::upload))
         .route("/import/{token}/confirm", web::post().to(pages::import::confirm))

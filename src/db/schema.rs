@@ -245,6 +245,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         candidate_id -> Nullable<BigInt>,
+        reply_to -> Nullable<Text>,
+        list_unsubscribe -> Nullable<Text>,
     }
 }
 

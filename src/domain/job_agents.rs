@@ -13,7 +13,7 @@ use crate::domain::actor::AuthUser;
 use crate::domain::{audit, candidates, order};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, UserId};
-use crate::mail::Mail;
+use crate::mail::{Headers, Mail, Outgoing};
 use crate::{geo, mail, occupations};
 
 #[derive(Queryable, Selectable, Debug, Clone, Serialize)]
@@ -52,7 +52,7 @@ impl JobAgent {
         }
     }
 
-    fn label(&self) -> String {
+    pub fn label(&self) -> String {
         let mut parts = Vec::new();
         if let Some(c) = &self.occupation_code {
             parts.push(
@@ -217,7 +217,16 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<()> {
     audit::record(conn, Some(user), "job_agent", id, "deleted", json!({}))
 }
 
-/// The digest's unsubscribe link: no login, idempotent; an unknown token is 404.
+/// Whether the agent of an unsubscribe token still sends digests; an unknown token is 404.
+pub fn subscribed(conn: &mut DbConn, token: &str) -> AppResult<bool> {
+    Ok(job_agents::table
+        .filter(job_agents::unsubscribe_token.eq(token))
+        .select(job_agents::active)
+        .first(conn)?)
+}
+
+/// The digest's unsubscribe (the page's button and the one-click POST of RFC 8058): no
+/// login, idempotent; an unknown token is 404.
 pub fn unsubscribe(conn: &mut DbConn, token: &str) -> AppResult<()> {
     let id: i64 = job_agents::table
         .filter(job_agents::unsubscribe_token.eq(token))
@@ -229,11 +238,13 @@ pub fn unsubscribe(conn: &mut DbConn, token: &str) -> AppResult<()> {
     audit::record(conn, None, "job_agent", id, "unsubscribed", json!({}))
 }
 
+/// `now` dates the public links of a citizen's digest (they expire `ORDER_LINK_DAYS` later).
 pub fn new_matches(
     conn: &mut DbConn,
     mail: &Mail,
     agent: &JobAgent,
     since: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> AppResult<Vec<DigestOrder>> {
     let notified = order_notifications::table
         .filter(order_notifications::job_centre_id.eq(agent.job_centre_id))
@@ -284,7 +295,7 @@ pub fn new_matches(
         .filter_map(|r| {
             let distance = geo::reach(place, r.6.zip(r.7), agent.radius_km as f64)?;
             Some(DigestOrder {
-                link: mail.link(&format!("/orders/{}", r.0)),
+                link: order_link(mail, agent, r.0, now),
                 id: r.0,
                 title: r.1,
                 occupation: r.2,
@@ -295,6 +306,107 @@ pub fn new_matches(
             })
         })
         .collect())
+}
+
+/// A citizen gets the public view of the order (they have no login); a consultant the order's page.
+fn order_link(mail: &Mail, agent: &JobAgent, order: JobOrderId, now: NaiveDateTime) -> String {
+    match agent.candidate_id {
+        Some(_) => mail.public_order_link(order, agent.id, now),
+        None => mail.link(&format!("/orders/{order}")),
+    }
+}
+
+/// An agent's next digest: its orders, the mail's data and language, the unsubscribe URL.
+pub struct Digest {
+    pub orders: Vec<DigestOrder>,
+    pub data: serde_json::Value,
+    pub lang: String,
+    pub unsubscribe: String,
+}
+
+/// The digest `agent` would send at `now` (the orders since its last run), or `None` when
+/// nothing new matched. The digest itself and its preview both come from here.
+pub fn digest(conn: &mut DbConn, mail: &Mail, agent: &JobAgent, now: NaiveDateTime) -> AppResult<Option<Digest>> {
+    let orders = new_matches(conn, mail, agent, agent.last_run_at, now)?;
+    if orders.is_empty() {
+        return Ok(None);
+    }
+    let (name, owner_lang): (String, String) = users::table
+        .find(agent.owner_id)
+        .select((users::display_name, users::language))
+        .first(conn)?;
+    // A citizen reads Danish; a consultant the language they chose (today, not at creation).
+    let (recipient, lang) = match agent.candidate_id {
+        Some(cid) => (candidates::load(conn, cid)?.name, "da".to_string()),
+        None => (name, owner_lang),
+    };
+    let unsubscribe = mail.link(&format!("/job-agents/unsubscribe/{}", agent.unsubscribe_token));
+    let data = json!({
+        "recipient_name": recipient,
+        "label": agent.label(),
+        "count": orders.len(),
+        "orders": orders,
+        "unsubscribe": unsubscribe,
+    });
+    Ok(Some(Digest {
+        orders,
+        data,
+        lang,
+        unsubscribe,
+    }))
+}
+
+/// One of my agents, as the job agents page lists it.
+#[derive(Debug, Serialize)]
+pub struct AgentView {
+    #[serde(flatten)]
+    pub agent: JobAgent,
+    pub label: String,
+    /// The candidate's name; `None`: the consultant themselves.
+    pub candidate_name: Option<String>,
+    pub due_at: NaiveDateTime,
+}
+
+pub fn views(conn: &mut DbConn, user: &AuthUser) -> AppResult<Vec<AgentView>> {
+    list(conn, user)?.into_iter().map(|a| view(conn, a)).collect()
+}
+
+fn view(conn: &mut DbConn, agent: JobAgent) -> AppResult<AgentView> {
+    let candidate_name = match agent.candidate_id {
+        Some(cid) => Some(candidates::load(conn, cid)?.name),
+        None => None,
+    };
+    Ok(AgentView {
+        label: agent.label(),
+        due_at: agent.last_run_at + agent.period(),
+        candidate_name,
+        agent,
+    })
+}
+
+/// What the next digest of one of my agents holds right now, and its mail, without sending
+/// anything or moving the agent's cursor. Another's or a stopped agent is 404.
+pub struct Preview {
+    pub agent: AgentView,
+    pub orders: Vec<DigestOrder>,
+    pub mail: Option<mail::Rendered>,
+}
+
+pub fn preview(conn: &mut DbConn, mail: &Mail, user: &AuthUser, id: i64, now: NaiveDateTime) -> AppResult<Preview> {
+    let agent = list(conn, user)?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(AppError::NotFound)?;
+    let d = digest(conn, mail, &agent, now)?;
+    let rendered = match &d {
+        Some(d) => Some(mail.render("job_agent_digest", &d.lang, &d.data)?),
+        None => None,
+    };
+    Ok(Preview {
+        agent: view(conn, agent)?,
+        orders: d.map(|d| d.orders).unwrap_or_default(),
+        mail: rendered,
+    })
 }
 
 /// Sends the digests that are due at `now`. Each agent in its own transaction: the mail
@@ -322,31 +434,21 @@ pub fn run_due(db: &Db, mail: &Mail, now: NaiveDateTime) -> AppResult<usize> {
             if claimed == 0 {
                 return Ok(0);
             }
-            let found = new_matches(c, mail, &agent, agent.last_run_at)?;
-            if found.is_empty() {
+            let Some(d) = digest(c, mail, &agent, now)? else {
                 return Ok(0);
-            }
-            let name: String = users::table.find(agent.owner_id).select(users::display_name).first(c)?;
-            let recipient = match agent.candidate_id {
-                Some(cid) => candidates::load(c, cid)?.name,
-                None => name,
             };
-            let data = json!({
-                "recipient_name": recipient,
-                "label": agent.label(),
-                "count": found.len(),
-                "orders": found,
-                "unsubscribe": mail.link(&format!("/job-agents/unsubscribe/{}", agent.unsubscribe_token)),
-            });
-            mail::enqueue_about(
-                c,
-                mail,
-                "job_agent_digest",
-                &agent.email,
-                &agent.language,
-                &data,
-                agent.candidate_id,
-            )?;
+            let out = Outgoing {
+                kind: "job_agent_digest",
+                to: &agent.email,
+                lang: &d.lang,
+                data: &d.data,
+                candidate: agent.candidate_id,
+                headers: Headers {
+                    reply_to: None,
+                    list_unsubscribe: Some(d.unsubscribe),
+                },
+            };
+            mail::enqueue_with(c, mail, &out)?;
             Ok(1)
         })?;
     }

@@ -33,6 +33,7 @@ pub mod portal_wire;
 pub mod portal_worker;
 #[cfg(test)]
 mod privacy_tests;
+pub mod public_order;
 pub mod referral;
 pub mod referrals;
 pub mod report_period;

@@ -12,7 +12,7 @@ use crate::domain::referral::Referral;
 use crate::domain::{candidates, order};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
-use crate::mail::{enqueue, enqueue_about, Mail};
+use crate::mail::{enqueue, enqueue_about, enqueue_with, Headers, Mail, Outgoing};
 
 /// The order as any other centre sees it: mails never carry the private texts.
 fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {
@@ -131,13 +131,15 @@ pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
     Ok(())
 }
 
-/// The candidate, with the details they consented to share, to the employer contact.
+/// The candidate, with the details they consented to share, to the employer contact. The
+/// employer's answer goes to the order's coordinator (Reply-To), not to the no-reply sender.
 pub fn candidate_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
     let Some(to) = order.employer_email.clone() else {
         return Err(AppError::Conflict("the order has no employer email".into()));
     };
     let cand = candidates::load(conn, r.candidate_id)?;
     let consultant = user_recipient(conn, r.created_by)?;
+    let coordinator = user_recipient(conn, order.coordinator_id)?;
     let data = json!({
         "order": shared_order(conn, order)?,
         "candidate": SharedCandidate::from(&cand),
@@ -145,15 +147,63 @@ pub fn candidate_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r
         "consultant_email": consultant.email,
         "consultant_centre": consultant.centre_name,
     });
+    let out = Outgoing {
+        kind: "candidate_to_employer",
+        to: &to,
+        // Employers read Danish.
+        lang: "da",
+        data: &data,
+        candidate: Some(r.candidate_id),
+        headers: Headers {
+            reply_to: Some(coordinator.email),
+            list_unsubscribe: None,
+        },
+    };
+    enqueue_with(conn, mail, &out)?;
+    Ok(())
+}
+
+/// "Your candidate was sent to the company", to the referring consultant, unless they sent
+/// it themselves (they know).
+pub fn referral_sent(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral, sent_by: UserId) -> AppResult<()> {
+    if sent_by == r.created_by {
+        return Ok(());
+    }
+    let to = user_recipient(conn, r.created_by)?;
+    let by = user_recipient(conn, sent_by)?;
+    let cand = candidates::load(conn, r.candidate_id)?;
+    let data = json!({
+        "recipient_name": to.name,
+        "order": shared_order(conn, order)?,
+        "candidate_name": cand.name,
+        "sent_by": by.name,
+        "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
+    });
     enqueue_about(
         conn,
         mail,
-        "candidate_to_employer",
-        &to,
-        "da",
+        "referral_sent",
+        &to.email,
+        &to.language,
         &data,
         Some(r.candidate_id),
     )?;
+    Ok(())
+}
+
+/// "A referral was withdrawn: the candidate revoked consent", to the order's coordinator.
+/// It names no candidate: after a revocation their name goes to no one new.
+pub fn referral_withdrawn(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
+    let to = user_recipient(conn, order.coordinator_id)?;
+    let by = user_recipient(conn, r.created_by)?;
+    let data = json!({
+        "recipient_name": to.name,
+        "order": shared_order(conn, order)?,
+        "referred_by": by.name,
+        "referring_centre": by.centre_name,
+        "link": mail.link(&format!("/orders/{}#referrals", order.id)),
+    });
+    enqueue(conn, mail, "referral_withdrawn", &to.email, &to.language, &data)?;
     Ok(())
 }
 

@@ -289,9 +289,14 @@ pub fn apply(
     let r = load(conn, id)?;
     match action {
         Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r)?,
-        Action::Send => notify::candidate_to_employer(conn, mail, &order, &r)?,
+        Action::Send => {
+            notify::candidate_to_employer(conn, mail, &order, &r)?;
+            notify::referral_sent(conn, mail, &order, &r, user.id)?;
+        }
+        // A pending or available referral was the coordinator's to act on: they are told.
+        Action::ConsentRevoked => notify::referral_withdrawn(conn, mail, &order, &r)?,
         // Closing tells each referring consultant once, for all their candidates (order_close).
-        Action::Withdraw | Action::ConsentRevoked | Action::OrderClosed => {}
+        Action::Withdraw | Action::OrderClosed => {}
     }
     Ok(r)
 }

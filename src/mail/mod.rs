@@ -3,18 +3,20 @@
 //! by a worker over SMTP with retries. A rolled-back change sends nothing; a committed one
 //! is sent until the server accepts it, once per row.
 
+pub mod links;
 pub mod outbox;
 pub mod worker;
 
-pub use outbox::{enqueue, enqueue_about, OutboxRow};
+pub use outbox::{enqueue, enqueue_about, enqueue_with, Headers, OutboxRow, Outgoing};
 pub use worker::{spawn_worker, Worker, WorkerSettings};
 
 use handlebars::Handlebars;
 use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
+use crate::ids::JobOrderId;
 
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 10] = [
     "order_shared",
     "awaiting_approval",
     "referral_decided",
@@ -23,6 +25,8 @@ pub const KINDS: [&str; 8] = [
     "order_closed",
     "retention_warning",
     "portal_failed",
+    "referral_sent",
+    "referral_withdrawn",
 ];
 
 const LANGS: [&str; 2] = ["da", "en"];
@@ -49,7 +53,9 @@ const TEMPLATES: &[(&str, &str, &str, &str)] = templates!(
     "job_agent_digest",
     "order_closed",
     "retention_warning",
-    "portal_failed"
+    "portal_failed",
+    "referral_sent",
+    "referral_withdrawn"
 );
 
 /// Renders mails. Registered once at start-up: two registries, because the HTML parts
@@ -58,6 +64,7 @@ pub struct Mail {
     html: Handlebars<'static>,
     text: Handlebars<'static>,
     public_url: String,
+    links: links::LinkKey,
 }
 
 pub struct Rendered {
@@ -97,11 +104,39 @@ impl Mail {
             html,
             text,
             public_url: public_url.trim_end_matches('/').to_string(),
+            links: links::LinkKey::random(),
         })
+    }
+
+    /// Signs public order links with the server's secret, so every instance and every
+    /// restart accepts them (without it, a key for this process only).
+    pub fn with_link_secret(mut self, secret: &[u8]) -> Mail {
+        self.links = links::LinkKey::new(secret);
+        self
     }
 
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.public_url, path)
+    }
+
+    /// The public view of an order for a citizen's job agent, valid for `ORDER_LINK_DAYS`.
+    pub fn public_order_link(&self, order: JobOrderId, agent: i64, now: chrono::NaiveDateTime) -> String {
+        let expires = (now + chrono::Duration::days(links::ORDER_LINK_DAYS))
+            .and_utc()
+            .timestamp();
+        self.link(&format!(
+            "/o/{}",
+            self.links.sign(links::OrderLink { order, agent, expires })
+        ))
+    }
+
+    /// What a public order link's token names, if this server signed it and it is not expired.
+    pub fn verify_order_link(
+        &self,
+        token: &str,
+        now: chrono::NaiveDateTime,
+    ) -> Result<links::OrderLink, links::LinkError> {
+        self.links.verify(token, now.and_utc().timestamp())
     }
 
     pub fn render(&self, kind: &str, lang: &str, data: &Value) -> AppResult<Rendered> {

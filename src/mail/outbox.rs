@@ -27,14 +27,48 @@ pub fn enqueue_about(
     data: &Value,
     candidate: Option<CandidateId>,
 ) -> AppResult<OutboxId> {
-    use diesel::sql_types::{BigInt, Nullable};
-    let r = mail.render(kind, lang, data)?;
+    let out = Outgoing {
+        kind,
+        to,
+        lang,
+        data,
+        candidate,
+        headers: Headers::default(),
+    };
+    enqueue_with(conn, mail, &out)
+}
+
+/// Headers beyond From, To and Subject, kept on the row so the worker sets them.
+#[derive(Debug, Clone, Default)]
+pub struct Headers {
+    /// Where the recipient's answer goes (the employer answers the order's coordinator).
+    pub reply_to: Option<String>,
+    /// The one-click unsubscribe URL (RFC 8058): `List-Unsubscribe` and `List-Unsubscribe-Post`.
+    pub list_unsubscribe: Option<String>,
+}
+
+/// One mail to write: what to render, for whom, and its extra headers.
+pub struct Outgoing<'a> {
+    pub kind: &'a str,
+    pub to: &'a str,
+    pub lang: &'a str,
+    pub data: &'a Value,
+    pub candidate: Option<CandidateId>,
+    pub headers: Headers,
+}
+
+/// Writes one mail with its headers to the outbox, inside the caller's transaction.
+pub fn enqueue_with(conn: &mut DbConn, mail: &Mail, out: &Outgoing) -> AppResult<OutboxId> {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    let r = mail.render(out.kind, out.lang, out.data)?;
     let now = Utc::now().naive_utc();
+    // A header value is one line: nothing from data may add another header.
+    let one_line = |v: &Option<String>| v.as_ref().map(|v| v.replace(['\r', '\n'], " ").trim().to_string());
     Ok(diesel::insert_into(outbox::table)
         .values((
             outbox::created_at.eq(now),
-            outbox::kind.eq(kind),
-            outbox::to_addr.eq(to),
+            outbox::kind.eq(out.kind),
+            outbox::to_addr.eq(out.to),
             outbox::subject.eq(&r.subject),
             outbox::body_text.eq(&r.text),
             outbox::body_html.eq(&r.html),
@@ -42,7 +76,9 @@ pub fn enqueue_about(
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             // Bound, not defaulted: one statement text either way (prepared once).
-            outbox::candidate_id.eq(candidate.into_sql::<Nullable<BigInt>>()),
+            outbox::candidate_id.eq(out.candidate.into_sql::<Nullable<BigInt>>()),
+            outbox::reply_to.eq(one_line(&out.headers.reply_to).into_sql::<Nullable<Text>>()),
+            outbox::list_unsubscribe.eq(one_line(&out.headers.list_unsubscribe).into_sql::<Nullable<Text>>()),
         ))
         .returning(outbox::id)
         .get_result(conn)?)
@@ -67,4 +103,7 @@ pub struct OutboxRow {
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
+    pub reply_to: Option<String>,
+    #[serde(skip)]
+    pub list_unsubscribe: Option<String>,
 }

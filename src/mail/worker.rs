@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
@@ -130,10 +130,23 @@ impl Worker {
             .to_addr
             .parse()
             .map_err(|e| format!("bad recipient '{}': {e}", row.to_addr))?;
-        Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(row.subject.clone())
+        let mut b = Message::builder().from(self.from.clone()).to(to);
+        if let Some(r) = &row.reply_to {
+            b = b.reply_to(r.parse().map_err(|e| format!("bad reply-to '{r}': {e}"))?);
+        }
+        if let Some(url) = &row.list_unsubscribe {
+            // RFC 8058: the URL, and that a POST to it unsubscribes in one click.
+            b = b
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ));
+        }
+        b.subject(row.subject.clone())
             // Stable per row: a resend after a crash is recognisable as the same mail.
             .message_id(Some(format!("<outbox-{}@{}>", row.id, self.domain)))
             .multipart(

@@ -54,6 +54,17 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("admin_outbox", include_str!("../../templates/pages/admin_outbox.hbs")),
     ("account", include_str!("../../templates/pages/account.hbs")),
+    ("job_agents", include_str!("../../templates/pages/job_agents.hbs")),
+    (
+        "job_agent_delete",
+        include_str!("../../templates/pages/job_agent_delete.hbs"),
+    ),
+    (
+        "job_agent_preview",
+        include_str!("../../templates/pages/job_agent_preview.hbs"),
+    ),
+    ("public_order", include_str!("../../templates/pages/public_order.hbs")),
+    ("unsubscribe", include_str!("../../templates/pages/unsubscribe.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

@@ -512,3 +512,18 @@ pub fn parse_mail(raw: &str) -> Mail {
         raw: raw.to_string(),
     }
 }
+
+impl Mail {
+    /// A header as received, unfolded and trimmed; `None` when the mail has none.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let m = mail_parser::MessageParser::default().parse(self.raw.as_bytes())?;
+        m.header_raw(name)
+            .map(|v| v.replace("\r\n", "").replace('\n', "").trim().to_string())
+    }
+
+    /// The address of the Reply-To header.
+    pub fn reply_to(&self) -> Option<String> {
+        let m = mail_parser::MessageParser::default().parse(self.raw.as_bytes())?;
+        m.reply_to()?.first()?.address().map(str::to_string)
+    }
+}
