@@ -6,8 +6,8 @@
 //! token (see `csrf`). Refusals come back to the page they came from as a message; an id
 //! the user may not see is a 404 page, like the API's 404.
 
-pub mod admin_exports;
 pub mod account;
+pub mod admin_exports;
 pub mod admin_networks;
 pub mod admin_outbox;
 pub mod admin_users;
