@@ -52,7 +52,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         // A citizen's view of an order, from the signed link in their digest: no login.
         .route("/o/{token}", web::get().to(pages::public_order::public_order))
-        .service(web::scope("/api/v1").wrap(api_headers()).configure(api_routes))
+        .service(
+            web::scope("/api/v1")
+                .wrap(api_headers())
+                .configure(api_routes)
+                .configure(admin_api_routes),
+        )
         .configure(page_routes)
         .default_service(web::to(pages::not_found::not_found));
 }
@@ -162,8 +167,12 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/reports/{chart}.xlsx", web::get().to(api::reports::xlsx_handler))
         .route("/approvals", web::get().to(api::reports::approvals_handler))
         .route("/import/{kind}", web::post().to(api::import::import_handler))
-        .route("/import/{kind}/{file}", web::get().to(api::import::template_handler))
-        .route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
+        .route("/import/{kind}/{file}", web::get().to(api::import::template_handler));
+}
+
+/// The administrator's part of the JSON API (outbox, accounts, export log), under `/api/v1`.
+fn admin_api_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
         .route("/admin/exports", web::get().to(api::exports::exports_handler))
         .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler))
         .route("/admin/users", web::get().to(api::accounts::list_handler))

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
 use serde_json::{json, Value};
 
+use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::audit::AuditEntry;
 use crate::domain::candidate_list::{self, Search, SearchQuery};
@@ -16,7 +17,7 @@ use crate::domain::referral::Action;
 use crate::domain::referrals::{OrderReferralEvent, ReferralView};
 use crate::domain::sharing::Page;
 use crate::domain::{audit, matching, order, orders, referrals, sharing};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::flash::Flash;
 use crate::web::format::{fmt_date, fmt_time, match_reason, pager, range, yes_no};
@@ -237,6 +238,36 @@ fn portal_card(
     })
 }
 
+/// The picker's search and page (`cq`, `cp`): a bad one is the first page.
+fn picker_search(s: &Session) -> Search {
+    SearchQuery {
+        q: s.param("cq").map(str::to_string),
+        page: s.param("cp").map(str::to_string),
+        per_page: None,
+    }
+    .parse(candidate_list::PICKER_PER_PAGE)
+    .unwrap_or(Search {
+        q: String::new(),
+        page: 1,
+        per_page: candidate_list::PICKER_PER_PAGE,
+    })
+}
+
+/// My centre's best-fitting consenting candidates, each with its reason in the page's language.
+fn suggestions(c: &mut DbConn, st: &AppState, lang: Lang, user: &AuthUser, id: JobOrderId) -> AppResult<Vec<Value>> {
+    Ok(
+        matching::candidates_for_order(c, user, id, 20, matching::DEFAULT_RADIUS_KM)?
+            .into_iter()
+            .map(|m| {
+                let reason = match_reason(st, lang, &m.why);
+                let mut v = json!(m);
+                v["reason"] = json!(reason);
+                v
+            })
+            .collect(),
+    )
+}
+
 pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     let Some(id) = parse_id(&id).map(JobOrderId) else {
         return fail(&state, &s, AppError::NotFound).await;
@@ -247,18 +278,7 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(1)
         .clamp(1, 1_000_000);
-    // The picker's search and page (`cq`, `cp`): a bad one is the first page.
-    let picker = SearchQuery {
-        q: s.param("cq").map(str::to_string),
-        page: s.param("cp").map(str::to_string),
-        per_page: None,
-    }
-    .parse(candidate_list::PICKER_PER_PAGE)
-    .unwrap_or(Search {
-        q: String::new(),
-        page: 1,
-        per_page: candidate_list::PICKER_PER_PAGE,
-    });
+    let picker = picker_search(&s);
     let (user, lang) = (s.user.clone(), s.lang);
     let mode = Mode::of(state.config.portal_url.as_deref());
     let st = state.clone();
@@ -280,16 +300,8 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
                 Page::new(Vec::new(), 0, 1, picker.per_page)
             };
             // Suggestions: my centre's best-fitting consenting candidates, to refer in one go.
-            let matches: Vec<Value> = if can_refer {
-                matching::candidates_for_order(c, &user, id, 20, matching::DEFAULT_RADIUS_KM)?
-                    .into_iter()
-                    .map(|m| {
-                        let reason = match_reason(&st, lang, &m.why);
-                        let mut v = json!(m);
-                        v["reason"] = json!(reason);
-                        v
-                    })
-                    .collect()
+            let matches = if can_refer {
+                suggestions(c, &st, lang, &user, id)?
             } else {
                 Vec::new()
             };
