@@ -8,7 +8,11 @@ fn main() -> std::process::ExitCode {
     match cli::run(cli::Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // The operator sees an internal error's cause (the HTTP answer hides it from clients).
+            match e.downcast_ref::<staer_hub::error::AppError>() {
+                Some(staer_hub::error::AppError::Internal(cause)) => eprintln!("error: internal error: {cause}"),
+                _ => eprintln!("error: {e}"),
+            }
             std::process::ExitCode::FAILURE
         }
     }

@@ -106,7 +106,7 @@ pub(super) fn write(
     drop(t.candidates);
     drop(t.wishes);
     phases.run("referrals", t.referrals.len() as u64, &|c, bar| {
-        write_rows!(c, referrals::table, t.referrals, 9, bar);
+        write_rows!(c, referrals::table, t.referrals, 10, bar);
         Ok(())
     })?;
     let n_referrals = t.referrals.len();
