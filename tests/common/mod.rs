@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 use staer_hub::cli::demo;
 use staer_hub::{app, config::Config};
 
+pub mod form;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
