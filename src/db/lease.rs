@@ -6,6 +6,24 @@ use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
 
+/// A queue worker's loop until `stop` is set: the next pass at once while passes find work,
+/// after `poll` when idle or after an error (logged; the next pass retries it).
+pub fn poll_until(
+    stop: &std::sync::atomic::AtomicBool,
+    poll: Duration,
+    worker: &str,
+    mut pass: impl FnMut() -> crate::error::AppResult<usize>,
+) {
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        match pass() {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, worker, "queue worker pass failed"),
+        }
+        std::thread::sleep(poll);
+    }
+}
+
 /// A worker's claim: its token marks the rows it holds until `duration` has passed.
 #[derive(Clone, Debug)]
 pub struct Lease {

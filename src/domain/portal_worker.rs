@@ -5,7 +5,7 @@
 //! (diesel and ureq block), safe beside other workers on the same database.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -320,14 +320,7 @@ impl PortalWorker {
 
     /// Polls until `stop` is set. Database errors are logged and retried on the next poll.
     pub fn run(&self, stop: &AtomicBool) {
-        while !stop.load(Ordering::Relaxed) {
-            match self.run_once() {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "portal worker pass failed"),
-            }
-            std::thread::sleep(self.settings.poll);
-        }
+        lease::poll_until(stop, self.settings.poll, "portal", || self.run_once());
     }
 }
 

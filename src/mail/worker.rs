@@ -1,6 +1,6 @@
 //! Delivery: claims due outbox rows, sends them over SMTP, retries with backoff.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -238,14 +238,7 @@ impl Worker {
 
     /// Polls until `stop` is set. Database errors are logged and retried on the next poll.
     pub fn run(&self, stop: &AtomicBool) {
-        while !stop.load(Ordering::Relaxed) {
-            match self.run_once() {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "mail worker pass failed"),
-            }
-            std::thread::sleep(self.settings.poll);
-        }
+        lease::poll_until(stop, self.settings.poll, "mail", || self.run_once());
     }
 }
 
