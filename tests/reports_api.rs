@@ -7,7 +7,9 @@ mod common;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::{json, Value};
-use staer_hub::db::schema::{order_shares, referral_events, referrals};
+use staer_hub::db::schema::{
+    job_orders, network_referral_counts, order_shares, referral_counts, referral_events, referrals,
+};
 use staer_hub::domain::sharing;
 use staer_hub::domain::users::create_user;
 
@@ -155,6 +157,73 @@ fn build(app: &common::TestApp) -> World {
         queue_expected: vec![r7, r5],
         z_pending: r8,
     }
+}
+
+type CountRow = (i64, String, i64, String, i64);
+
+/// The counter tables the triggers keep, against the same counts grouped from the referrals
+/// themselves: they must be equal after any mix of writes.
+fn assert_counts_in_step(app: &common::TestApp) {
+    let (kept, kept_net, refs, shares) = app
+        .state
+        .db
+        .read_blocking(|c| {
+            let kept: Vec<CountRow> = referral_counts::table
+                .filter(referral_counts::n.ne(0))
+                .select((
+                    referral_counts::order_centre_id,
+                    referral_counts::month,
+                    referral_counts::referring_centre_id,
+                    referral_counts::state,
+                    referral_counts::n,
+                ))
+                .load(c)?;
+            let kept_net: Vec<CountRow> = network_referral_counts::table
+                .filter(network_referral_counts::n.ne(0))
+                .select((
+                    network_referral_counts::network_id,
+                    network_referral_counts::month,
+                    network_referral_counts::referring_centre_id,
+                    network_referral_counts::state,
+                    network_referral_counts::n,
+                ))
+                .load(c)?;
+            let refs: Vec<(i64, i64, NaiveDateTime, i64, String)> = referrals::table
+                .inner_join(job_orders::table)
+                .select((
+                    referrals::order_id,
+                    job_orders::job_centre_id,
+                    referrals::created_at,
+                    referrals::job_centre_id,
+                    referrals::state,
+                ))
+                .load(c)?;
+            let shares: Vec<(i64, i64)> = order_shares::table
+                .select((order_shares::order_id, order_shares::network_id))
+                .load(c)?;
+            Ok((kept, kept_net, refs, shares))
+        })
+        .unwrap();
+    let mut want = std::collections::BTreeMap::new();
+    let mut want_net = std::collections::BTreeMap::new();
+    for (order, centre, made, by, state) in &refs {
+        let month = made.format("%Y-%m").to_string();
+        *want.entry((*centre, month.clone(), *by, state.clone())).or_insert(0i64) += 1;
+        for (_, net) in shares.iter().filter(|(o, _)| o == order) {
+            *want_net
+                .entry((*net, month.clone(), *by, state.clone()))
+                .or_insert(0i64) += 1;
+        }
+    }
+    let as_map = |rows: Vec<CountRow>| -> std::collections::BTreeMap<(i64, String, i64, String), i64> {
+        rows.into_iter().map(|(a, m, b, s, n)| ((a, m, b, s), n)).collect()
+    };
+    assert_eq!(as_map(kept), want, "referral_counts drifted from the referrals");
+    assert_eq!(
+        as_map(kept_net),
+        want_net,
+        "network_referral_counts drifted from the referrals"
+    );
 }
 
 fn states(v: &Value) -> [i64; 6] {
@@ -318,4 +387,34 @@ on_both! {
         let (_, q) = app.get("/api/v1/approvals", &x2);
         assert_eq!(q["total"], 3, "{q}");
     }
+    counters_stay_in_step_with_every_write(app) {
+        let w = build(app);
+        assert_counts_in_step(app);
+        // Y's order, shared with N1; X refers to it; then Y shares it with N2 as well and takes
+        // it back from N1: the existing referral moves between the networks' counts.
+        let oy = app.shared_order(&w.y, json!({}), &["N1"]);
+        let cand = app.candidate(&w.x, "R10", true);
+        let (s, r) = app.refer(&w.x, oy, cand);
+        assert_eq!(s, 201, "{r}");
+        let (s, b) = app.post(&format!("/api/v1/orders/{oy}/shares"), &w.y, json!({"network": "N2"}));
+        assert_eq!(s, 201, "{b}");
+        assert_counts_in_step(app);
+        let (s, b) = app.call("DELETE", &format!("/api/v1/orders/{oy}/shares/N1"), Some(&w.y), None);
+        assert!(s < 300, "{s} {b}");
+        assert_counts_in_step(app);
+        // Closing X's order withdraws its pending referrals in one statement.
+        let (_, q) = app.get("/api/v1/approvals", &w.x);
+        let order = q["items"][0]["order_id"].as_i64().unwrap();
+        let (s, b) = app.post(&format!("/api/v1/orders/{order}/close"), &w.x, json!({"reason": "Besat"}));
+        assert_eq!(s, 200, "{b}");
+        assert_counts_in_step(app);
+        // Revoking a candidate's consent withdraws what is pending.
+        let cand2 = app.candidate(&w.y, "R11", true);
+        let (s, r) = app.refer(&w.y, oy, cand2);
+        assert_eq!(s, 201, "{r}");
+        let (s, b) = app.call("DELETE", &format!("/api/v1/candidates/{cand2}/consent"), Some(&w.y), None);
+        assert!(s < 300, "{s} {b}");
+        assert_counts_in_step(app);
+    }
+
 }

@@ -57,6 +57,10 @@ pub enum Command {
         orders: usize,
         #[arg(long, default_value_t = 1_000_000)]
         referrals: usize,
+        /// Multiply orders and referrals (and candidates) by N: 1, 3, 10 give 100k / 300k / 1M
+        /// orders and 1M / 3M / 10M referrals. The centres stay as they are.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+        scale: u32,
         /// Random seed: the same seed gives the same data set.
         #[arg(long, default_value_t = 7412)]
         seed: u64,
@@ -149,13 +153,14 @@ pub fn run(cli: Cli) -> CliResult {
             centres,
             orders,
             referrals,
+            scale,
             seed,
         } => seed::command(
             config,
             &seed::SeedOptions {
                 centres,
-                orders,
-                referrals,
+                orders: orders * scale as usize,
+                referrals: referrals * scale as usize,
                 rng_seed: seed,
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             },

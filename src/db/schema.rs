@@ -324,6 +324,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The reports' counts, kept in step by triggers (migration 2026-11-30-000301).
+    referral_counts (order_centre_id, month, referring_centre_id, state) {
+        order_centre_id -> BigInt,
+        month -> Text,
+        referring_centre_id -> BigInt,
+        state -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    network_referral_counts (network_id, month, referring_centre_id, state) {
+        network_id -> BigInt,
+        month -> Text,
+        referring_centre_id -> BigInt,
+        state -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> job_centres (job_centre_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(network_members -> networks (network_id));
@@ -366,4 +387,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_transfers,
     portal_protocol,
     export_log,
+    referral_counts,
+    network_referral_counts,
 );

@@ -1,17 +1,21 @@
 //! The reports ("Diagramrude"): counts of the collaboration over a period, for the user's
-//! centre and for each network it belongs to. Aggregated in SQL (GROUP BY, COUNT); only the
-//! decision times are read as pairs of timestamps, so median and p90 come out the same on
-//! both databases. Counts and centre names only: no person, no order text leaves here.
+//! centre and for each network it belongs to. The referral counts come from the counter
+//! tables that triggers keep in step with every write (migration 2026-11-30-000301); the
+//! orders shared are counted in SQL; only the decision times are read as pairs of timestamps,
+//! so median and p90 come out the same on both databases. Counts and centre names only: no person, no order text leaves here.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sql_types::Bool;
 use serde::Serialize;
 
-use crate::db::schema::{job_centres, job_orders, network_members, networks, order_shares, referral_events, referrals};
+use crate::db::schema::{
+    job_centres, job_orders, network_members, network_referral_counts, networks, order_shares, referral_counts,
+    referral_events, referrals,
+};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::referral::State;
@@ -143,17 +147,6 @@ pub struct Reports {
     pub networks: Vec<NetworkReport>,
 }
 
-/// The month of a timestamp column in SQL, as `YYYY-MM`: the one expression the backends
-/// spell differently. `column` is a fixed column name from this file, never user input.
-fn month_sql(conn: &DbConn, column: &str) -> String {
-    match conn {
-        // diesel stores a Timestamp as text `YYYY-MM-DD HH:MM:SS` on SQLite; substr is ~3x
-        // cheaper than strftime over thousands of rows.
-        DbConn::Sqlite(_) => format!("substr({column}, 1, 7)"),
-        DbConn::Pg(_) => format!("to_char({column}, 'YYYY-MM')"),
-    }
-}
-
 /// Everything the reports page shows, for the user's centre and its networks.
 pub fn reports(conn: &mut DbConn, user: &AuthUser, period: &Period) -> AppResult<Reports> {
     let centre = centre_report(conn, user.job_centre_id, period)?;
@@ -184,22 +177,18 @@ fn my_networks(conn: &mut DbConn, centre: JobCentreId) -> AppResult<Vec<(Network
 
 pub fn centre_report(conn: &mut DbConn, centre: JobCentreId, period: &Period) -> AppResult<CentreReport> {
     let (start, end) = (period.start(), period.end());
-    let month = month_sql(conn, "referrals.created_at");
-    // One pass over the referrals to my orders: month x state x referring centre; the
-    // monthly chart and the partner table both add up from it.
-    let rows: Vec<(String, String, JobCentreId, i64)> = referrals::table
-        .inner_join(job_orders::table)
-        .filter(job_orders::job_centre_id.eq(centre))
-        .filter(referrals::created_at.ge(start))
-        .filter(referrals::created_at.lt(end))
-        .group_by(sql::<Text>(&format!(
-            "{month}, referrals.state, referrals.job_centre_id"
-        )))
+    // Month x state x referring centre, from the counts the triggers keep: the monthly chart
+    // and the partner table both add up from them.
+    let rows: Vec<(String, String, JobCentreId, i64)> = referral_counts::table
+        .filter(referral_counts::order_centre_id.eq(centre))
+        .filter(referral_counts::month.ge(period.from_key()))
+        .filter(referral_counts::month.le(period.to_key()))
+        .filter(referral_counts::n.ne(0))
         .select((
-            sql::<Text>(&month),
-            sql::<Text>("referrals.state"),
-            sql::<BigInt>("referrals.job_centre_id"),
-            count_star(),
+            referral_counts::month,
+            referral_counts::state,
+            referral_counts::referring_centre_id,
+            referral_counts::n,
         ))
         .load(conn)?;
     let mut months: BTreeMap<String, StateCounts> = period
@@ -366,17 +355,17 @@ fn network_report(
         .filter(network_members::network_id.eq(network))
         .select(network_members::job_centre_id)
         .load(conn)?;
-    let referred: Vec<(JobCentreId, String, i64)> = referrals::table
-        .inner_join(
-            order_shares::table.on(order_shares::order_id
-                .eq(referrals::order_id)
-                .and(order_shares::network_id.eq(network))),
-        )
-        .filter(referrals::job_centre_id.eq_any(&members))
-        .filter(referrals::created_at.ge(start))
-        .filter(referrals::created_at.lt(end))
-        .group_by((referrals::job_centre_id, referrals::state))
-        .select((referrals::job_centre_id, referrals::state, count_star()))
+    let referred: Vec<(JobCentreId, String, i64)> = network_referral_counts::table
+        .filter(network_referral_counts::network_id.eq(network))
+        .filter(network_referral_counts::referring_centre_id.eq_any(&members))
+        .filter(network_referral_counts::month.ge(period.from_key()))
+        .filter(network_referral_counts::month.le(period.to_key()))
+        .filter(network_referral_counts::n.ne(0))
+        .select((
+            network_referral_counts::referring_centre_id,
+            network_referral_counts::state,
+            network_referral_counts::n,
+        ))
         .load(conn)?;
     let shared: Vec<(JobCentreId, i64)> = order_shares::table
         .inner_join(job_orders::table)
