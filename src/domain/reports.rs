@@ -38,7 +38,10 @@ impl StateCounts {
             State::PendingApproval => &mut self.pending_approval,
             State::AvailableToCompany => &mut self.available_to_company,
             State::Rejected => &mut self.rejected,
-            State::SentToEmployer => &mut self.sent_to_employer,
+            // The employer's answers (issue 14) count as sent until the reports show them.
+            State::SentToEmployer | State::Interview | State::Hired | State::DeclinedByEmployer => {
+                &mut self.sent_to_employer
+            }
             State::Withdrawn => &mut self.withdrawn,
         };
         *slot += n;
@@ -54,6 +57,7 @@ impl StateCounts {
             State::Rejected => self.rejected,
             State::SentToEmployer => self.sent_to_employer,
             State::Withdrawn => self.withdrawn,
+            State::Interview | State::Hired | State::DeclinedByEmployer => 0,
         }
     }
 }

@@ -95,14 +95,24 @@ fn month_axis(months: &[String]) -> (Vec<String>, Vec<String>) {
     (short, years)
 }
 
+/// The states the reports count today; the employer's answers (issue 14) are counted under
+/// `sent_to_employer` by `StateCounts` until the reports show them.
+const REPORTED: [State; 5] = [
+    State::PendingApproval,
+    State::AvailableToCompany,
+    State::Rejected,
+    State::SentToEmployer,
+    State::Withdrawn,
+];
+
 fn state_cells(c: &StateCounts) -> Vec<String> {
-    let mut v: Vec<String> = State::ALL.iter().map(|s| c.get(*s).to_string()).collect();
+    let mut v: Vec<String> = REPORTED.iter().map(|s| c.get(*s).to_string()).collect();
     v.push(c.total.to_string());
     v
 }
 
 fn state_fields() -> Vec<String> {
-    let mut f: Vec<String> = State::ALL.iter().map(|s| s.as_str().to_string()).collect();
+    let mut f: Vec<String> = REPORTED.iter().map(|s| s.as_str().to_string()).collect();
     f.push("total".into());
     f
 }
@@ -140,8 +150,8 @@ pub fn chart(state: &AppState, lang: Lang, r: &Reports, key: &str) -> AppResult<
 
 fn states_chart(cx: &Ctx, r: &Reports) -> Chart {
     let months: Vec<String> = r.centre.by_month.iter().map(|m| m.month.clone()).collect();
-    let labels: Vec<String> = State::ALL.iter().map(|s| cx.state_label(*s)).collect();
-    let series: Vec<Series> = State::ALL
+    let labels: Vec<String> = REPORTED.iter().map(|s| cx.state_label(*s)).collect();
+    let series: Vec<Series> = REPORTED
         .iter()
         .zip(&labels)
         .map(|(s, l)| Series {
@@ -289,7 +299,7 @@ fn shares_chart(cx: &Ctx, r: &Reports) -> Chart {
 
 /// Referrals per centre, stacked by state (partners of my orders, or a network's members).
 fn centres_chart(cx: &Ctx, key: &str, title: String, centres: &[CentreCounts], with_shares: bool) -> Chart {
-    let labels: Vec<String> = State::ALL.iter().map(|s| cx.state_label(*s)).collect();
+    let labels: Vec<String> = REPORTED.iter().map(|s| cx.state_label(*s)).collect();
     let own = cx.t("report_own_centre");
     let names: Vec<String> = centres
         .iter()
@@ -298,7 +308,7 @@ fn centres_chart(cx: &Ctx, key: &str, title: String, centres: &[CentreCounts], w
             format!("{} {}{mark}", c.authority_number, c.name)
         })
         .collect();
-    let series: Vec<Series> = State::ALL
+    let series: Vec<Series> = REPORTED
         .iter()
         .zip(&labels)
         .map(|(s, l)| Series {
