@@ -11,6 +11,8 @@
 #[path = "browser/admin.rs"]
 mod admin;
 mod common;
+#[path = "browser/employer.rs"]
+mod employer;
 
 use std::cell::RefCell;
 use std::net::TcpListener;
@@ -678,6 +680,8 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     let html = s.wait_for("Jobordren er lukket og kan ikke længere ses.").await?;
     assert!(!html.contains("Kok til frokostrestaurant"));
     s.check("25-public-order-closed").await?;
+    // The employer answers through the link in the candidate mail (a closed order too).
+    employer::walk(&s, app).await?;
 
     // The privacy notice, without logging in; then Frederiksberg's access export of Ida and
     // the erasure's confirmation step.
@@ -762,7 +766,7 @@ fn consultants_share_refer_approve_in_a_browser() {
     let t = app.login("frederiksberg.konsulent");
     let (_, refs) = app.get("/api/v1/dashboard/my-referrals?q=frokostrestaurant", &t);
     assert_eq!(refs["total"], 1, "{refs}");
-    assert_eq!(refs["items"][0]["state"], "sent_to_employer");
+    assert_eq!(refs["items"][0]["state"], "hired");
     assert_eq!(refs["items"][0]["candidate_name"], "Anna Jensen");
     let sent: Vec<(String, String)> = app
         .state

@@ -742,3 +742,34 @@ fn page_login_is_throttled_sqlite() {
 fn page_login_is_throttled_postgres() {
     page_login_is_throttled(&throttled_app(common::Backend::Postgres));
 }
+
+on_both! {
+    the_owner_revokes_an_employer_link_from_the_order_page(app) {
+        let coord = app.login("brondby.konsulent");
+        let frb = app.login("frederiksberg.konsulent");
+        let id = shared_order(app, json!({}));
+        let cand = app.candidate(&frb, "Ole Smed", true);
+        let rid = app.refer(&frb, id, cand).1["id"].as_i64().unwrap();
+        assert_eq!(app.post(&format!("/api/v1/referrals/{rid}/approve"), &coord, json!({})).0, 200);
+        assert_eq!(app.post(&format!("/api/v1/referrals/{rid}/send"), &frb, json!({})).0, 200);
+        let links = app.get(&format!("/api/v1/orders/{id}/employer-links"), &coord).1;
+        let link = links["items"][0]["id"].as_i64().unwrap();
+        assert_eq!(links["items"][0]["revoked_at"], serde_json::Value::Null);
+        // A notified centre's page has no links card.
+        let mut other = Browser::new(app);
+        other.login("frederiksberg.konsulent");
+        assert!(!other.open(&format!("/orders/{id}")).body.contains("employer-links"));
+        // The owner's button revokes it, once.
+        let mut b = Browser::new(app);
+        b.login("brondby.konsulent");
+        let action = format!("/orders/{id}/employer-links/{link}/revoke");
+        assert!(b.open(&format!("/orders/{id}")).body.contains(&format!("action=\"{action}\"")));
+        let r = b.submit(&format!("/orders/{id}"), &action, &[]);
+        assert_eq!(flash(&r.body), "Linket er trukket tilbage.");
+        assert!(!r.body.contains(&format!("action=\"{action}\"")), "no button for a revoked link");
+        let links = app.get(&format!("/api/v1/orders/{id}/employer-links"), &coord).1;
+        assert!(links["items"][0]["revoked_at"].is_string(), "{links}");
+        // Without the session's token the form is refused.
+        assert_eq!(b.post(&action, &[("_csrf", "00ff")]).status, 403);
+    }
+}

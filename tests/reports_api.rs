@@ -261,8 +261,8 @@ on_both! {
         assert_eq!(states(&c["by_month"][1]), [1, 0, 0, 1, 1, 3]);
         assert_eq!(states(&c["by_month"][2]), [1, 0, 0, 0, 0, 1]);
         assert_eq!(states(&c["totals"]), [2, 1, 1, 1, 1, 6]);
-        // Hires are not recorded yet: null, never a made-up 0.
-        assert!(c["totals"]["hired"].is_null(), "{}", c["totals"]);
+        // No employer has answered here: no hires, and the one sent has reached the employer.
+        assert_eq!((c["totals"]["hired"].as_i64(), c["totals"]["reached_employer"].as_i64()), (Some(0), Some(1)));
 
         // Decisions (approve, reject) only: 2 h, 10 h, 4 h; not the withdrawal, not December's.
         assert_eq!(c["decisions"], json!({"decided": 3, "median_seconds": 14400.0, "p90_seconds": 36000}));
@@ -289,8 +289,11 @@ on_both! {
         assert_eq!(s, 200);
         let text = body;
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
-        assert_eq!(lines[0], "month,pending_approval,available_to_company,rejected,sent_to_employer,withdrawn,total");
-        assert_eq!(lines[2], "2025-02,1,0,0,1,1,3");
+        assert_eq!(
+            lines[0],
+            "month,pending_approval,available_to_company,rejected,sent_to_employer,withdrawn,interview,hired,declined_by_employer,total"
+        );
+        assert_eq!(lines[2], "2025-02,1,0,0,1,1,0,0,0,3");
         let (s, body) = app.raw("GET", &format!("/api/v1/reports/decisions.csv?{PERIOD}"), Some(&w.x), None, "");
         assert_eq!(s, 200);
         assert!(body.contains("\nall,3,4.0,10.0"));
@@ -360,7 +363,7 @@ on_both! {
         assert_eq!(s, 200);
         let html = body;
         assert!(html.contains("<svg class=\"chart\""));
-        assert!(html.contains("ikke registreret"), "hires shown as not recorded");
+        assert!(html.contains("Nået virksomheden"), "placements set hires against those sent");
         assert!(!html.contains("<script"));
     }
 

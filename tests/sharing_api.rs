@@ -21,6 +21,7 @@ const SHARED_KEYS: &[&str] = &[
     "end_date",
     "vacancies",
     "referred",
+    "hired",
     "status",
     "type",
     "primary_authority",

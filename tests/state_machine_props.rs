@@ -13,14 +13,22 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 fn actor() -> impl Strategy<Value = Actor> {
-    (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-        |(coordinator, referrer, candidate_centre, order_owner)| Actor {
-            coordinator,
-            referrer,
-            candidate_centre,
-            order_owner,
-        },
+    (
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
     )
+        .prop_map(
+            |(coordinator, referrer, candidate_centre, order_owner, employer)| Actor {
+                coordinator,
+                referrer,
+                candidate_centre,
+                order_owner,
+                employer,
+            },
+        )
 }
 
 /// One step of a walk: who does what, and whether the order is open at that moment.
@@ -35,7 +43,20 @@ fn may(action: Action, actor: Actor) -> bool {
         Action::Withdraw => actor.referrer,
         Action::ConsentRevoked => actor.candidate_centre,
         Action::OrderClosed => actor.order_owner,
+        Action::Interview | Action::Hire | Action::Decline => actor.employer,
     }
+}
+
+/// The employer's answers, each from a referral the employer has received.
+fn answered(state: State, action: Action, next: State) -> bool {
+    State::AT_EMPLOYER.contains(&state)
+        && state != next
+        && matches!(
+            (action, next),
+            (Action::Interview, State::Interview)
+                | (Action::Hire, State::Hired)
+                | (Action::Decline, State::DeclinedByEmployer)
+        )
 }
 
 fn live(s: State) -> bool {
@@ -73,8 +94,8 @@ proptest! {
         for &(action, actor, open) in &steps {
             match transition(state, action, actor, open) {
                 Ok(next) => {
-                    // Final states accept nothing.
-                    prop_assert!(!state.is_final(), "{state:?} moved to {next:?}");
+                    // Final states accept nothing but the employer's answer.
+                    prop_assert!(!state.is_final() || action.is_employer_answer(), "{state:?} moved to {next:?}");
                     // Every state is reached only through the actors allowed to take that step.
                     prop_assert!(may(action, actor), "{action:?} by {actor:?} moved {state:?}");
                     match next {
@@ -101,6 +122,11 @@ proptest! {
                                     || (action == Action::ConsentRevoked && actor.candidate_centre)
                                     || (action == Action::OrderClosed && actor.order_owner)
                             );
+                        }
+                        State::Interview | State::Hired | State::DeclinedByEmployer => {
+                            // Only the employer answers, only about a candidate they received.
+                            prop_assert!(answered(state, action, next), "{state:?} {action:?} -> {next:?}");
+                            prop_assert!(actor.employer);
                         }
                     }
                     state = next;
@@ -136,7 +162,7 @@ proptest! {
     }
 
     /// Every state reachable at all is reached from an initial state; the final ones then
-    /// refuse every action by anyone, open order or not.
+    /// refuse every action by anyone but the employer's answer, open order or not.
     #[test]
     fn final_states_are_absorbing(
         coordinator_allowed in any::<bool>(),
@@ -147,7 +173,11 @@ proptest! {
         let last = *visited.last().unwrap();
         if last.is_final() {
             let (after, _) = walk(last, &tail);
-            prop_assert_eq!(after, vec![last]);
+            if State::AT_EMPLOYER.contains(&last) {
+                prop_assert!(after.iter().all(|s| State::AT_EMPLOYER.contains(s)), "{after:?}");
+            } else {
+                prop_assert_eq!(after, vec![last]);
+            }
         }
     }
 }

@@ -52,6 +52,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         // A citizen's view of an order, from the signed link in their digest: no login.
         .route("/o/{token}", web::get().to(pages::public_order::public_order))
+        // The employer's page, from the link in a candidate mail: no login, the token is the key.
+        .route("/employer/{token}", web::get().to(pages::employer::employer_page))
+        .route(
+            "/employer/{token}/referrals/{id}",
+            web::post().to(pages::employer::answer),
+        )
         .service(
             web::scope("/api/v1")
                 .wrap(api_headers())
@@ -93,6 +99,20 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}/close", web::post().to(api::orders::close_handler))
         .route("/orders/{id}/reopen", web::post().to(api::orders::reopen_handler))
         .route("/orders/{id}/audit", web::get().to(api::orders::audit_handler))
+        .route(
+            "/orders/{id}/employer-links",
+            web::get().to(api::employer::links_handler),
+        )
+        .route(
+            "/orders/{id}/employer-links/{link}/revoke",
+            web::post().to(api::employer::revoke_handler),
+        )
+        // The employer's link (no login: the token in the path is the key).
+        .route("/employer/{token}", web::get().to(api::employer::page_handler))
+        .route(
+            "/employer/{token}/referrals/{id}",
+            web::post().to(api::employer::answer_handler),
+        )
         .route("/orders/{id}/shares", web::post().to(api::sharing::share_handler))
         .route("/orders/{id}/shares", web::get().to(api::sharing::shares_handler))
         .route(
@@ -220,6 +240,10 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}/close", web::get().to(pages::order_close::close_form))
         .route("/orders/{id}/close", web::post().to(pages::order_close::close_order))
         .route("/orders/{id}/reopen", web::post().to(pages::order_close::reopen_order))
+        .route(
+            "/orders/{id}/employer-links/{link}/revoke",
+            web::post().to(pages::order::revoke_employer_link),
+        )
         .route("/orders/{id}/share", web::post().to(pages::order::share))
         .route("/orders/{id}/referrals", web::post().to(pages::order::refer))
         .route("/orders/{id}/referrals/bulk", web::post().to(pages::order::bulk_refer))

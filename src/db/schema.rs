@@ -105,6 +105,7 @@ diesel::table! {
         lon -> Nullable<Double>,
         external_id -> Nullable<Text>,
         requires_driving_licence -> Bool,
+        hired -> Integer,
     }
 }
 
@@ -200,6 +201,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         coordinator_id -> Nullable<BigInt>,
+        employer_link_id -> Nullable<BigInt>,
     }
 }
 
@@ -212,6 +214,28 @@ diesel::table! {
         from_state -> Nullable<Text>,
         to_state -> Text,
         reason -> Nullable<Text>,
+        employer_link_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    employer_links (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        email_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    employer_link_tokens (token_hash) {
+        token_hash -> Text,
+        link_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -362,6 +386,8 @@ diesel::joinable!(portal_orders -> job_orders (order_id));
 diesel::joinable!(portal_transfers -> job_orders (order_id));
 diesel::joinable!(portal_protocol -> job_orders (order_id));
 diesel::joinable!(portal_protocol -> users (user_id));
+diesel::joinable!(employer_links -> job_orders (order_id));
+diesel::joinable!(employer_link_tokens -> employer_links (link_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     job_centres,
@@ -389,4 +415,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     export_log,
     referral_counts,
     network_referral_counts,
+    employer_links,
+    employer_link_tokens,
 );

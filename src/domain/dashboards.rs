@@ -76,6 +76,9 @@ impl List {
                 "rejected",
                 "sent_to_employer",
                 "withdrawn",
+                "interview",
+                "hired",
+                "declined_by_employer",
             ],
         }
     }

@@ -11,6 +11,8 @@ pub mod candidates;
 pub mod csv_export;
 pub mod dashboards;
 pub mod duplicates;
+pub mod employer_link;
+pub mod employer_outcome;
 pub mod erasure;
 pub mod export;
 pub mod export_log;

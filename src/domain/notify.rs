@@ -131,9 +131,16 @@ pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
     Ok(())
 }
 
-/// The candidate, with the details they consented to share, to the employer contact. The
-/// employer's answer goes to the order's coordinator (Reply-To), not to the no-reply sender.
-pub fn candidate_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
+/// The candidate, with the details they consented to share, to the employer contact, with the
+/// employer link (`employer_link`: where they see every candidate of the order and answer).
+/// A written answer goes to the order's coordinator (Reply-To), not to the no-reply sender.
+pub fn candidate_to_employer(
+    conn: &mut DbConn,
+    mail: &Mail,
+    order: &JobOrder,
+    r: &Referral,
+    employer_link: &str,
+) -> AppResult<()> {
     let Some(to) = order.employer_email.clone() else {
         return Err(AppError::Conflict("the order has no employer email".into()));
     };
@@ -146,6 +153,8 @@ pub fn candidate_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r
         "consultant_name": consultant.name,
         "consultant_email": consultant.email,
         "consultant_centre": consultant.centre_name,
+        "employer_link": employer_link,
+        "link_days": crate::domain::employer_link::LINK_DAYS,
     });
     let out = Outgoing {
         kind: "candidate_to_employer",
@@ -188,6 +197,55 @@ pub fn referral_sent(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Refer
         &data,
         Some(r.candidate_id),
     )?;
+    Ok(())
+}
+
+/// "The employer answered: interview / hired / not suitable", to the referring consultant and
+/// the order's coordinator (once, when they are the same person), with the employer's comment.
+pub fn referral_outcome(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
+    let cand = candidates::load(conn, r.candidate_id)?;
+    let so = shared_order(conn, order)?;
+    let mut to = vec![r.created_by];
+    if order.coordinator_id != r.created_by {
+        to.push(order.coordinator_id);
+    }
+    for id in to {
+        let rc = user_recipient(conn, id)?;
+        let data = json!({
+            "recipient_name": rc.name,
+            "order": so,
+            "candidate_name": cand.name,
+            "outcome": r.state,
+            "interview": r.state == "interview",
+            "hired": r.state == "hired",
+            "comment": r.reason,
+            "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
+        });
+        enqueue_about(
+            conn,
+            mail,
+            "referral_outcome",
+            &rc.email,
+            &rc.language,
+            &data,
+            Some(r.candidate_id),
+        )?;
+    }
+    Ok(())
+}
+
+/// "Every place of the order is filled": to the order's responsible consultant, with the way to
+/// close it. The order stays open until someone closes it.
+pub fn order_filled(conn: &mut DbConn, mail: &Mail, order: &JobOrder) -> AppResult<()> {
+    let to = user_recipient(conn, order.responsible_consultant_id)?;
+    let data = json!({
+        "recipient_name": to.name,
+        "order": shared_order(conn, order)?,
+        "hired": order.hired,
+        "vacancies": order.vacancies,
+        "link": mail.link(&format!("/orders/{}/close", order.id)),
+    });
+    enqueue(conn, mail, "order_filled", &to.email, &to.language, &data)?;
     Ok(())
 }
 

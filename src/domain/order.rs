@@ -49,6 +49,8 @@ pub struct JobOrder {
     pub lon: Option<f64>,
     pub external_id: Option<String>,
     pub requires_driving_licence: bool,
+    /// Referrals the employer marked hired: the order's filled places.
+    pub hired: i32,
 }
 
 impl JobOrder {
@@ -99,6 +101,8 @@ pub struct SharedOrder {
     pub end_date: Option<NaiveDate>,
     pub vacancies: i32,
     pub referred: i32,
+    /// Filled places: referrals the employer marked hired.
+    pub hired: i32,
     pub status: String,
     #[serde(rename = "type")]
     pub order_type: String,
@@ -206,6 +210,7 @@ pub fn project(order: JobOrder, names: OrderNames, access: Access) -> OrderView 
         end_date: order.end_date,
         vacancies: order.vacancies,
         referred: order.referred,
+        hired: order.hired,
         status: order.status,
         order_type: order.order_type,
         primary_authority: names.centre,

@@ -44,6 +44,7 @@ fn order() -> JobOrder {
         end_date: None,
         vacancies: 2,
         referred: 0,
+        hired: 0,
         status: "open".into(),
         order_type: "ordinary".into(),
         responsible_consultant_id: UserId(424242),

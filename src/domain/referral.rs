@@ -17,14 +17,30 @@ pub enum State {
     Rejected,
     SentToEmployer,
     Withdrawn,
+    /// The employer's answers (through the order's employer link), after `SentToEmployer`.
+    Interview,
+    Hired,
+    DeclinedByEmployer,
 }
 impl State {
-    pub const ALL: [State; 5] = [
+    pub const ALL: [State; 8] = [
         State::PendingApproval,
         State::AvailableToCompany,
         State::Rejected,
         State::SentToEmployer,
         State::Withdrawn,
+        State::Interview,
+        State::Hired,
+        State::DeclinedByEmployer,
+    ];
+
+    /// The states the employer may answer from and to: sent, and each answer (the employer
+    /// may change their mind: interview, then hired).
+    pub const AT_EMPLOYER: [State; 4] = [
+        State::SentToEmployer,
+        State::Interview,
+        State::Hired,
+        State::DeclinedByEmployer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +50,9 @@ impl State {
             State::Rejected => "rejected",
             State::SentToEmployer => "sent_to_employer",
             State::Withdrawn => "withdrawn",
+            State::Interview => "interview",
+            State::Hired => "hired",
+            State::DeclinedByEmployer => "declined_by_employer",
         }
     }
 
@@ -44,16 +63,16 @@ impl State {
             .ok_or_else(|| AppError::Internal(format!("unknown referral state in database: {s}")))
     }
 
+    /// The job centre's part is over: no consultant, coordinator or consent change moves it
+    /// any more. Only the employer's answer may still change a referral that reached them.
     pub fn is_final(self) -> bool {
-        matches!(self, State::Rejected | State::SentToEmployer | State::Withdrawn)
+        !matches!(self, State::PendingApproval | State::AvailableToCompany)
     }
 
-    /// Whether a referral in this state counts in the order's "referred" figure.
+    /// Whether a referral in this state counts in the order's "referred" figure. The
+    /// employer's answer keeps it counted: the candidate was referred, whatever came of it.
     pub fn counts(self) -> bool {
-        matches!(
-            self,
-            State::PendingApproval | State::AvailableToCompany | State::SentToEmployer
-        )
+        !matches!(self, State::Rejected | State::Withdrawn)
     }
 
     /// The Danish label, as STÆR shows it.
@@ -64,6 +83,9 @@ impl State {
             State::Rejected => "Afvist",
             State::SentToEmployer => "Sendt til virksomhed",
             State::Withdrawn => "Trukket tilbage",
+            State::Interview => "Inviteret til samtale",
+            State::Hired => "Ansat",
+            State::DeclinedByEmployer => "Ikke egnet (virksomheden)",
         }
     }
 
@@ -87,15 +109,22 @@ pub enum Action {
     ConsentRevoked,
     /// The order's owner closed the order: its live referrals are withdrawn.
     OrderClosed,
+    /// The employer's answers, through the order's employer link.
+    Interview,
+    Hire,
+    Decline,
 }
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 9] = [
         Action::Approve,
         Action::Reject,
         Action::Send,
         Action::Withdraw,
         Action::ConsentRevoked,
         Action::OrderClosed,
+        Action::Interview,
+        Action::Hire,
+        Action::Decline,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -106,7 +135,15 @@ impl Action {
             Action::Withdraw => "withdraw",
             Action::ConsentRevoked => "consent_revoked",
             Action::OrderClosed => "order_closed",
+            Action::Interview => "interview",
+            Action::Hire => "hire",
+            Action::Decline => "decline",
         }
+    }
+
+    /// Whether this is one of the employer's answers.
+    pub fn is_employer_answer(self) -> bool {
+        matches!(self, Action::Interview | Action::Hire | Action::Decline)
     }
 }
 /// Who is acting, relative to the referral and its order.
@@ -120,6 +157,8 @@ pub struct Actor {
     pub candidate_centre: bool,
     /// A consultant of the order's own centre (only through `OrderClosed`).
     pub order_owner: bool,
+    /// The employer, through the link mailed to them for this order (no login).
+    pub employer: bool,
 }
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -140,6 +179,7 @@ pub fn transition(state: State, action: Action, actor: Actor, order_open: bool) 
         A::Withdraw => actor.referrer,
         A::ConsentRevoked => actor.candidate_centre,
         A::OrderClosed => actor.order_owner,
+        A::Interview | A::Hire | A::Decline => actor.employer,
     };
     if !allowed {
         return Err(Refusal::NotAllowed(match action {
@@ -148,6 +188,7 @@ pub fn transition(state: State, action: Action, actor: Actor, order_open: bool) 
             A::Withdraw => "only the referring consultant may withdraw a referral",
             A::ConsentRevoked => "only the candidate's job centre may revoke consent",
             A::OrderClosed => "only the order's job centre may close the order",
+            A::Interview | A::Hire | A::Decline => "only the employer may answer for a referral",
         }));
     }
     let next = match (state, action) {
@@ -155,6 +196,11 @@ pub fn transition(state: State, action: Action, actor: Actor, order_open: bool) 
         (S::PendingApproval, A::Reject) => S::Rejected,
         (S::AvailableToCompany, A::Send) => S::SentToEmployer,
         (S::PendingApproval | S::AvailableToCompany, A::Withdraw | A::ConsentRevoked | A::OrderClosed) => S::Withdrawn,
+        // The employer answers a candidate they received, and may change the answer; the same
+        // answer twice is no change.
+        (S::SentToEmployer | S::Hired | S::DeclinedByEmployer, A::Interview) => S::Interview,
+        (S::SentToEmployer | S::Interview | S::DeclinedByEmployer, A::Hire) => S::Hired,
+        (S::SentToEmployer | S::Interview | S::Hired, A::Decline) => S::DeclinedByEmployer,
         _ => return Err(Refusal::WrongState(state)),
     };
     // A closed order keeps its referrals visible, but nothing moves them towards the company.
@@ -186,6 +232,8 @@ pub struct Referral {
     pub created_by: UserId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The employer link the candidate was sent through (set by `send`).
+    pub employer_link_id: Option<i64>,
 }
 impl Referral {
     pub fn state(&self) -> AppResult<State> {
@@ -197,23 +245,27 @@ impl Referral {
 mod tests {
     use super::*;
 
-    const ROLES: [(&str, Actor); 6] = [
+    const NOBODY: Actor = Actor {
+        coordinator: false,
+        referrer: false,
+        candidate_centre: false,
+        order_owner: false,
+        employer: false,
+    };
+
+    const ROLES: [(&str, Actor); 7] = [
         (
             "coordinator",
             Actor {
                 coordinator: true,
-                referrer: false,
-                candidate_centre: false,
-                order_owner: false,
+                ..NOBODY
             },
         ),
         (
             "referrer",
             Actor {
-                coordinator: false,
                 referrer: true,
-                candidate_centre: false,
-                order_owner: false,
+                ..NOBODY
             },
         ),
         (
@@ -221,37 +273,31 @@ mod tests {
             Actor {
                 coordinator: true,
                 referrer: true,
-                candidate_centre: false,
-                order_owner: false,
+                ..NOBODY
             },
         ),
         (
             "candidate centre",
             Actor {
-                coordinator: false,
-                referrer: false,
                 candidate_centre: true,
-                order_owner: false,
+                ..NOBODY
             },
         ),
         (
             "order owner",
             Actor {
-                coordinator: false,
-                referrer: false,
-                candidate_centre: false,
                 order_owner: true,
+                ..NOBODY
             },
         ),
         (
-            "other",
+            "employer",
             Actor {
-                coordinator: false,
-                referrer: false,
-                candidate_centre: false,
-                order_owner: false,
+                employer: true,
+                ..NOBODY
             },
         ),
+        ("other", NOBODY),
     ];
 
     /// The whole table, written out: every state x action x role, open order.
@@ -265,6 +311,7 @@ mod tests {
                 | (A::Withdraw, "referrer" | "coordinator+referrer")
                 | (A::ConsentRevoked, "candidate centre")
                 | (A::OrderClosed, "order owner")
+                | (A::Interview | A::Hire | A::Decline, "employer")
         );
         if !allowed {
             return Err("403");
@@ -275,6 +322,15 @@ mod tests {
             (S::AvailableToCompany, A::Send) => Ok(S::SentToEmployer),
             (S::PendingApproval, A::Withdraw | A::ConsentRevoked | A::OrderClosed) => Ok(S::Withdrawn),
             (S::AvailableToCompany, A::Withdraw | A::ConsentRevoked | A::OrderClosed) => Ok(S::Withdrawn),
+            (S::SentToEmployer, A::Interview) => Ok(S::Interview),
+            (S::SentToEmployer, A::Hire) => Ok(S::Hired),
+            (S::SentToEmployer, A::Decline) => Ok(S::DeclinedByEmployer),
+            (S::Interview, A::Hire) => Ok(S::Hired),
+            (S::Interview, A::Decline) => Ok(S::DeclinedByEmployer),
+            (S::Hired, A::Interview) => Ok(S::Interview),
+            (S::Hired, A::Decline) => Ok(S::DeclinedByEmployer),
+            (S::DeclinedByEmployer, A::Interview) => Ok(S::Interview),
+            (S::DeclinedByEmployer, A::Hire) => Ok(S::Hired),
             _ => Err("409"),
         }
     }
@@ -299,22 +355,64 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 5 * 6 * 6);
+        assert_eq!(checked, 8 * 9 * 7);
     }
 
     #[test]
-    fn final_states_accept_nothing() {
+    fn final_states_accept_nothing_but_the_employers_answer() {
         let all = Actor {
             coordinator: true,
             referrer: true,
             candidate_centre: true,
             order_owner: true,
+            employer: true,
         };
         for s in State::ALL.into_iter().filter(|s| s.is_final()) {
             for a in Action::ALL {
-                assert_eq!(transition(s, a, all, true), Err(Refusal::WrongState(s)));
+                let got = transition(s, a, all, true);
+                if State::AT_EMPLOYER.contains(&s) && a.is_employer_answer() {
+                    // An answer moves a referral among the employer's states, never to itself.
+                    let to = got.map_or(s, |t| t);
+                    assert!(State::AT_EMPLOYER.contains(&to), "{s:?} {a:?}");
+                } else {
+                    assert_eq!(got, Err(Refusal::WrongState(s)), "{s:?} {a:?}");
+                }
             }
         }
+        // Rejected and withdrawn referrals never reached the employer: no answer moves them.
+        for s in [
+            State::Rejected,
+            State::Withdrawn,
+            State::PendingApproval,
+            State::AvailableToCompany,
+        ] {
+            for a in [Action::Interview, Action::Hire, Action::Decline] {
+                assert_eq!(transition(s, a, all, true), Err(Refusal::WrongState(s)), "{s:?} {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_employer_may_change_the_answer_and_on_a_closed_order_too() {
+        let e = Actor {
+            employer: true,
+            ..NOBODY
+        };
+        let mut s = State::SentToEmployer;
+        for (a, to) in [
+            (Action::Interview, State::Interview),
+            (Action::Hire, State::Hired),
+            (Action::Decline, State::DeclinedByEmployer),
+            (Action::Interview, State::Interview),
+        ] {
+            // Closing an order once the places are filled must not silence the employer.
+            s = transition(s, a, e, false).unwrap();
+            assert_eq!(s, to);
+        }
+        assert_eq!(
+            transition(State::Interview, Action::Interview, e, true),
+            Err(Refusal::WrongState(State::Interview))
+        );
     }
 
     #[test]
@@ -322,8 +420,7 @@ mod tests {
         let c = Actor {
             coordinator: true,
             referrer: true,
-            candidate_centre: false,
-            order_owner: false,
+            ..NOBODY
         };
         assert_eq!(
             transition(State::PendingApproval, Action::Approve, c, false),
@@ -375,11 +472,15 @@ mod tests {
             (State::Rejected, true, false),
             (State::SentToEmployer, true, true),
             (State::Withdrawn, true, false),
+            (State::Interview, true, true),
+            (State::Hired, true, true),
+            (State::DeclinedByEmployer, true, true),
         ];
         assert_eq!(table.len(), State::ALL.len());
         for (state, is_final, counts) in table {
             assert_eq!(state.is_final(), is_final, "{state:?}.is_final()");
             assert_eq!(state.counts(), counts, "{state:?}.counts()");
+            assert_eq!(State::parse(state.as_str()).unwrap(), state);
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::domain::actor::AuthUser;
 use crate::domain::candidates::{Candidate, SharedCandidate};
 use crate::domain::order::{Access, JobOrder};
 use crate::domain::referral::{transition, Action, Actor, Referral, Refusal, State};
-use crate::domain::{audit, candidates, notify, orders};
+use crate::domain::{audit, candidates, employer_link, notify, orders};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
 use crate::mail::Mail;
@@ -84,14 +84,25 @@ pub fn view(conn: &mut DbConn, r: Referral, order_title: String) -> AppResult<Re
     })
 }
 
+/// Who moved a referral, for its history: a consultant, or the employer through a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mover {
+    User(UserId),
+    EmployerLink(i64),
+}
+
 fn record_event(
     conn: &mut DbConn,
     id: ReferralId,
-    actor: Option<UserId>,
+    by: Mover,
     from: Option<State>,
     to: State,
     reason: Option<&str>,
 ) -> AppResult<()> {
+    let (actor, link) = match by {
+        Mover::User(u) => (Some(u), None),
+        Mover::EmployerLink(l) => (None, Some(l)),
+    };
     use diesel::sql_types::{BigInt, Nullable, Text};
     // NULLs bound as values (`into_sql`), not left out as column defaults: the statement's
     // text is then the same every time, and SQLite's prepared statement is reused.
@@ -103,20 +114,60 @@ fn record_event(
             referral_events::from_state.eq(from.map(State::as_str).into_sql::<Nullable<Text>>()),
             referral_events::to_state.eq(to.as_str()),
             referral_events::reason.eq(reason.into_sql::<Nullable<Text>>()),
+            referral_events::employer_link_id.eq(link.into_sql::<Nullable<BigInt>>()),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Moves the order's referred count; an increment under the row lock, so concurrent
-/// referrals to one order never lose a count.
-fn bump_referred(conn: &mut DbConn, order_id: JobOrderId, delta: i32) -> AppResult<()> {
-    if delta != 0 {
+/// Moves the order's referred and hired figures; increments under the row lock, so
+/// concurrent changes to one order never lose a count.
+fn bump_counts(conn: &mut DbConn, order_id: JobOrderId, from: Option<State>, to: State) -> AppResult<()> {
+    let d = |f: fn(State) -> bool| f(to) as i32 - from.is_some_and(f) as i32;
+    let (referred, hired) = (d(State::counts), d(|s| s == State::Hired));
+    if referred != 0 || hired != 0 {
         diesel::update(job_orders::table.find(order_id))
-            .set(job_orders::referred.eq(job_orders::referred + delta))
+            .set((
+                job_orders::referred.eq(job_orders::referred + referred),
+                job_orders::hired.eq(job_orders::hired + hired),
+            ))
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Moves a referral from `from` to `to`, as `transition` decided for `action`: a conditional
+/// update on the state it was read in (so a race is a 409, never a lost change), the history
+/// entry, and the order's figures. The caller audits and notifies.
+#[allow(clippy::too_many_arguments)]
+pub fn move_state(
+    conn: &mut DbConn,
+    id: ReferralId,
+    order_id: JobOrderId,
+    action: Action,
+    from: State,
+    to: State,
+    by: Mover,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    let updated = diesel::update(
+        referrals::table
+            .filter(referrals::id.eq(id))
+            .filter(referrals::state.eq(from.as_str())),
+    )
+    .set((
+        referrals::state.eq(to.as_str()),
+        referrals::reason.eq(reason),
+        referrals::updated_at.eq(Utc::now().naive_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        // Someone else moved it first.
+        let now = load(conn, id)?.state()?;
+        return Err(Refusal::WrongState(now).into_error(action));
+    }
+    record_event(conn, id, by, Some(from), to, reason)?;
+    bump_counts(conn, order_id, Some(from), to)
 }
 
 /// Refers a candidate of the user's centre to an order the user can see.
@@ -179,8 +230,8 @@ pub fn create(
         ))
         .returning(referrals::id)
         .get_result(conn)?;
-    record_event(conn, id, Some(user.id), None, state, None)?;
-    bump_referred(conn, order_id, 1)?;
+    record_event(conn, id, Mover::User(user.id), None, state, None)?;
+    bump_counts(conn, order_id, None, state)?;
     audit::record(
         conn,
         Some(user),
@@ -212,6 +263,8 @@ pub fn check(
         referrer: user.id == created_by,
         candidate_centre: action == Action::ConsentRevoked && user.job_centre_id == referral_centre,
         order_owner: action == Action::OrderClosed && user.job_centre_id == order.job_centre_id,
+        // A consultant is never the employer: the employer answers through the link alone.
+        employer: false,
     };
     let to = transition(from, action, actor, order.is_open()).map_err(|e| e.into_error(action))?;
     if action == Action::Send && order.employer_email.is_none() {
@@ -260,24 +313,16 @@ pub fn apply(
             .map(|s| s.trim().chars().take(2000).collect())
             .filter(|s: &String| !s.is_empty()),
     };
-    let updated = diesel::update(
-        referrals::table
-            .filter(referrals::id.eq(id))
-            .filter(referrals::state.eq(from.as_str())),
-    )
-    .set((
-        referrals::state.eq(to.as_str()),
-        referrals::reason.eq(&reason),
-        referrals::updated_at.eq(Utc::now().naive_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        // Someone else moved it first.
-        let now = load(conn, id)?.state()?;
-        return Err(Refusal::WrongState(now).into_error(action));
-    }
-    record_event(conn, id, Some(user.id), Some(from), to, reason.as_deref())?;
-    bump_referred(conn, order.id, to.counts() as i32 - from.counts() as i32)?;
+    move_state(
+        conn,
+        id,
+        order.id,
+        action,
+        from,
+        to,
+        Mover::User(user.id),
+        reason.as_deref(),
+    )?;
     audit::record(
         conn,
         Some(user),
@@ -290,15 +335,34 @@ pub fn apply(
     match action {
         Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r)?,
         Action::Send => {
-            notify::candidate_to_employer(conn, mail, &order, &r)?;
+            let r = send_to_employer(conn, mail, &order, r)?;
             notify::referral_sent(conn, mail, &order, &r, user.id)?;
+            return Ok(r);
         }
         // A pending or available referral was the coordinator's to act on: they are told.
         Action::ConsentRevoked => notify::referral_withdrawn(conn, mail, &order, &r)?,
         // Closing tells each referring consultant once, for all their candidates (order_close).
         Action::Withdraw | Action::OrderClosed => {}
+        // The employer answers through `employer_outcome`, never as a user.
+        Action::Interview | Action::Hire | Action::Decline => {
+            return Err(AppError::Internal("an employer's answer applied as a user".into()))
+        }
     }
     Ok(r)
+}
+
+/// The candidate mail to the employer, with a new token of the order's employer link for that
+/// address; the referral remembers the link, through which alone the employer may answer.
+fn send_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: Referral) -> AppResult<Referral> {
+    let Some(to) = order.employer_email.as_deref() else {
+        return Err(AppError::Conflict("the order has no employer email".into()));
+    };
+    let link = employer_link::issue(conn, order.id, to, Utc::now().naive_utc())?;
+    diesel::update(referrals::table.find(r.id))
+        .set(referrals::employer_link_id.eq(Some(link.link_id)))
+        .execute(conn)?;
+    notify::candidate_to_employer(conn, mail, order, &r, &mail.link(&format!("/employer/{}", link.token)))?;
+    load(conn, r.id)
 }
 
 /// Live referrals of a candidate (for consent revocation).
@@ -316,6 +380,8 @@ pub struct HistoryEntry {
     pub at: NaiveDateTime,
     pub actor_id: Option<UserId>,
     pub actor: Option<String>,
+    /// The employer made this change, through the order's employer link (`actor` is null).
+    pub by_employer: bool,
     pub from: Option<String>,
     pub to: String,
     pub reason: Option<String>,
@@ -332,6 +398,7 @@ pub fn history(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<
             referral_events::at,
             referral_events::actor_id,
             users::display_name.nullable(),
+            referral_events::employer_link_id.is_not_null(),
             referral_events::from_state,
             referral_events::to_state,
             referral_events::reason,
@@ -344,6 +411,7 @@ pub fn history(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<
 pub struct OrderReferralEvent {
     pub at: NaiveDateTime,
     pub actor: Option<String>,
+    pub by_employer: bool,
     pub candidate: String,
     pub from: Option<String>,
     pub to: String,
@@ -367,6 +435,7 @@ pub fn events_of_order(
         .select((
             referral_events::at,
             users::display_name.nullable(),
+            referral_events::employer_link_id.is_not_null(),
             candidates_t::name,
             referral_events::from_state,
             referral_events::to_state,

@@ -23,8 +23,9 @@ use crate::domain::report_period::{median, month_key, percentile, Period};
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, NetworkId};
 
-/// Referrals per state. `hired` is not a state yet (employers can't answer yet): placements
-/// are `null`, "not yet recorded", never a made-up zero.
+/// Referrals per state, each in its current state: a hired candidate counts under `hired`,
+/// not under `sent_to_employer` any more. `reached_employer` adds up the sent and the
+/// employer's answers: the placements chart sets the hires against it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct StateCounts {
     pub pending_approval: i64,
@@ -32,21 +33,37 @@ pub struct StateCounts {
     pub rejected: i64,
     pub sent_to_employer: i64,
     pub withdrawn: i64,
+    pub interview: i64,
+    pub hired: i64,
+    pub declined_by_employer: i64,
     pub total: i64,
-    pub hired: Option<i64>,
+    pub reached_employer: i64,
 }
 
 impl StateCounts {
-    fn add(&mut self, state: &str, n: i64) -> AppResult<()> {
-        let slot = match State::parse(state)? {
+    fn slot(&mut self, state: State) -> &mut i64 {
+        match state {
             State::PendingApproval => &mut self.pending_approval,
             State::AvailableToCompany => &mut self.available_to_company,
             State::Rejected => &mut self.rejected,
             State::SentToEmployer => &mut self.sent_to_employer,
             State::Withdrawn => &mut self.withdrawn,
-        };
-        *slot += n;
+            State::Interview => &mut self.interview,
+            State::Hired => &mut self.hired,
+            State::DeclinedByEmployer => &mut self.declined_by_employer,
+        }
+    }
+
+    fn add(&mut self, state: &str, n: i64) -> AppResult<()> {
+        let state = State::parse(state)?;
+        *self.slot(state) += n;
         self.total += n;
+        if matches!(
+            state,
+            State::SentToEmployer | State::Interview | State::Hired | State::DeclinedByEmployer
+        ) {
+            self.reached_employer += n;
+        }
         Ok(())
     }
 
@@ -58,6 +75,9 @@ impl StateCounts {
             State::Rejected => self.rejected,
             State::SentToEmployer => self.sent_to_employer,
             State::Withdrawn => self.withdrawn,
+            State::Interview => self.interview,
+            State::Hired => self.hired,
+            State::DeclinedByEmployer => self.declined_by_employer,
         }
     }
 }

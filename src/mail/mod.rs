@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::error::{AppError, AppResult};
 use crate::ids::JobOrderId;
 
-pub const KINDS: [&str; 10] = [
+pub const KINDS: [&str; 12] = [
     "order_shared",
     "awaiting_approval",
     "referral_decided",
@@ -27,6 +27,8 @@ pub const KINDS: [&str; 10] = [
     "portal_failed",
     "referral_sent",
     "referral_withdrawn",
+    "referral_outcome",
+    "order_filled",
 ];
 
 const LANGS: [&str; 2] = ["da", "en"];
@@ -55,7 +57,9 @@ const TEMPLATES: &[(&str, &str, &str, &str)] = templates!(
     "retention_warning",
     "portal_failed",
     "referral_sent",
-    "referral_withdrawn"
+    "referral_withdrawn",
+    "referral_outcome",
+    "order_filled"
 );
 
 /// Renders mails. Registered once at start-up: two registries, because the HTML parts
@@ -203,7 +207,8 @@ mod tests {
             "candidate_name": "C", "referred_by": "B", "referring_centre": "F", "approved": true,
             "candidate": {"name": "C", "email": "c@x.dk"}, "consultant_name": "K", "consultant_email": "k@x.dk",
             "consultant_centre": "Brøndby", "candidates": ["C", "D"], "count": 2, "reason": "Besat", "erase_on": "2030-01-01",
-            "kind": "create", "attempts": 8, "error": "HTTP 503"});
+            "kind": "create", "attempts": 8, "error": "HTTP 503", "employer_link": "http://x/employer/t",
+            "link_days": 60, "outcome": "hired", "hired": 2, "vacancies": 2, "comment": "Starter mandag"});
         for kind in KINDS {
             for lang in LANGS {
                 let r = m.render(kind, lang, &data).unwrap();

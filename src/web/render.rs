@@ -108,6 +108,7 @@ pub(crate) fn describe(state: &AppState, lang: Lang, e: &AppError) -> String {
         AppError::Conflict(m) => format!("{}: {}", t("err_conflict"), state.pages.message(lang, m)),
         AppError::Forbidden(m) => format!("{}: {}", t("err_forbidden"), state.pages.message(lang, m)),
         AppError::BadRequest(m) => format!("{}: {}", t("err_bad_request"), state.pages.message(lang, m)),
+        AppError::Gone(m) => state.pages.message(lang, m),
         other => other.to_string(),
     }
 }
@@ -122,6 +123,7 @@ pub(crate) async fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResp
         AppError::Validation { .. } | AppError::Conflict(_) | AppError::Duplicate { .. } | AppError::BadRequest(_) => {
             (e.status(), t("error_title"), describe(state, s.lang, &e))
         }
+        AppError::Gone(_) => (StatusCode::GONE, t("error_title"), describe(state, s.lang, &e)),
         AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, t("error_title"), t("too_large")),
         AppError::TooManyRequests(_) => (e.status(), t("error_title"), t("login_throttled")),
         AppError::Unavailable(cause) | AppError::Internal(cause) => {

@@ -224,28 +224,28 @@ fn decisions_chart(cx: &Ctx, r: &Reports) -> Chart {
 
 fn placements_chart(cx: &Ctx, r: &Reports) -> Chart {
     let months: Vec<String> = r.centre.by_month.iter().map(|m| m.month.clone()).collect();
-    let labels = [cx.t("state_sent_to_employer"), cx.t("report_hired")];
-    let series = vec![Series {
-        label: labels[0].clone(),
-        values: r
-            .centre
-            .by_month
-            .iter()
-            .map(|m| m.counts.sent_to_employer as f64)
-            .collect(),
-    }];
+    let labels = [cx.t("report_reached_employer"), cx.t("report_hired")];
+    let pick = |f: fn(&StateCounts) -> i64| r.centre.by_month.iter().map(|m| f(&m.counts) as f64).collect();
+    let series = vec![
+        Series {
+            label: labels[0].clone(),
+            values: pick(|c| c.reached_employer),
+        },
+        Series {
+            label: labels[1].clone(),
+            values: pick(|c| c.hired),
+        },
+    ];
     let (short, years) = month_axis(&months);
-    let not_recorded = cx.t("report_not_recorded");
     let (mut rows, mut raw) = (Vec::new(), Vec::new());
     for m in &r.centre.by_month {
-        let sent = m.counts.sent_to_employer.to_string();
-        let hired = m.counts.hired.map(|h| h.to_string());
-        rows.push(vec![
+        let row = vec![
             m.month.clone(),
-            sent.clone(),
-            hired.clone().unwrap_or_else(|| not_recorded.clone()),
-        ]);
-        raw.push(vec![m.month.clone(), sent, hired.unwrap_or_default()]);
+            m.counts.reached_employer.to_string(),
+            m.counts.hired.to_string(),
+        ];
+        rows.push(row.clone());
+        raw.push(row);
     }
     let title = cx.t("report_placements");
     Chart {
@@ -253,9 +253,9 @@ fn placements_chart(cx: &Ctx, r: &Reports) -> Chart {
         svg: column_chart(&title, &short, &years, &series, false),
         title,
         note: Some(cx.t("report_hired_note")),
-        legend: cx.legend(&labels[..1]),
+        legend: cx.legend(&labels),
         head: vec![cx.t("report_month"), labels[0].clone(), labels[1].clone()],
-        fields: ["month", "sent_to_employer", "hired"].map(String::from).to_vec(),
+        fields: ["month", "reached_employer", "hired"].map(String::from).to_vec(),
         rows,
         raw,
     }

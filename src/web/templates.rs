@@ -64,6 +64,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/pages/job_agent_preview.hbs"),
     ),
     ("public_order", include_str!("../../templates/pages/public_order.hbs")),
+    ("employer", include_str!("../../templates/pages/employer.hbs")),
     ("unsubscribe", include_str!("../../templates/pages/unsubscribe.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -141,6 +141,8 @@ fn history(
             (Some(_), State::AvailableToCompany | State::Rejected) => coordinator,
             (Some(_), State::SentToEmployer) if rng.gen_bool(0.5) => coordinator,
             (Some(_), State::SentToEmployer) => referrer,
+            // Never planned: the seed makes no employer answers (they have no user to name).
+            (Some(_), State::Interview | State::Hired | State::DeclinedByEmployer) => referrer,
         };
         events.push(NewEvent {
             id: events.len() as i64 + 1,
@@ -187,7 +189,8 @@ fn plan_referral(
     match target {
         S::PendingApproval => {}
         S::AvailableToCompany => approve(&mut path),
-        S::SentToEmployer => {
+        // The weights pick none of the employer's answers: the seed sends and stops there.
+        S::SentToEmployer | S::Interview | S::Hired | S::DeclinedByEmployer => {
             approve(&mut path);
             path.push((S::SentToEmployer, None));
         }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod candidates;
 pub mod dashboards;
+pub mod employer;
 pub mod exports;
 pub mod import;
 pub mod job_agents;

@@ -15,6 +15,7 @@ pub mod candidate_edit;
 pub mod candidate_privacy;
 pub mod candidates;
 pub mod dashboards;
+pub mod employer;
 pub mod import;
 pub mod job_agents;
 pub mod login;

@@ -16,7 +16,7 @@ use crate::domain::portal_state::{self, PortalOrder};
 use crate::domain::referral::Action;
 use crate::domain::referrals::{OrderReferralEvent, ReferralView};
 use crate::domain::sharing::Page;
-use crate::domain::{audit, matching, order, orders, referrals, sharing};
+use crate::domain::{audit, employer_link, matching, order, orders, referrals, sharing};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
 use crate::web::flash::Flash;
@@ -68,6 +68,7 @@ pub(crate) fn order_fields(state: &AppState, lang: Lang, view: &OrderView) -> (V
         ),
         field(t("col_vacancies"), o.vacancies.to_string()),
         field(t("col_referred"), o.referred.to_string()),
+        field(t("filled_places"), format!("{} / {}", o.hired, o.vacancies)),
         field(t("col_status"), t(&format!("status_{}", o.status))),
         field(t("col_created_at"), fmt_time(o.created_at, lang)),
         field(t("col_updated_at"), fmt_time(o.updated_at, lang)),
@@ -96,6 +97,8 @@ pub(crate) fn order_fields(state: &AppState, lang: Lang, view: &OrderView) -> (V
         "status": o.status,
         "status_label": t(&format!("status_{}", o.status)),
         "task_description": o.task_description,
+        // Every place filled: the owner is offered to close the order (never done for them).
+        "filled": o.hired >= o.vacancies,
     });
     (head, fields, private)
 }
@@ -156,10 +159,15 @@ fn history_rows(state: &AppState, lang: Lang, audit: Vec<AuditEntry>, events: Ve
             None => state_label(&e.to),
         };
         let reason = e.reason.map(|r| format!(": {r}")).unwrap_or_default();
+        let actor = if e.by_employer {
+            t("actor_employer_link")
+        } else {
+            e.actor.unwrap_or_default()
+        };
         let row = json!({
             "at": fmt_time(e.at, lang),
             "action": format!("{} ({})", t("audit_referral"), e.candidate),
-            "actor": e.actor.unwrap_or_default(),
+            "actor": actor,
             "detail": format!("{change}{reason}"),
         });
         (e.at, row)
@@ -236,6 +244,36 @@ fn portal_card(
         "message": st.and_then(|s| s.message),
         "protocol": rows,
     })
+}
+
+/// The order's employer links with their revoke buttons (the owner's; nobody else's card).
+fn employer_links_card(
+    c: &mut DbConn,
+    st: &AppState,
+    lang: Lang,
+    user: &AuthUser,
+    id: JobOrderId,
+    owner: bool,
+) -> AppResult<Value> {
+    if !owner {
+        return Ok(Value::Null);
+    }
+    let t = |k: &str| st.pages.t(lang, k);
+    let rows: Vec<Value> = employer_link::of_order(c, user, id)?
+        .into_iter()
+        .map(|l| {
+            json!({
+                "id": l.id,
+                "address": t(if l.current_address { "link_current_address" } else { "link_earlier_address" }),
+                "created": fmt_time(l.created_at, lang),
+                "expires": l.expires_at.map(|at| fmt_time(at, lang)).unwrap_or_default(),
+                "candidates": l.candidates,
+                "revoked": l.revoked_at.is_some(),
+                "status": t(if l.revoked_at.is_some() { "link_revoked" } else { "link_active" }),
+            })
+        })
+        .collect();
+    Ok(if rows.is_empty() { Value::Null } else { json!(rows) })
 }
 
 /// The picker's search and page (`cq`, `cp`): a bad one is the first page.
@@ -373,6 +411,7 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
                     },
                     "matches": matches,
                     "history": history,
+                    "employer_links": employer_links_card(c, &st, lang, &user, id, owner)?,
                 }),
             ))
         })
@@ -495,6 +534,24 @@ pub async fn referral_action(
     let text = state.pages.t(s.lang, &format!("ok_{}", action.as_str()));
     change(&state, &s, &back, move |c, mail, u| {
         referrals::apply(c, mail, u, rid, action, reason).map(|_| text)
+    })
+    .await
+}
+
+/// Revokes one of the order's employer links (owner): its mailed links answer 410 from now.
+pub async fn revoke_employer_link(
+    state: web::Data<AppState>,
+    s: Session,
+    path: web::Path<(String, String)>,
+    _f: CsrfForm,
+) -> HttpResponse {
+    let (id, link) = path.into_inner();
+    let (Some(id), Some(link)) = (parse_id(&id).map(JobOrderId), parse_id(&link)) else {
+        return fail(&state, &s, AppError::NotFound).await;
+    };
+    let text = state.pages.t(s.lang, "ok_link_revoked");
+    change(&state, &s, &format!("/orders/{id}#employer-links"), move |c, _, u| {
+        employer_link::revoke(c, u, id, link, chrono::Utc::now().naive_utc()).map(|()| text)
     })
     .await
 }

@@ -1,0 +1,77 @@
+//! The browser walk through the employer's page: the link from the candidate mail opened at a
+//! phone's size without login, checked at both sizes (axe-core, nothing sideways,
+//! screenshots) and by keyboard, Hired chosen by keyboard, the answer shown; and a link that
+//! opens nothing.
+
+use super::*;
+
+/// The path of the employer link in the newest candidate mail of the outbox.
+fn employer_link(app: &common::TestApp) -> R<String> {
+    let text: String = app.state.db.read_blocking(|c| {
+        use diesel::prelude::*;
+        use staer_hub::db::schema::outbox;
+        Ok(outbox::table
+            .filter(outbox::kind.eq("candidate_to_employer"))
+            .order(outbox::id.desc())
+            .select(outbox::body_text)
+            .first(c)?)
+    })?;
+    let at = text.find("/employer/").ok_or("no employer link in the mail")?;
+    let token: String = text[at + "/employer/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    Ok(format!("/employer/{token}"))
+}
+
+/// Anna was sent to the employer; no one is logged in.
+pub(super) async fn walk(s: &Steps<'_>, app: &common::TestApp) -> R {
+    let link = employer_link(app)?;
+    s.c.set_window_size(PHONE.0, PHONE.1).await?;
+    s.goto(&link).await?;
+    let html = s.wait_for("Anna Jensen").await?;
+    assert!(
+        !html.contains("PRIVAT:") && html.contains("Restaurant Havnen ApS"),
+        "the employer sees the shared fields only"
+    );
+    s.check("26-employer").await?;
+    s.keyboard(
+        "26-employer",
+        &["textarea[name=comment]", "button[value=hired]", "a[href^='mailto:']"],
+    )
+    .await?;
+    // Hired, by keyboard at a phone's size: focus the comment, type, Tab to the buttons, Enter.
+    s.c.set_window_size(PHONE.0, PHONE.1).await?;
+    s.goto(&link).await?;
+    s.wait_for("Anna Jensen").await?;
+    s.click("textarea[name=comment]").await?;
+    s.c.find(Locator::Css("textarea[name=comment]"))
+        .await?
+        .send_keys("Starter 1. februar")
+        .await?;
+    // Interview, then Hired: the second button.
+    s.press(Key::Tab).await?;
+    s.press(Key::Tab).await?;
+    let focused = s.js("return document.activeElement.value").await?;
+    if focused != "hired" {
+        s.problem(
+            "26-employer",
+            "phone",
+            format!("Tab from the comment reached {focused}, not Hired"),
+        );
+    }
+    s.press(Key::Enter).await?;
+    let html = s.wait_for("Jeres svar er gemt.").await?;
+    assert!(html.contains("Starter 1. februar") && html.contains("<strong>Ansat</strong>"));
+    s.check("27-employer-answered").await?;
+    // English, selectable on the page.
+    s.click("a[lang=en]").await?;
+    s.wait_for("Your answer").await?;
+    s.check("27b-employer-english").await?;
+    // A link that opens nothing says so, and nothing else.
+    s.goto(&format!("{link}x")).await?;
+    let html = s.wait_for("Linket findes ikke").await?;
+    assert!(!html.contains("Anna Jensen"));
+    s.check("28-employer-unknown").await?;
+    Ok(())
+}
