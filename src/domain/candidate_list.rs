@@ -23,10 +23,16 @@ const MAX_Q: usize = 200;
 pub const PICKER_PER_PAGE: i64 = 20;
 
 /// A search as typed in a query string (`?q=&page=&per_page=`); checked by `parse`.
-#[derive(Debug, Default, Deserialize, Clone)]
+#[derive(Debug, Default, Deserialize, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// Matches name, email or an occupation wish.
     pub q: Option<String>,
+    /// From 1.
+    #[param(value_type = Option<i64>)]
     pub page: Option<String>,
+    /// Default 50, at most 200.
+    #[param(value_type = Option<i64>)]
     pub per_page: Option<String>,
 }
 

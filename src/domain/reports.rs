@@ -21,7 +21,7 @@ use crate::ids::{JobCentreId, NetworkId};
 
 /// Referrals per state. `hired` is not a state yet (employers can't answer yet): placements
 /// are `null`, "not yet recorded", never a made-up zero.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StateCounts {
     pub pending_approval: i64,
     pub available_to_company: i64,
@@ -58,7 +58,7 @@ impl StateCounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MonthStates {
     pub month: String,
     #[serde(flatten)]
@@ -66,7 +66,7 @@ pub struct MonthStates {
 }
 
 /// Time from referral to the coordinator's decision (approve or reject), in seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DecisionTimes {
     pub decided: i64,
     pub median_seconds: Option<f64>,
@@ -84,7 +84,7 @@ impl DecisionTimes {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MonthDecisions {
     pub month: String,
     #[serde(flatten)]
@@ -92,7 +92,7 @@ pub struct MonthDecisions {
 }
 
 /// A centre's counts: a partner referring to my orders, or a member of a network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CentreCounts {
     pub authority_number: String,
     pub name: String,
@@ -102,13 +102,13 @@ pub struct CentreCounts {
     pub referrals: StateCounts,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NetworkShares {
     pub network: String,
     pub orders_shared: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PeriodView {
     pub from: String,
     pub to: String,
@@ -117,7 +117,7 @@ pub struct PeriodView {
 
 /// My centre: referrals to its orders by month and state, decision times, the partner centres
 /// that referred to them, and its orders shared per network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CentreReport {
     pub by_month: Vec<MonthStates>,
     pub totals: StateCounts,
@@ -129,14 +129,14 @@ pub struct CentreReport {
 
 /// One network of my centre: per member centre, the orders it shared with this network and
 /// the referrals it made to orders shared with this network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NetworkReport {
     pub network: String,
     pub members: Vec<CentreCounts>,
     pub totals: StateCounts,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reports {
     pub period: PeriodView,
     pub centre: CentreReport,
