@@ -28,11 +28,11 @@ pub const PICKER_PER_PAGE: i64 = 20;
 pub struct SearchQuery {
     /// Matches name, email or an occupation wish.
     pub q: Option<String>,
-    /// From 1.
-    #[param(value_type = Option<i64>)]
+    /// From 1: a whole number (empty: the first page).
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub page: Option<String>,
-    /// Default 50, at most 200.
-    #[param(value_type = Option<i64>)]
+    /// A whole number, at most 200 (empty: 50).
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub per_page: Option<String>,
 }
 

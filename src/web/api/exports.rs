@@ -17,9 +17,9 @@ use crate::web::state::AppState;
 pub struct ExportsQuery {
     /// Only this user's exports (username).
     pub user: Option<String>,
-    #[param(value_type = Option<i64>)]
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub page: Option<String>,
-    #[param(value_type = Option<i64>)]
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub per_page: Option<String>,
 }
 
