@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -49,18 +49,43 @@ impl AppError {
         }
     }
 
-    pub fn detail(&self) -> serde_json::Value {
+    /// What the error body's `detail` says beyond the message: the field, or the duplicate.
+    pub fn detail(&self) -> Option<ErrorDetail> {
         match self {
-            AppError::Validation { field, message } => {
-                json!({ "field": field, "message": message })
-            }
+            AppError::Validation { field, message } => Some(ErrorDetail::Field {
+                field: field.clone(),
+                message: message.clone(),
+            }),
             AppError::Duplicate {
                 duplicate_of,
                 matched_on,
-            } => json!({ "duplicate_of": duplicate_of, "matched_on": matched_on }),
-            _ => serde_json::Value::Null,
+            } => Some(ErrorDetail::Duplicate {
+                duplicate_of: *duplicate_of,
+                matched_on: matched_on.clone(),
+            }),
+            _ => None,
         }
     }
+}
+
+/// The JSON body of every error answer of the API: `error` says what went wrong.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    pub detail: Option<ErrorDetail>,
+    /// On 409 for a duplicate candidate: the candidate it duplicates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<i64>,
+}
+
+/// The part of an error that a client can act on.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ErrorDetail {
+    /// 422: the field that was refused, and why.
+    Field { field: String, message: String },
+    /// 409: a candidate of the centre with the same email, phone or name and postcode.
+    Duplicate { duplicate_of: i64, matched_on: String },
 }
 
 impl ResponseError for AppError {
@@ -92,11 +117,15 @@ impl ResponseError for AppError {
         if let AppError::TooManyRequests(secs) = self {
             res.insert_header(("Retry-After", secs.to_string()));
         }
-        let mut body = json!({ "error": self.to_string(), "detail": self.detail() });
-        if let AppError::Duplicate { duplicate_of, .. } = self {
-            body["duplicate_of"] = json!(duplicate_of);
-        }
-        res.json(body)
+        let duplicate_of = match self {
+            AppError::Duplicate { duplicate_of, .. } => Some(*duplicate_of),
+            _ => None,
+        };
+        res.json(ErrorBody {
+            error: self.to_string(),
+            detail: self.detail(),
+            duplicate_of,
+        })
     }
 }
 
@@ -158,6 +187,6 @@ mod tests {
     #[test]
     fn validation_detail_names_the_field() {
         let e = AppError::invalid("end_date", "must not be before start_date");
-        assert_eq!(e.detail()["field"], "end_date");
+        assert!(matches!(e.detail(), Some(ErrorDetail::Field { field, .. }) if field == "end_date"));
     }
 }

@@ -5,7 +5,7 @@ macro_rules! typed_id {
     ($($name:ident),* $(,)?) => {$(
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
             diesel::AsExpression, diesel::FromSqlRow,
         )]
         #[serde(transparent)]

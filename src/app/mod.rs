@@ -2,6 +2,8 @@
 
 mod routes;
 
+pub use routes::{api_operations, API_PREFIX};
+
 use std::net::TcpListener;
 
 use actix_web::dev::Server;

@@ -2,8 +2,8 @@
 //! path or query that does not parse.
 
 use actix_web::error::InternalError;
-use actix_web::http::header;
-use actix_web::{middleware, web, HttpRequest, HttpResponse};
+use actix_web::http::{header, Method};
+use actix_web::{middleware, web, HttpRequest, HttpResponse, Route};
 
 use crate::error::AppError;
 use crate::web::state::AppState;
@@ -58,157 +58,104 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/employer/{token}/referrals/{id}",
             web::post().to(pages::employer::answer),
         )
-        .service(
-            web::scope("/api/v1")
-                .wrap(api_headers())
-                .configure(api_routes)
-                .configure(admin_api_routes),
-        )
+        .service(web::scope(API_PREFIX).wrap(api_headers()).configure(api_routes))
         .configure(page_routes)
         .default_service(web::to(pages::not_found::not_found));
 }
 
-/// The JSON API, under `/api/v1`.
-fn api_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/login", web::post().to(api::auth::login))
-        .route("/auth/logout", web::post().to(api::auth::logout))
-        .route("/auth/me", web::get().to(api::auth::me))
-        .route("/auth/me", web::patch().to(api::auth::patch_me))
-        .route("/auth/password", web::post().to(api::auth::change_password))
-        .route(
-            "/dashboard/shared-orders",
-            web::get().to(api::dashboards::shared_orders_handler),
-        )
-        .route(
-            "/dashboard/my-orders",
-            web::get().to(api::dashboards::my_orders_handler),
-        )
-        .route(
-            "/dashboard/my-referrals",
-            web::get().to(api::dashboards::my_referrals_handler),
-        )
-        .route("/orders", web::post().to(api::orders::create_handler))
-        .route("/orders/{id}", web::get().to(api::orders::get_handler))
-        .route("/orders/{id}", web::patch().to(api::orders::patch_handler))
-        .route(
-            "/orders/{id}/send-to-portal",
-            web::post().to(api::orders::send_to_portal_handler),
-        )
-        .route("/orders/{id}/portal", web::get().to(api::portal::status_handler))
-        .route("/portal/callback", web::post().to(api::portal::callback_handler))
-        .route("/orders/{id}/close", web::post().to(api::orders::close_handler))
-        .route("/orders/{id}/reopen", web::post().to(api::orders::reopen_handler))
-        .route("/orders/{id}/audit", web::get().to(api::orders::audit_handler))
-        .route(
-            "/orders/{id}/employer-links",
-            web::get().to(api::employer::links_handler),
-        )
-        .route(
-            "/orders/{id}/employer-links/{link}/revoke",
-            web::post().to(api::employer::revoke_handler),
-        )
+/// Where the JSON API lives.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The JSON API under `API_PREFIX`: each operation's method, path and handler, in the order
+/// actix tries them. The server registers exactly this list, and `tests/openapi.rs` checks
+/// that the OpenAPI document (`web::api::openapi`) has every one of them.
+// One operation a line, so that the table reads as one.
+#[rustfmt::skip]
+fn api_table() -> Vec<(Method, &'static str, Route)> {
+    vec![
+        (Method::POST, "/auth/login", web::to(api::auth::login)),
+        (Method::POST, "/auth/logout", web::to(api::auth::logout)),
+        (Method::GET, "/auth/me", web::to(api::auth::me)),
+        (Method::PATCH, "/auth/me", web::to(api::auth::patch_me)),
+        (Method::POST, "/auth/password", web::to(api::auth::change_password)),
+        (Method::GET, "/dashboard/shared-orders", web::to(api::dashboards::shared_orders_handler)),
+        (Method::GET, "/dashboard/my-orders", web::to(api::dashboards::my_orders_handler)),
+        (Method::GET, "/dashboard/my-referrals", web::to(api::dashboards::my_referrals_handler)),
+        (Method::POST, "/orders", web::to(api::orders::create_handler)),
+        (Method::GET, "/orders/{id}", web::to(api::orders::get_handler)),
+        (Method::PATCH, "/orders/{id}", web::to(api::orders::patch_handler)),
+        (Method::POST, "/orders/{id}/send-to-portal", web::to(api::orders::send_to_portal_handler)),
+        (Method::GET, "/orders/{id}/portal", web::to(api::portal::status_handler)),
+        (Method::POST, "/portal/callback", web::to(api::portal::callback_handler)),
+        (Method::POST, "/orders/{id}/close", web::to(api::orders::close_handler)),
+        (Method::POST, "/orders/{id}/reopen", web::to(api::orders::reopen_handler)),
+        (Method::GET, "/orders/{id}/audit", web::to(api::orders::audit_handler)),
+        (Method::GET, "/orders/{id}/employer-links", web::to(api::employer::links_handler)),
+        (Method::POST, "/orders/{id}/employer-links/{link}/revoke", web::to(api::employer::revoke_handler)),
         // The employer's link (no login: the token in the path is the key).
-        .route("/employer/{token}", web::get().to(api::employer::page_handler))
-        .route(
-            "/employer/{token}/referrals/{id}",
-            web::post().to(api::employer::answer_handler),
-        )
-        .route("/orders/{id}/shares", web::post().to(api::sharing::share_handler))
-        .route("/orders/{id}/shares", web::get().to(api::sharing::shares_handler))
-        .route(
-            "/orders/{id}/shares/{network}",
-            web::delete().to(api::sharing::unshare_handler),
-        )
-        .route("/orders/{id}/notified", web::get().to(api::sharing::notified_handler))
-        .route("/orders/{id}/referrals", web::post().to(api::referrals::create_handler))
-        .route(
-            "/orders/{id}/referrals",
-            web::get().to(api::referrals::of_order_handler),
-        )
-        .route("/referrals/{id}", web::get().to(api::referrals::get_handler))
-        .route(
-            "/referrals/{id}/history",
-            web::get().to(api::referrals::history_handler),
-        )
-        .route(
-            "/referrals/{id}/{action}",
-            web::post().to(api::referrals::action_handler),
-        )
-        .route("/candidates", web::post().to(api::candidates::create_handler))
-        .route("/candidates", web::get().to(api::candidates::list_handler))
-        .route("/candidates/{id}", web::get().to(api::candidates::get_handler))
-        .route("/candidates/{id}", web::patch().to(api::candidates::patch_handler))
-        .route("/candidates/{id}", web::delete().to(api::candidates::erase_handler))
-        .route(
-            "/candidates/{id}/export",
-            web::get().to(api::candidates::export_handler),
-        )
-        .route(
-            "/candidates/{id}/wishes",
-            web::put().to(api::candidates::wishes_handler),
-        )
-        .route(
-            "/candidates/{id}/matches",
-            web::get().to(api::matching::candidate_matches_handler),
-        )
-        .route(
-            "/orders/{id}/matches",
-            web::get().to(api::matching::order_matches_handler),
-        )
-        .route(
-            "/orders/{id}/referrals/bulk",
-            web::post().to(api::matching::bulk_refer_handler),
-        )
-        .route("/occupations", web::get().to(api::matching::occupations_handler))
-        .route("/job-agents", web::post().to(api::job_agents::create_handler))
-        .route("/job-agents", web::get().to(api::job_agents::list_handler))
-        .route("/job-agents/{id}", web::delete().to(api::job_agents::delete_handler))
-        .route(
-            "/candidates/{id}/consent",
-            web::post().to(api::candidates::consent_handler),
-        )
-        .route(
-            "/candidates/{id}/consent",
-            web::delete().to(api::candidates::revoke_handler),
-        )
-        .route("/networks", web::get().to(api::sharing::networks_handler))
-        .route("/networks", web::post().to(api::sharing::create_network_handler))
-        .route(
-            "/networks/{name}/members",
-            web::post().to(api::sharing::add_member_handler),
-        )
-        .route(
-            "/networks/{name}/members/{number}",
-            web::delete().to(api::sharing::remove_member_handler),
-        )
-        .route("/job-centres", web::post().to(api::sharing::create_centre_handler))
-        .route("/reports", web::get().to(api::reports::reports_handler))
-        .route("/reports/{chart}.csv", web::get().to(api::reports::csv_handler))
-        .route("/reports/{chart}.xlsx", web::get().to(api::reports::xlsx_handler))
-        .route("/approvals", web::get().to(api::reports::approvals_handler))
-        .route("/import/{kind}", web::post().to(api::import::import_handler))
-        .route("/import/{kind}/{file}", web::get().to(api::import::template_handler));
+        (Method::GET, "/employer/{token}", web::to(api::employer::page_handler)),
+        (Method::POST, "/employer/{token}/referrals/{id}", web::to(api::employer::answer_handler)),
+        (Method::POST, "/orders/{id}/shares", web::to(api::sharing::share_handler)),
+        (Method::GET, "/orders/{id}/shares", web::to(api::sharing::shares_handler)),
+        (Method::DELETE, "/orders/{id}/shares/{network}", web::to(api::sharing::unshare_handler)),
+        (Method::GET, "/orders/{id}/notified", web::to(api::sharing::notified_handler)),
+        (Method::POST, "/orders/{id}/referrals", web::to(api::referrals::create_handler)),
+        (Method::GET, "/orders/{id}/referrals", web::to(api::referrals::of_order_handler)),
+        (Method::GET, "/referrals/{id}", web::to(api::referrals::get_handler)),
+        (Method::GET, "/referrals/{id}/history", web::to(api::referrals::history_handler)),
+        (Method::POST, "/referrals/{id}/{action}", web::to(api::referrals::action_handler)),
+        (Method::POST, "/candidates", web::to(api::candidates::create_handler)),
+        (Method::GET, "/candidates", web::to(api::candidates::list_handler)),
+        (Method::GET, "/candidates/{id}", web::to(api::candidates::get_handler)),
+        (Method::PATCH, "/candidates/{id}", web::to(api::candidates::patch_handler)),
+        (Method::DELETE, "/candidates/{id}", web::to(api::candidates::erase_handler)),
+        (Method::GET, "/candidates/{id}/export", web::to(api::candidates::export_handler)),
+        (Method::PUT, "/candidates/{id}/wishes", web::to(api::candidates::wishes_handler)),
+        (Method::GET, "/candidates/{id}/matches", web::to(api::matching::candidate_matches_handler)),
+        (Method::GET, "/orders/{id}/matches", web::to(api::matching::order_matches_handler)),
+        (Method::POST, "/orders/{id}/referrals/bulk", web::to(api::matching::bulk_refer_handler)),
+        (Method::GET, "/occupations", web::to(api::matching::occupations_handler)),
+        (Method::POST, "/job-agents", web::to(api::job_agents::create_handler)),
+        (Method::GET, "/job-agents", web::to(api::job_agents::list_handler)),
+        (Method::DELETE, "/job-agents/{id}", web::to(api::job_agents::delete_handler)),
+        (Method::POST, "/candidates/{id}/consent", web::to(api::candidates::consent_handler)),
+        (Method::DELETE, "/candidates/{id}/consent", web::to(api::candidates::revoke_handler)),
+        (Method::GET, "/networks", web::to(api::sharing::networks_handler)),
+        (Method::POST, "/networks", web::to(api::sharing::create_network_handler)),
+        (Method::POST, "/networks/{name}/members", web::to(api::sharing::add_member_handler)),
+        (Method::DELETE, "/networks/{name}/members/{number}", web::to(api::sharing::remove_member_handler)),
+        (Method::POST, "/job-centres", web::to(api::sharing::create_centre_handler)),
+        (Method::GET, "/reports", web::to(api::reports::reports_handler)),
+        (Method::GET, "/reports/{chart}.csv", web::to(api::reports::csv_handler)),
+        (Method::GET, "/reports/{chart}.xlsx", web::to(api::reports::xlsx_handler)),
+        (Method::GET, "/approvals", web::to(api::reports::approvals_handler)),
+        (Method::POST, "/import/{kind}", web::to(api::import::import_handler)),
+        (Method::GET, "/import/{kind}/{file}", web::to(api::import::template_handler)),
+        (Method::GET, "/admin/outbox", web::to(api::outbox::outbox_handler)),
+        (Method::GET, "/admin/exports", web::to(api::exports::exports_handler)),
+        (Method::POST, "/admin/outbox/{id}/retry", web::to(api::outbox::retry_handler)),
+        (Method::GET, "/admin/users", web::to(api::accounts::list_handler)),
+        (Method::POST, "/admin/users", web::to(api::accounts::create_handler)),
+        (Method::POST, "/admin/users/{username}/disable", web::to(api::accounts::disable_handler)),
+        (Method::POST, "/admin/users/{username}/enable", web::to(api::accounts::enable_handler)),
+        (Method::POST, "/admin/users/{username}/password", web::to(api::accounts::password_handler)),
+        (Method::GET, "/openapi.json", web::to(api::openapi::document_handler)),
+    ]
 }
 
-/// The administrator's part of the JSON API (outbox, accounts, export log), under `/api/v1`.
-fn admin_api_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/outbox", web::get().to(api::outbox::outbox_handler))
-        .route("/admin/exports", web::get().to(api::exports::exports_handler))
-        .route("/admin/outbox/{id}/retry", web::post().to(api::outbox::retry_handler))
-        .route("/admin/users", web::get().to(api::accounts::list_handler))
-        .route("/admin/users", web::post().to(api::accounts::create_handler))
-        .route(
-            "/admin/users/{username}/disable",
-            web::post().to(api::accounts::disable_handler),
-        )
-        .route(
-            "/admin/users/{username}/enable",
-            web::post().to(api::accounts::enable_handler),
-        )
-        .route(
-            "/admin/users/{username}/password",
-            web::post().to(api::accounts::password_handler),
-        );
+/// Every operation of the JSON API as (method, full path), from the table the server registers.
+pub fn api_operations() -> Vec<(Method, String)> {
+    api_table()
+        .into_iter()
+        .map(|(method, path, _)| (method, format!("{API_PREFIX}{path}")))
+        .collect()
+}
+
+/// The JSON API, under `API_PREFIX`.
+fn api_routes(cfg: &mut web::ServiceConfig) {
+    for (method, path, route) in api_table() {
+        cfg.route(path, route.method(method));
+    }
 }
 
 /// The pages (no `/api` prefix).

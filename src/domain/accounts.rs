@@ -101,7 +101,7 @@ pub fn set_password(conn: &mut DbConn, actor: Option<&AuthUser>, username: &str,
 pub const USERS_PER_PAGE: i64 = 50;
 
 /// One account as the administrator's list shows it (never the hash).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Account {
     pub username: String,
     pub display_name: String,

@@ -15,7 +15,7 @@ use crate::ids::{JobOrderId, ReferralId};
 /// The most rows the queue shows at once; the count says how many there are in all.
 pub const QUEUE_LIMIT: i64 = 200;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Queryable)]
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable, utoipa::ToSchema)]
 pub struct Awaiting {
     pub referral_id: ReferralId,
     pub order_id: JobOrderId,
@@ -25,7 +25,7 @@ pub struct Awaiting {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AwaitingRow {
     #[serde(flatten)]
     pub item: Awaiting,
@@ -33,7 +33,7 @@ pub struct AwaitingRow {
     pub age_seconds: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Queue {
     pub total: i64,
     pub items: Vec<AwaitingRow>,

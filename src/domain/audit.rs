@@ -36,7 +36,7 @@ pub fn record(
     Ok(())
 }
 
-#[derive(Debug, Serialize, Queryable)]
+#[derive(Debug, Serialize, Queryable, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: NaiveDateTime,
@@ -45,6 +45,7 @@ pub struct AuditEntry {
     pub job_centre_id: Option<JobCentreId>,
     pub action: String,
     #[serde(serialize_with = "as_json")]
+    #[schema(value_type = Object)]
     pub detail: String,
 }
 

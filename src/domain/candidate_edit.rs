@@ -73,9 +73,10 @@ where
 }
 
 /// A change of a candidate: each key given is set, `null` clears a nullable one.
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Default, Clone, utoipa::ToSchema)]
 pub struct PatchCandidate {
     #[serde(flatten)]
+    #[schema(ignore)]
     pub other: BTreeMap<String, serde_json::Value>,
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]

@@ -23,10 +23,16 @@ const MAX_Q: usize = 200;
 pub const PICKER_PER_PAGE: i64 = 20;
 
 /// A search as typed in a query string (`?q=&page=&per_page=`); checked by `parse`.
-#[derive(Debug, Default, Deserialize, Clone)]
+#[derive(Debug, Default, Deserialize, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// Matches name, email or an occupation wish.
     pub q: Option<String>,
+    /// From 1: a whole number (empty: the first page).
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub page: Option<String>,
+    /// A whole number, at most 200 (empty: 50).
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub per_page: Option<String>,
 }
 

@@ -15,7 +15,7 @@ use crate::domain::validate::check_email;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, UserId};
 
-#[derive(Queryable, Selectable, Debug, Clone, Serialize)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = candidates)]
 pub struct Candidate {
     pub id: CandidateId,
@@ -41,8 +41,10 @@ pub struct Candidate {
     pub driving_licence: bool,
     pub own_car: bool,
     #[serde(serialize_with = "as_list")]
+    #[schema(value_type = Vec<String>)]
     pub certificates: String,
     #[serde(serialize_with = "as_list")]
+    #[schema(value_type = Vec<String>)]
     pub languages: String,
 }
 
@@ -75,7 +77,7 @@ impl Candidate {
 
 /// What another centre (and an employer) may see of a candidate: the name, and
 /// the contact details the candidate consented to share.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SharedCandidate {
     pub id: CandidateId,
     pub name: String,
@@ -107,7 +109,7 @@ pub fn load_own(conn: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResul
     Ok(c)
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct CreateCandidate {
     pub name: String,
     pub email: Option<String>,
@@ -229,7 +231,7 @@ pub fn touch(conn: &mut DbConn, id: CandidateId) -> AppResult<()> {
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Wish {
     pub code: String,
     pub label: Option<String>,
@@ -307,7 +309,7 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, input: CreateCandidate) -> App
     load(conn, id)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ConsentInput {
     /// Whether employers and other centres may see the candidate's email / phone.
     #[serde(default = "yes")]

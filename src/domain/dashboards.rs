@@ -93,14 +93,24 @@ impl List {
 }
 
 /// The query string of a list, as typed: everything is checked in `Params::parse`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Search text.
     pub q: Option<String>,
+    /// A shown column's field name (another is 422 naming `sort`).
     pub sort: Option<String>,
+    /// `asc` or `desc`.
     pub dir: Option<String>,
+    /// From 1: a whole number (empty: the first page).
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub page: Option<String>,
+    /// A whole number, at most 200 (empty: 50).
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub per_page: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
     pub format: Option<String>,
+    /// Only rows in this status (the list's own statuses; another is 422).
     pub status: Option<String>,
 }
 
@@ -210,7 +220,7 @@ pub trait Row: Serialize {
 
 /// An order shared with the user's centre. Built from shared columns only: there is
 /// no field here that could carry a private text.
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
 pub struct SharedOrderRow {
     pub id: JobOrderId,
     pub primary_authority_number: String,
@@ -262,7 +272,7 @@ impl Row for SharedOrderRow {
     ];
 }
 
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
 pub struct MyOrderRow {
     pub id: JobOrderId,
     pub title: String,
@@ -308,7 +318,7 @@ impl Row for MyOrderRow {
     ];
 }
 
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
 pub struct MyReferralRow {
     pub id: ReferralId,
     pub order_id: JobOrderId,

@@ -160,7 +160,7 @@ pub fn open(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> AppResult<Sco
 }
 
 /// A link as its order's owner sees it (never the tokens).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LinkSummary {
     pub id: i64,
     pub created_at: NaiveDateTime,

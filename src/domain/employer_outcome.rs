@@ -25,7 +25,7 @@ use crate::mail::Mail;
 pub const MAX_COMMENT: usize = 2000;
 
 /// The employer's answer, as the API and the form name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Interview,
@@ -71,7 +71,7 @@ impl Outcome {
 }
 
 /// The order as the employer sees it: three shared columns.
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
 pub struct EmployerOrder {
     pub title: String,
     pub company_name: String,
@@ -79,7 +79,7 @@ pub struct EmployerOrder {
 }
 
 /// One candidate sent through the link, with the employer's answer so far.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EmployerCandidate {
     pub referral_id: ReferralId,
     pub candidate: SharedCandidate,
@@ -89,7 +89,7 @@ pub struct EmployerCandidate {
     pub answered_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EmployerPage {
     pub order: EmployerOrder,
     pub candidates: Vec<EmployerCandidate>,

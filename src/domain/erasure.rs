@@ -39,7 +39,7 @@ const NEUTRAL_KEYS: [&str; 12] = [
     "mails_cancelled",
 ];
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Erasure {
     pub candidate_id: Option<CandidateId>,
     pub referrals_withdrawn: usize,

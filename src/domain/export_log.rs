@@ -19,7 +19,7 @@ pub const MAX_PER_PAGE: i64 = 200;
 const MAX_QUERY: usize = 2_000;
 
 /// One export: what an administrator reads.
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, utoipa::ToSchema)]
 pub struct ExportEntry {
     pub id: i64,
     pub at: NaiveDateTime,

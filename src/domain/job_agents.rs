@@ -16,7 +16,7 @@ use crate::ids::{CandidateId, JobOrderId, UserId};
 use crate::mail::{Headers, Mail, Outgoing};
 use crate::{geo, mail, occupations};
 
-#[derive(Queryable, Selectable, Debug, Clone, Serialize)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = job_agents)]
 pub struct JobAgent {
     pub id: i64,
@@ -71,7 +71,7 @@ impl JobAgent {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateAgent {
     /// Occupation code, label or alias.
     pub occupation: Option<String>,

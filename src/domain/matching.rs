@@ -23,7 +23,7 @@ pub const DEFAULT_RADIUS_KM: f64 = 70.0;
 /// The short list the database returns before exact ranking.
 const SHORT_LIST: i64 = 5000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     SameOccupation = 1,
@@ -59,7 +59,7 @@ fn label(code: &str) -> String {
 
 /// Why a match was made, as data: the pages write it in their language, the JSON API gives it
 /// as `why` beside its Danish sentence `reason` (kept as it was, for existing clients).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MatchReason {
     /// The tier: `same_occupation`, `related_occupation` or `no_qualifications_needed`.
     pub kind: Tier,
@@ -103,7 +103,8 @@ impl MatchReason {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MatchQuery {
     pub limit: Option<i64>,
     pub radius_km: Option<f64>,
@@ -119,7 +120,7 @@ impl MatchQuery {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CandidateMatch {
     pub candidate: SharedCandidate,
     pub postcode: Option<String>,
@@ -338,7 +339,7 @@ fn rank(want: &Want, place: Option<(f64, f64)>, radius_km: f64, rows: Vec<Candid
         .collect()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OrderMatch {
     pub order_id: JobOrderId,
     pub title: String,
@@ -473,7 +474,7 @@ pub fn orders_for_candidate(
     Ok(out)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BulkResult {
     pub candidate_id: CandidateId,
     pub status: u16,

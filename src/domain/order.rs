@@ -68,7 +68,7 @@ pub enum Access {
     Notified,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CentreRef {
     pub id: JobCentreId,
     pub authority_type: String,
@@ -89,7 +89,7 @@ impl From<(JobCentreId, String, String, String)> for CentreRef {
 }
 
 /// The fields every centre the order is shared with may read. Nothing else.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SharedOrder {
     pub id: JobOrderId,
     pub title: String,
@@ -120,7 +120,7 @@ pub struct SharedOrder {
 }
 
 /// The owning centre's view: the shared fields plus the private ones.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnerOrder {
     #[serde(flatten)]
     pub shared: SharedOrder,
@@ -136,7 +136,7 @@ pub struct OwnerOrder {
 }
 
 /// The one projection of an order for a reader (API, pages, exports, mails).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(tag = "access", rename_all = "lowercase")]
 pub enum OrderView {
     Owner(OwnerOrder),

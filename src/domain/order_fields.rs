@@ -38,10 +38,11 @@ pub struct OrderFields {
     pub requires_driving_licence: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateOrder {
     /// Keys that are not fields: output-only ones are ignored, others refused.
     #[serde(flatten)]
+    #[schema(ignore)]
     pub other: BTreeMap<String, serde_json::Value>,
     pub title: String,
     pub occupation: String,
@@ -133,9 +134,10 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Default, Clone, utoipa::ToSchema)]
 pub struct PatchOrder {
     #[serde(flatten)]
+    #[schema(ignore)]
     pub other: BTreeMap<String, serde_json::Value>,
     pub title: Option<String>,
     pub occupation: Option<String>,

@@ -18,7 +18,7 @@ use crate::mail::OutboxRow;
 
 const PER_PAGE: i64 = 50;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OutboxPage {
     pub items: Vec<OutboxRow>,
     pub total: i64,

@@ -49,7 +49,7 @@ impl Mode {
 }
 
 /// One exchange with the portal (or a manual confirmation).
-#[derive(Queryable, Debug, Clone, Serialize)]
+#[derive(Queryable, Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProtocolEntry {
     pub at: NaiveDateTime,
     /// `out` (to the portal) or `in` (from it).
@@ -63,7 +63,7 @@ pub struct ProtocolEntry {
 }
 
 /// The order's portal status and protocol, as the owner sees them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PortalView {
     pub mode: &'static str,
     pub status: Option<String>,

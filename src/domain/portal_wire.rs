@@ -173,7 +173,7 @@ pub fn read_answer(status: u16, body: &str) -> Answer {
 
 /// What the portal tells us on `POST /api/v1/portal/callback`. It names the ad by the
 /// portal's id or the order by ours (the `order_id` of the ad we sent).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Callback {
     pub portal_id: Option<String>,
     pub order_id: Option<JobOrderId>,

@@ -9,7 +9,7 @@ use crate::db::schema::referrals;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     PendingApproval,

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
 use crate::mail::Mail;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReferralView {
     pub id: ReferralId,
     pub order_id: JobOrderId,
@@ -374,7 +374,7 @@ pub fn live_of_candidate(conn: &mut DbConn, candidate_id: CandidateId) -> AppRes
         .load(conn)?)
 }
 
-#[derive(Debug, Serialize, Queryable)]
+#[derive(Debug, Serialize, Queryable, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub id: i64,
     pub at: NaiveDateTime,

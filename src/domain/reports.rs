@@ -26,7 +26,7 @@ use crate::ids::{JobCentreId, NetworkId};
 /// Referrals per state, each in its current state: a hired candidate counts under `hired`,
 /// not under `sent_to_employer` any more. `reached_employer` adds up the sent and the
 /// employer's answers: the placements chart sets the hires against it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StateCounts {
     pub pending_approval: i64,
     pub available_to_company: i64,
@@ -82,7 +82,7 @@ impl StateCounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MonthStates {
     pub month: String,
     #[serde(flatten)]
@@ -90,7 +90,7 @@ pub struct MonthStates {
 }
 
 /// Time from referral to the coordinator's decision (approve or reject), in seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DecisionTimes {
     pub decided: i64,
     pub median_seconds: Option<f64>,
@@ -108,7 +108,7 @@ impl DecisionTimes {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MonthDecisions {
     pub month: String,
     #[serde(flatten)]
@@ -116,7 +116,7 @@ pub struct MonthDecisions {
 }
 
 /// A centre's counts: a partner referring to my orders, or a member of a network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CentreCounts {
     pub authority_number: String,
     pub name: String,
@@ -126,13 +126,13 @@ pub struct CentreCounts {
     pub referrals: StateCounts,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NetworkShares {
     pub network: String,
     pub orders_shared: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PeriodView {
     pub from: String,
     pub to: String,
@@ -141,7 +141,7 @@ pub struct PeriodView {
 
 /// My centre: referrals to its orders by month and state, decision times, the partner centres
 /// that referred to them, and its orders shared per network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CentreReport {
     pub by_month: Vec<MonthStates>,
     pub totals: StateCounts,
@@ -153,14 +153,14 @@ pub struct CentreReport {
 
 /// One network of my centre: per member centre, the orders it shared with this network and
 /// the referrals it made to orders shared with this network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NetworkReport {
     pub network: String,
     pub members: Vec<CentreCounts>,
     pub totals: StateCounts,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reports {
     pub period: PeriodView,
     pub centre: CentreReport,

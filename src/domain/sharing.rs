@@ -24,7 +24,7 @@ fn network_by_name(conn: &mut DbConn, name: &str) -> AppResult<Option<NetworkId>
 }
 
 /// What a share did: the network, and the centres that were newly notified by it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ShareResult {
     pub order_id: JobOrderId,
     pub network: String,
@@ -181,7 +181,7 @@ pub fn shares_of(conn: &mut DbConn, order_id: JobOrderId) -> AppResult<Vec<Strin
 
 pub const NOTIFIED_PER_PAGE: i64 = 6;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -399,7 +399,7 @@ fn drop_notifications(conn: &mut DbConn, network: NetworkId, centre: JobCentreId
     .execute(conn)?)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NetworkView {
     pub id: NetworkId,
     pub name: String,

@@ -176,7 +176,7 @@ pub fn create_user(
     db.write_blocking(move |c| insert_user(c, None, &new, &hash))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct JobCentreRef {
     pub id: JobCentreId,
     pub authority_type: String,
@@ -185,7 +185,7 @@ pub struct JobCentreRef {
 }
 
 /// The user as `GET /auth/me` shows them.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Profile {
     pub id: UserId,
     pub username: String,

@@ -86,7 +86,7 @@ pub fn enqueue_with(conn: &mut DbConn, mail: &Mail, out: &Outgoing) -> AppResult
 
 // ---- delivery ------------------------------------------------------------------------
 
-#[derive(Queryable, Selectable, Debug, Clone, Serialize)]
+#[derive(Queryable, Selectable, Debug, Clone, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub id: OutboxId,

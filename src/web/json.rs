@@ -21,7 +21,13 @@ impl<T> Json<T> {
     }
 }
 
+/// Every body of the API is a JSON object. serde would also read a struct from an array of
+/// its fields in order (`[null]` for `{"language": null}`): that is refused.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Err(AppError::invalid("body", "must be a JSON object"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -110,6 +116,13 @@ mod tests {
     #[test]
     fn missing_field_names_field() {
         assert_eq!(field(parse(br#"{"a":1}"#)), "b");
+    }
+
+    #[test]
+    fn only_an_object_is_a_body() {
+        assert_eq!(field(parse(br#"["x", "y"]"#)), "body");
+        assert_eq!(field(parse(b" 7")), "body");
+        assert!(matches!(parse::<T>(b"[1,"), Err(AppError::BadRequest(_))));
     }
 
     #[test]

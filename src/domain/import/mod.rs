@@ -53,7 +53,8 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Options {
     /// Check and count, write nothing.
     #[serde(default)]
@@ -64,7 +65,7 @@ pub struct Options {
 }
 
 /// A row that was not imported: its line in the file, the column (as the file names it), why.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RowError {
     pub line: usize,
     pub field: String,
@@ -72,7 +73,7 @@ pub struct RowError {
 }
 
 /// A row that looks like a candidate the centre already has (or an earlier row of the file).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DuplicateWarning {
     pub line: usize,
     /// `email`, `phone` or `name_postcode`.
@@ -96,7 +97,7 @@ impl DuplicateWarning {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct Report {
     pub created: usize,
     pub updated: usize,

@@ -1,16 +1,22 @@
 //! The administrator's account actions over JSON: list, create, disable, enable, set a password.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::accounts;
+use crate::domain::accounts::{self, Account};
 use crate::domain::actor::AuthUser;
+use crate::domain::sharing::Page;
 use crate::domain::users::NewUser;
-use crate::error::AppResult;
+use crate::error::{AppResult, ErrorBody};
+use crate::ids::UserId;
 use crate::web::json::Json;
 use crate::web::state::AppState;
 
+/// Disables an account (admin); its sessions end.
+#[utoipa::path(post, path = "/admin/users/{username}/disable", tag = "admin", params(("username" = String, Path)),
+    responses((status = 200, body = AccountState), (status = 403, description = "Not an administrator", body = ErrorBody),
+        (status = 409, description = "The administrator's own account", body = ErrorBody)))]
 pub async fn disable_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -19,9 +25,16 @@ pub async fn disable_handler(
     let name = username.into_inner();
     let n = name.clone();
     let ended = state.db.write(move |c| accounts::disable(c, Some(&user), &n)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "username": name, "disabled": true, "sessions_ended": ended })))
+    Ok(HttpResponse::Ok().json(AccountState {
+        username: name,
+        disabled: Some(true),
+        sessions_ended: Some(ended),
+    }))
 }
 
+/// Enables an account again (admin).
+#[utoipa::path(post, path = "/admin/users/{username}/enable", tag = "admin", params(("username" = String, Path)),
+    responses((status = 200, body = AccountState), (status = 403, description = "Not an administrator", body = ErrorBody)))]
 pub async fn enable_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -30,14 +43,21 @@ pub async fn enable_handler(
     let name = username.into_inner();
     let n = name.clone();
     state.db.write(move |c| accounts::enable(c, Some(&user), &n)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "username": name, "disabled": false })))
+    Ok(HttpResponse::Ok().json(AccountState {
+        username: name,
+        disabled: Some(false),
+        sessions_ended: None,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct NewPassword {
     pub password: String,
 }
 
+/// Sets a new password for an account (admin); its sessions end.
+#[utoipa::path(post, path = "/admin/users/{username}/password", tag = "admin", params(("username" = String, Path)),
+    request_body = NewPassword, responses((status = 200, body = AccountState), (status = 403, description = "Not an administrator", body = ErrorBody)))]
 pub async fn password_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -54,16 +74,35 @@ pub async fn password_handler(
         .db
         .write(move |c| accounts::set_password(c, Some(&user), &n, &hash))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "username": name, "sessions_ended": ended })))
+    Ok(HttpResponse::Ok().json(AccountState {
+        username: name,
+        disabled: None,
+        sessions_ended: Some(ended),
+    }))
 }
 
-#[derive(Deserialize)]
+/// An account after an administrator's action.
+#[derive(Serialize, ToSchema)]
+pub struct AccountState {
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+    /// How many of the account's sessions ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions_ended: Option<usize>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// A part of the username, name or email.
     pub q: Option<String>,
     pub page: Option<i64>,
 }
 
 /// `GET /admin/users?q=&page=`: a page of accounts by username.
+#[utoipa::path(get, path = "/admin/users", tag = "admin", params(ListQuery),
+    responses((status = 200, body = Page<Account>), (status = 403, description = "Not an administrator", body = ErrorBody)))]
 pub async fn list_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -77,7 +116,8 @@ pub async fn list_handler(
     Ok(HttpResponse::Ok().json(page))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewAccount)]
 pub struct CreateInput {
     pub username: String,
     /// The job centre's authority number.
@@ -91,6 +131,9 @@ pub struct CreateInput {
 }
 
 /// `POST /admin/users`: a new account with its first password.
+#[utoipa::path(post, path = "/admin/users", tag = "admin", request_body = CreateInput,
+    responses((status = 201, body = CreatedAccount), (status = 403, description = "Not an administrator", body = ErrorBody),
+        (status = 409, description = "The username is taken", body = ErrorBody)))]
 pub async fn create_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -109,5 +152,12 @@ pub async fn create_handler(
     let hash = web::block(move || accounts::check_and_hash(&n, &password)).await??;
     let username = new.username.trim().to_string();
     let id = state.db.write(move |c| accounts::create(c, &user, &new, &hash)).await?;
-    Ok(HttpResponse::Created().json(json!({ "id": id, "username": username })))
+    Ok(HttpResponse::Created().json(CreatedAccount { id, username }))
+}
+
+/// The new account's id and username.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedAccount {
+    pub id: UserId,
+    pub username: String,
 }

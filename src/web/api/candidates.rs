@@ -1,8 +1,9 @@
 //! My centre's candidates over JSON: list (search, pages), create, read, change, wishes, consent.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
@@ -10,16 +11,21 @@ use crate::domain::audit;
 use crate::domain::candidate_edit::{self, PatchCandidate};
 use crate::domain::candidate_list::{self, SearchQuery};
 use crate::domain::candidates::{
-    create, give_consent, load_own, set_wishes, wishes, wishes_of, Candidate, ConsentInput, CreateCandidate,
+    create, give_consent, load_own, set_wishes, wishes, wishes_of, Candidate, ConsentInput, CreateCandidate, Wish,
 };
+use crate::domain::erasure::Erasure;
 use crate::domain::export_log;
-use crate::error::{AppError, AppResult};
+use crate::domain::sharing::Page;
+use crate::error::{AppResult, ErrorBody};
 use crate::ids::CandidateId;
 use crate::web::json::{Json, OptJson};
 use crate::web::state::AppState;
 
 // ---- HTTP handlers -----------------------------------------------------------------
 
+/// A new candidate of the user's centre; 409 for a likely duplicate unless `allow_duplicate`.
+#[utoipa::path(post, path = "/candidates", tag = "candidates", request_body = CreateCandidate,
+    responses((status = 201, body = CandidateView), (status = 409, description = "A likely duplicate", body = ErrorBody)))]
 pub async fn create_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -36,6 +42,8 @@ pub async fn create_handler(
     Ok(HttpResponse::Created().json(v))
 }
 
+/// A candidate of the user's centre (others 404).
+#[utoipa::path(get, path = "/candidates/{id}", tag = "candidates", params(("id" = i64, Path, description = "The candidate")), responses((status = 200, body = CandidateView)))]
 pub async fn get_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -52,18 +60,31 @@ pub async fn get_handler(
     Ok(HttpResponse::Ok().json(v))
 }
 
-/// The candidate with their occupation wishes, as the API shows it.
-fn with_wishes(conn: &mut DbConn, cand: Candidate) -> AppResult<serde_json::Value> {
-    let mut v = serde_json::to_value(&cand).map_err(|e| AppError::Internal(e.to_string()))?;
-    v["occupation_wishes"] = serde_json::to_value(wishes_of(conn, cand.id)?).unwrap_or_default();
-    Ok(v)
+/// A candidate with their occupation wishes, as the API shows one.
+#[derive(Serialize, ToSchema)]
+pub struct CandidateView {
+    #[serde(flatten)]
+    pub candidate: Candidate,
+    pub occupation_wishes: Vec<Wish>,
 }
 
-#[derive(Deserialize)]
+fn with_wishes(conn: &mut DbConn, cand: Candidate) -> AppResult<CandidateView> {
+    let occupation_wishes = wishes_of(conn, cand.id)?;
+    Ok(CandidateView {
+        candidate: cand,
+        occupation_wishes,
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct WishesInput {
+    /// Occupation codes, labels or aliases (`fiskekok`); replaces the list.
     pub occupations: Vec<String>,
 }
 
+/// Replaces the candidate's occupation wishes.
+#[utoipa::path(put, path = "/candidates/{id}/wishes", tag = "candidates", params(("id" = i64, Path, description = "The candidate")), request_body = WishesInput,
+    responses((status = 200, body = CandidateView), (status = 409, description = "The candidate was erased", body = ErrorBody)))]
 pub async fn wishes_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -92,6 +113,9 @@ pub async fn wishes_handler(
     Ok(HttpResponse::Ok().json(v))
 }
 
+/// Records the candidate's consent and what employers may see (no body: both shared).
+#[utoipa::path(post, path = "/candidates/{id}/consent", tag = "candidates", params(("id" = i64, Path, description = "The candidate")), request_body = Option<ConsentInput>,
+    responses((status = 200, body = Candidate), (status = 409, description = "The candidate was erased", body = ErrorBody)))]
 pub async fn consent_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -107,6 +131,9 @@ pub async fn consent_handler(
     Ok(HttpResponse::Ok().json(c))
 }
 
+/// Withdraws the consent and every live referral of the candidate.
+#[utoipa::path(delete, path = "/candidates/{id}/consent", tag = "candidates", params(("id" = i64, Path, description = "The candidate")),
+    responses((status = 200, body = ConsentRevoked), (status = 409, description = "No consent to revoke", body = ErrorBody)))]
 pub async fn revoke_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -118,11 +145,22 @@ pub async fn revoke_handler(
         .db
         .write(move |c| crate::domain::referrals::revoke_consent(c, &mail, &user, id))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "candidate": c, "referrals_withdrawn": n })))
+    Ok(HttpResponse::Ok().json(ConsentRevoked {
+        candidate: c,
+        referrals_withdrawn: n,
+    }))
+}
+
+/// The candidate after the consent was revoked, and how many referrals that withdrew.
+#[derive(Serialize, ToSchema)]
+pub struct ConsentRevoked {
+    pub candidate: Candidate,
+    pub referrals_withdrawn: usize,
 }
 
 /// The centre's candidates by name, a page at a time: `?q=` (name, email or occupation wish),
 /// `page` (from 1), `per_page` (default 50, at most 200); with the total that match.
+#[utoipa::path(get, path = "/candidates", tag = "candidates", params(SearchQuery), responses((status = 200, body = Page<Candidate>)))]
 pub async fn list_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -133,13 +171,13 @@ pub async fn list_handler(
         .db
         .read(move |c| candidate_list::search(c, &user, &search))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "items": p.items, "total": p.total, "page": p.page, "per_page": p.per_page, "range": p.range,
-    })))
+    Ok(HttpResponse::Ok().json(p))
 }
 
 /// Changes a candidate of the user's centre (404 for anyone else's); `null` clears a
 /// nullable field, a missing key leaves it. Answers with the candidate as `GET` shows it.
+#[utoipa::path(patch, path = "/candidates/{id}", tag = "candidates", params(("id" = i64, Path, description = "The candidate")), request_body = PatchCandidate,
+    responses((status = 200, body = CandidateView), (status = 409, description = "The candidate was erased", body = ErrorBody)))]
 pub async fn patch_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -158,6 +196,7 @@ pub async fn patch_handler(
 }
 
 /// Erasure on request (GDPR Art. 17), by the owning centre; anyone else gets 404.
+#[utoipa::path(delete, path = "/candidates/{id}", tag = "candidates", params(("id" = i64, Path, description = "The candidate")), responses((status = 200, body = Erasure)))]
 pub async fn erase_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -174,6 +213,8 @@ pub async fn erase_handler(
 
 /// Access export (GDPR Art. 15): everything stored about the candidate. The export is
 /// audited, so it runs in a write transaction.
+#[utoipa::path(get, path = "/candidates/{id}/export", tag = "candidates", params(("id" = i64, Path, description = "The candidate")),
+    responses((status = 200, description = "Profile, consent, wishes, referrals, mails, job agents", body = Object)))]
 pub async fn export_handler(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -7,11 +7,13 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::domain::actor::AuthUser;
 use crate::domain::csv_export::to_csv;
 use crate::domain::dashboards::{
-    my_orders_window, my_referrals_window, page_of, shared_orders_window, List, ListQuery, Loader, Params, Window,
+    my_orders_window, my_referrals_window, page_of, shared_orders_window, List, ListQuery, Loader, MyOrderRow,
+    MyReferralRow, Params, SharedOrderRow, Window,
 };
 use crate::domain::sharing::Page;
 use crate::error::{AppError, AppResult};
@@ -22,9 +24,12 @@ use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
 /// The export's options beside the list's own query.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    /// `1`: every matching row (at most 100,000), with `format=csv` or `xlsx` only.
     pub all: Option<String>,
+    /// `da` or `en`: the file's labels (CSV: labels and `;`).
     pub lang: Option<String>,
 }
 
@@ -210,6 +215,10 @@ async fn list_handler<R: Localized + Send + 'static>(
     Ok(counted(file_response(&file, out), total, rows_out).body(body))
 }
 
+/// Open orders shared with the user's centre (other centres' only).
+#[utoipa::path(get, path = "/dashboard/shared-orders", tag = "dashboards", params(ListQuery, ExportQuery),
+    responses((status = 200, description = "A page of the list, or the file",
+        content((Page<SharedOrderRow> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn shared_orders_handler(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -220,6 +229,10 @@ pub async fn shared_orders_handler(
     list_handler(state, req, user, query, ex, List::SharedOrders, shared_orders_window).await
 }
 
+/// The orders of the user's centre.
+#[utoipa::path(get, path = "/dashboard/my-orders", tag = "dashboards", params(ListQuery, ExportQuery),
+    responses((status = 200, description = "A page of the list, or the file",
+        content((Page<MyOrderRow> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn my_orders_handler(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -230,6 +243,10 @@ pub async fn my_orders_handler(
     list_handler(state, req, user, query, ex, List::MyOrders, my_orders_window).await
 }
 
+/// The referrals the user's centre made.
+#[utoipa::path(get, path = "/dashboard/my-referrals", tag = "dashboards", params(ListQuery, ExportQuery),
+    responses((status = 200, description = "A page of the list, or the file",
+        content((Page<MyReferralRow> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn my_referrals_handler(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -3,17 +3,23 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::domain::actor::AuthUser;
-use crate::domain::export_log::{self, parse_number, LogQuery, DEFAULT_PER_PAGE};
-use crate::error::AppResult;
+use crate::domain::export_log::{self, parse_number, ExportEntry, LogQuery, DEFAULT_PER_PAGE};
+use crate::domain::sharing::Page;
+use crate::error::{AppResult, ErrorBody};
 use crate::web::state::AppState;
 
 /// The log's query string, as typed: checked by `log_query`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportsQuery {
+    /// Only this user's exports (username).
     pub user: Option<String>,
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub page: Option<String>,
+    #[param(pattern = r"^\s*[+-]?[0-9]*\s*$")]
     pub per_page: Option<String>,
 }
 
@@ -27,6 +33,9 @@ impl ExportsQuery {
     }
 }
 
+/// The export log, newest first (admin).
+#[utoipa::path(get, path = "/admin/exports", tag = "admin", params(ExportsQuery),
+    responses((status = 200, body = Page<ExportEntry>), (status = 403, description = "Not an administrator", body = ErrorBody)))]
 pub async fn exports_handler(
     state: web::Data<AppState>,
     user: AuthUser,

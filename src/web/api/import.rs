@@ -4,7 +4,6 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use serde_json::json;
 
 use crate::domain::actor::AuthUser;
 use crate::domain::import::{self, template, Kind, Options, Report};
@@ -52,14 +51,19 @@ pub fn report_response(report: &Report) -> HttpResponse {
     if report.written || report.dry_run {
         return HttpResponse::Ok().json(report);
     }
-    let mut body = serde_json::to_value(report).unwrap_or_default();
-    body["error"] = json!(format!(
-        "{} rows have errors: nothing was imported (import the valid rows with skip_invalid=true)",
-        report.errors.len()
-    ));
-    HttpResponse::UnprocessableEntity().json(body)
+    HttpResponse::UnprocessableEntity().json(RowsRefused {
+        report: report.clone(),
+        error: format!(
+            "{} rows have errors: nothing was imported (import the valid rows with skip_invalid=true)",
+            report.errors.len()
+        ),
+    })
 }
 
+/// Imports a CSV or XLSX file of orders or candidates for the user's centre (the body is the file).
+#[utoipa::path(post, path = "/import/{kind}", tag = "import", params(("kind" = ImportKind, Path), Options),
+    request_body(content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses((status = 200, body = Report), (status = 422, description = "Rows have errors, or the file can't be read: nothing was imported", body = ImportRefused)))]
 pub async fn import_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -80,6 +84,8 @@ pub async fn import_handler(
 }
 
 /// `template.csv` or `template.xlsx`: the headers and one example row.
+#[utoipa::path(get, path = "/import/{kind}/{file}", tag = "import", params(("kind" = ImportKind, Path), ("file" = TemplateFile, Path)),
+    responses((status = 200, description = "The template", content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn template_handler(_user: AuthUser, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
     let (kind, file) = path.into_inner();
     let kind = Kind::parse(&kind)?;
@@ -95,4 +101,41 @@ pub async fn template_handler(_user: AuthUser, path: web::Path<(String, String)>
             format!("attachment; filename=\"staer-{}-skabelon.{ext}\"", kind.as_str()),
         ))
         .body(body))
+}
+
+/// A refused import: the report (with `error`) when rows have errors, else the error body.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Named by the OpenAPI document: `report_response` and `AppError` write the two shapes.
+pub enum ImportRefused {
+    Rows(RowsRefused),
+    Error(crate::error::ErrorBody),
+}
+
+/// The report of an import that wrote nothing because rows have errors.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RowsRefused {
+    #[serde(flatten)]
+    pub report: Report,
+    pub error: String,
+}
+
+/// What `/import/{kind}` imports (another is 404).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Named by the OpenAPI document; `Kind::parse` reads the path.
+pub enum ImportKind {
+    #[schema(rename = "orders")]
+    Orders,
+    #[schema(rename = "candidates")]
+    Candidates,
+}
+
+/// The templates of an import (another is 404).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Named by the OpenAPI document; `template_handler` reads the path.
+pub enum TemplateFile {
+    #[schema(rename = "template.csv")]
+    Csv,
+    #[schema(rename = "template.xlsx")]
+    Xlsx,
 }

@@ -2,23 +2,23 @@
 //! reopen (each with an optional reason), audit.
 
 use actix_web::{web, HttpResponse};
-use serde_json::json;
 
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
-use crate::domain::audit;
-use crate::domain::order::JobOrder;
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::order::{JobOrder, OrderView};
 use crate::domain::order_close::{close, reopen};
 use crate::domain::order_fields::{reject_unknown, CreateOrder, OrderFields, PatchOrder};
 use crate::domain::orders::{create_confirmed, load_owned, owner_view, update, view};
 use crate::domain::portal;
-use crate::error::AppResult;
+use crate::error::{AppResult, ErrorBody};
 use crate::ids::JobOrderId;
+use crate::web::api::shapes::Items;
 use crate::web::json::OptJson;
 use crate::web::state::AppState;
 
 /// The optional body of close and reopen.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     pub reason: Option<String>,
@@ -26,6 +26,9 @@ pub struct ReasonBody {
 
 // ---- HTTP handlers -------------------------------------------------------------
 
+/// Creates an order of the user's centre; the answer is the owner's view.
+#[utoipa::path(post, path = "/orders", tag = "orders", request_body = CreateOrder,
+    responses((status = 201, body = OrderView)))]
 pub async fn create_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -44,6 +47,9 @@ pub async fn create_handler(
     Ok(HttpResponse::Created().json(v))
 }
 
+/// The order as the user may see it: the owner's view, or the shared fields only.
+#[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(("id" = i64, Path, description = "The job order")),
+    responses((status = 200, body = OrderView)))]
 pub async fn get_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -70,6 +76,9 @@ async fn change(
     Ok(HttpResponse::Ok().json(v))
 }
 
+/// Changes fields of the order (owner); `null` clears a nullable field.
+#[utoipa::path(patch, path = "/orders/{id}", tag = "orders", params(("id" = i64, Path, description = "The job order")), request_body = PatchOrder,
+    responses((status = 200, body = OrderView), (status = 409, description = "Not in a state to change", body = ErrorBody)))]
 pub async fn patch_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -83,6 +92,8 @@ pub async fn patch_handler(
 
 /// With a portal configured, queues the transfer (see `GET …/portal`); without one, records
 /// the consultant's confirmation that the order was sent.
+#[utoipa::path(post, path = "/orders/{id}/send-to-portal", tag = "orders", params(("id" = i64, Path, description = "The job order")),
+    responses((status = 200, body = OrderView), (status = 409, description = "Closed, or already on the portal", body = ErrorBody)))]
 pub async fn send_to_portal_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -95,6 +106,8 @@ pub async fn send_to_portal_handler(
 
 /// Closes the order with an optional `{"reason"}` (no body works too); the answer is the
 /// owner's view plus how many live referrals were withdrawn and consultants told.
+#[utoipa::path(post, path = "/orders/{id}/close", tag = "orders", params(("id" = i64, Path, description = "The job order")), request_body = Option<ReasonBody>,
+    responses((status = 200, body = ClosedOrder), (status = 409, description = "Already closed", body = ErrorBody)))]
 pub async fn close_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -107,17 +120,28 @@ pub async fn close_handler(
         .db
         .write(move |c| {
             let closed = close(c, &mail, &user, id, reason)?;
-            let mut v = serde_json::to_value(owner_view(c, closed.order)?)
-                .map_err(|e| crate::error::AppError::Internal(format!("order view: {e}")))?;
-            v["referrals_withdrawn"] = json!(closed.withdrawn);
-            v["consultants_notified"] = json!(closed.notified);
-            Ok(v)
+            Ok(ClosedOrder {
+                order: owner_view(c, closed.order)?,
+                referrals_withdrawn: closed.withdrawn,
+                consultants_notified: closed.notified,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
+/// The owner's view of a closed order, and what the close did.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ClosedOrder {
+    #[serde(flatten)]
+    pub order: OrderView,
+    pub referrals_withdrawn: usize,
+    pub consultants_notified: usize,
+}
+
 /// Reopens a closed order (owner only); withdrawn referrals stay withdrawn.
+#[utoipa::path(post, path = "/orders/{id}/reopen", tag = "orders", params(("id" = i64, Path, description = "The job order")), request_body = Option<ReasonBody>,
+    responses((status = 200, body = OrderView), (status = 409, description = "Not closed", body = ErrorBody)))]
 pub async fn reopen_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -129,6 +153,8 @@ pub async fn reopen_handler(
 }
 
 /// The order's audit history, newest first; owner only (it names private fields).
+#[utoipa::path(get, path = "/orders/{id}/audit", tag = "orders", params(("id" = i64, Path, description = "The job order")),
+    responses((status = 200, body = Items<AuditEntry>)))]
 pub async fn audit_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -142,5 +168,5 @@ pub async fn audit_handler(
             audit::history(c, "job_order", id.0, 500)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": entries })))
+    Ok(HttpResponse::Ok().json(Items::of(entries)))
 }

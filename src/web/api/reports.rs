@@ -5,10 +5,12 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::domain::actor::AuthUser;
+use crate::domain::approvals::{self, Queue};
 use crate::domain::report_period::Period;
-use crate::domain::{approvals, reports};
+use crate::domain::reports::{self, Reports};
 use crate::error::AppResult;
 use crate::web::export::{log_export, XLSX_TYPE};
 use crate::web::report_tables::{chart, to_csv, to_xlsx};
@@ -16,10 +18,14 @@ use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
 /// `from` and `to` as `YYYY-MM`, both included; missing means the last 12 months.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
+    /// `YYYY-MM`.
     pub from: Option<String>,
+    /// `YYYY-MM`.
     pub to: Option<String>,
+    /// `da` or `en` (the files' labels).
     pub lang: Option<String>,
 }
 
@@ -29,6 +35,8 @@ impl PeriodQuery {
     }
 }
 
+/// The user's centre's and networks' figures for the period (counts only).
+#[utoipa::path(get, path = "/reports", tag = "reports", params(PeriodQuery), responses((status = 200, body = Reports)))]
 pub async fn reports_handler(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -73,6 +81,9 @@ async fn chart_file(
         .body(body))
 }
 
+/// One chart's numbers as CSV.
+#[utoipa::path(get, path = "/reports/{chart}.csv", tag = "reports", params(("chart" = String, Path, description = "The chart's key"), PeriodQuery),
+    responses((status = 200, description = "The chart's table", content_type = "text/csv", body = String)))]
 pub async fn csv_handler(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -83,6 +94,9 @@ pub async fn csv_handler(
     chart_file(state, req, user, path.into_inner(), query.into_inner(), false).await
 }
 
+/// One chart's numbers as a workbook.
+#[utoipa::path(get, path = "/reports/{chart}.xlsx", tag = "reports", params(("chart" = String, Path, description = "The chart's key"), PeriodQuery),
+    responses((status = 200, description = "The chart's table", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub async fn xlsx_handler(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -93,6 +107,8 @@ pub async fn xlsx_handler(
     chart_file(state, req, user, path.into_inner(), query.into_inner(), true).await
 }
 
+/// The referrals awaiting the user's approval, oldest first.
+#[utoipa::path(get, path = "/approvals", tag = "reports", responses((status = 200, body = Queue)))]
 pub async fn approvals_handler(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
     let q = state
         .db
