@@ -11,6 +11,8 @@
 #[path = "browser/admin.rs"]
 mod admin;
 mod common;
+#[path = "browser/notices.rs"]
+mod notices;
 
 use std::cell::RefCell;
 use std::net::TcpListener;
@@ -721,6 +723,7 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.keyboard("30-admin-exports", &["input[name=user]"]).await?;
     // The administrator's pages and a consultant's account page.
     admin::walk(&s, app).await?;
+    notices::walk(&s).await?;
 
     let problems = s.problems.into_inner();
     if !problems.is_empty() {

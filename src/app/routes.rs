@@ -166,6 +166,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/reports/{chart}.csv", web::get().to(api::reports::csv_handler))
         .route("/reports/{chart}.xlsx", web::get().to(api::reports::xlsx_handler))
         .route("/approvals", web::get().to(api::reports::approvals_handler))
+        .route("/notices", web::get().to(api::notices::list_handler))
+        .route("/notices/read-all", web::post().to(api::notices::read_all_handler))
+        .route("/notices/{id}/read", web::post().to(api::notices::read_handler))
         .route("/import/{kind}", web::post().to(api::import::import_handler))
         .route("/import/{kind}/{file}", web::get().to(api::import::template_handler));
 }
@@ -231,6 +234,9 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
             "/referrals/{id}/{action}",
             web::post().to(pages::order::referral_action),
         )
+        .route("/notices", web::get().to(pages::notices::notices_page))
+        .route("/notices/read-all", web::post().to(pages::notices::mark_all_read))
+        .route("/notices/{id}/read", web::post().to(pages::notices::mark_read))
         .route("/reports", web::get().to(pages::reports::reports_page))
         .route("/admin/exports", web::get().to(pages::admin_exports::exports_page))
         .route("/approvals", web::get().to(pages::reports::approvals_page))

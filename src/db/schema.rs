@@ -324,6 +324,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        order_id -> Nullable<BigInt>,
+        referral_id -> Nullable<BigInt>,
+        params -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> job_centres (job_centre_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(network_members -> networks (network_id));
@@ -341,6 +354,7 @@ diesel::joinable!(portal_orders -> job_orders (order_id));
 diesel::joinable!(portal_transfers -> job_orders (order_id));
 diesel::joinable!(portal_protocol -> job_orders (order_id));
 diesel::joinable!(portal_protocol -> users (user_id));
+diesel::joinable!(notices -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     job_centres,
@@ -366,4 +380,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_transfers,
     portal_protocol,
     export_log,
+    notices,
 );

@@ -21,6 +21,7 @@ pub mod job_agents;
 pub mod jobs;
 pub mod login_throttle;
 pub mod matching;
+pub mod notices;
 pub mod notify;
 pub mod order;
 pub mod order_close;

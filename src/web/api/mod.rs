@@ -8,6 +8,7 @@ pub mod exports;
 pub mod import;
 pub mod job_agents;
 pub mod matching;
+pub mod notices;
 pub mod orders;
 pub mod outbox;
 pub mod portal;

@@ -1,0 +1,48 @@
+//! My notices: the list (all or unread, paged), marking one or all as read. Another user's
+//! notice is 404.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::actor::AuthUser;
+use crate::domain::notices;
+use crate::error::AppResult;
+use crate::ids::NoticeId;
+use crate::web::state::AppState;
+
+#[derive(Deserialize)]
+pub struct NoticesQuery {
+    #[serde(default)]
+    pub unread: bool,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub async fn list_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<NoticesQuery>,
+) -> AppResult<HttpResponse> {
+    let NoticesQuery { unread, page, per_page } = q.into_inner();
+    let page = state
+        .db
+        .read(move |c| notices::list(c, &user, unread, page.unwrap_or(1), per_page))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+pub async fn read_handler(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<NoticeId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let notice = state.db.write(move |c| notices::mark_read(c, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(notice))
+}
+
+pub async fn read_all_handler(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+    let marked = state.db.write(move |c| notices::mark_all_read(c, &user)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "marked": marked, "unread": 0 })))
+}
