@@ -16,6 +16,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// Was there, and is no more for this caller (a CV whose sharing consent was revoked).
+    #[error("{0}")]
+    Gone(String),
     #[error("invalid value for field '{field}': {message}")]
     Validation { field: String, message: String },
     #[error("a candidate of the job centre has the same {matched_on} (candidate {duplicate_of}); send allow_duplicate: true to create anyway")]
@@ -68,6 +71,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) | AppError::Duplicate { .. } => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,

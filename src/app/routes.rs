@@ -123,6 +123,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             "/candidates/{id}/export",
             web::get().to(api::candidates::export_handler),
         )
+        .route("/candidates/{id}/cv", web::put().to(api::cv::upload_handler))
+        .route("/candidates/{id}/cv", web::get().to(api::cv::download_handler))
+        .route("/candidates/{id}/cv", web::delete().to(api::cv::delete_handler))
         .route(
             "/candidates/{id}/wishes",
             web::put().to(api::candidates::wishes_handler),

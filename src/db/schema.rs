@@ -153,6 +153,19 @@ diesel::table! {
         own_car -> Bool,
         certificates -> Text,
         languages -> Text,
+        share_cv -> Bool,
+    }
+}
+
+diesel::table! {
+    candidate_cvs (candidate_id) {
+        candidate_id -> BigInt,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        body -> Binary,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
     }
 }
 
@@ -247,6 +260,7 @@ diesel::table! {
         candidate_id -> Nullable<BigInt>,
         reply_to -> Nullable<Text>,
         list_unsubscribe -> Nullable<Text>,
+        cv_referral_id -> Nullable<BigInt>,
     }
 }
 
@@ -355,6 +369,7 @@ diesel::joinable!(portal_transfers -> job_orders (order_id));
 diesel::joinable!(portal_protocol -> job_orders (order_id));
 diesel::joinable!(portal_protocol -> users (user_id));
 diesel::joinable!(notices -> users (user_id));
+diesel::joinable!(candidate_cvs -> candidates (candidate_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     job_centres,
@@ -381,4 +396,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_protocol,
     export_log,
     notices,
+    candidate_cvs,
 );

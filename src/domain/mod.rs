@@ -9,6 +9,7 @@ pub mod candidate_edit;
 pub mod candidate_list;
 pub mod candidates;
 pub mod csv_export;
+pub mod cv;
 pub mod dashboards;
 pub mod duplicates;
 pub mod erasure;

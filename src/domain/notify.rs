@@ -190,6 +190,8 @@ pub fn candidate_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r
             reply_to: Some(coordinator.email),
             list_unsubscribe: None,
         },
+        // The CV goes along only if the candidate's consent to share it holds at delivery.
+        cv_of: Some(r.id),
     };
     enqueue_with(conn, mail, &out)?;
     Ok(())

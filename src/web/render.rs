@@ -129,6 +129,7 @@ pub(crate) async fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResp
             (e.status(), t("error_title"), describe(state, s.lang, &e))
         }
         AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, t("error_title"), t("too_large")),
+        AppError::Gone(_) => (StatusCode::GONE, t("error_title"), describe(state, s.lang, &e)),
         AppError::TooManyRequests(_) => (e.status(), t("error_title"), t("login_throttled")),
         AppError::Unavailable(cause) | AppError::Internal(cause) => {
             tracing::error!(%cause, "page failed");

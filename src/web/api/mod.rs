@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod candidates;
+pub mod cv;
 pub mod dashboards;
 pub mod exports;
 pub mod import;
