@@ -16,7 +16,8 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
-    /// It existed, and is no more: an expired or revoked link.
+    /// It existed, and is no more for this caller: an expired or revoked link, or a CV whose
+    /// sharing consent was revoked.
     #[error("{0}")]
     Gone(String),
     #[error("invalid value for field '{field}': {message}")]

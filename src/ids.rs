@@ -47,4 +47,5 @@ typed_id!(
     CandidateId,
     ReferralId,
     OutboxId,
+    NoticeId,
 );

@@ -13,6 +13,8 @@ mod admin;
 mod common;
 #[path = "browser/employer.rs"]
 mod employer;
+#[path = "browser/notices.rs"]
+mod notices;
 
 use std::cell::RefCell;
 use std::net::TcpListener;
@@ -725,6 +727,7 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.keyboard("30-admin-exports", &["input[name=user]"]).await?;
     // The administrator's pages and a consultant's account page.
     admin::walk(&s, app).await?;
+    notices::walk(&s).await?;
 
     let problems = s.problems.into_inner();
     if !problems.is_empty() {

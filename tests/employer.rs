@@ -154,6 +154,19 @@ on_both! {
         let (_, dash) = app.raw("GET", "/dashboard/my-referrals?status=hired", Some(&frb), None, "text/plain");
         assert!(dash.contains("Ansat"), "{dash}");
 
+        // The referring consultant's notices: the interview, then the hire, newest first; the
+        // bell in the page's header counts them.
+        let (s, n) = app.get("/api/v1/notices?unread=true", &frb);
+        assert_eq!(s, 200, "{n}");
+        let kinds: Vec<&str> = n["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+        assert_eq!(&kinds[..2], ["referral_hired", "referral_interview"], "{n}");
+        assert_eq!(n["items"][0]["referral_id"].as_i64(), Some(rid));
+        let (_, notices_page) = app.raw("GET", "/notices", Some(&frb), None, "text/plain");
+        assert!(notices_page.contains("Virksomheden har ansat"), "{notices_page}");
+        // The owner (coordinator) is told that every place is filled.
+        let (_, n) = app.get("/api/v1/notices?unread=true", &coord);
+        assert!(n["items"].as_array().unwrap().iter().any(|i| i["kind"] == "order_filled"), "{n}");
+
         // The history names the employer; the order counts the filled place.
         let hist = app.get(&format!("/api/v1/referrals/{rid}/history"), &frb).1["items"].clone();
         assert_eq!((hist[0]["to"].as_str(), hist[0]["by_employer"].as_bool()), (Some("hired"), Some(true)));

@@ -111,6 +111,12 @@ fn api_table() -> Vec<(Method, &'static str, Route)> {
         (Method::DELETE, "/candidates/{id}", web::to(api::candidates::erase_handler)),
         (Method::GET, "/candidates/{id}/export", web::to(api::candidates::export_handler)),
         (Method::PUT, "/candidates/{id}/wishes", web::to(api::candidates::wishes_handler)),
+        (Method::PUT, "/candidates/{id}/cv", web::to(api::cv::upload_handler)),
+        (Method::GET, "/candidates/{id}/cv", web::to(api::cv::download_handler)),
+        (Method::DELETE, "/candidates/{id}/cv", web::to(api::cv::delete_handler)),
+        (Method::GET, "/notices", web::to(api::notices::list_handler)),
+        (Method::POST, "/notices/read-all", web::to(api::notices::read_all_handler)),
+        (Method::POST, "/notices/{id}/read", web::to(api::notices::read_handler)),
         (Method::GET, "/candidates/{id}/matches", web::to(api::matching::candidate_matches_handler)),
         (Method::GET, "/orders/{id}/matches", web::to(api::matching::order_matches_handler)),
         (Method::POST, "/orders/{id}/referrals/bulk", web::to(api::matching::bulk_refer_handler)),
@@ -202,6 +208,9 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
             "/referrals/{id}/{action}",
             web::post().to(pages::order::referral_action),
         )
+        .route("/notices", web::get().to(pages::notices::notices_page))
+        .route("/notices/read-all", web::post().to(pages::notices::mark_all_read))
+        .route("/notices/{id}/read", web::post().to(pages::notices::mark_read))
         .route("/reports", web::get().to(pages::reports::reports_page))
         .route("/admin/exports", web::get().to(pages::admin_exports::exports_page))
         .route("/approvals", web::get().to(pages::reports::approvals_page))

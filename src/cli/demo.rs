@@ -302,6 +302,7 @@ fn candidate(c: &mut DbConn, user: &AuthUser, name: &str, consent: bool) -> AppR
             ConsentInput {
                 share_email: true,
                 share_phone: false,
+                share_cv: false,
             },
         )?;
     }

@@ -154,6 +154,19 @@ diesel::table! {
         own_car -> Bool,
         certificates -> Text,
         languages -> Text,
+        share_cv -> Bool,
+    }
+}
+
+diesel::table! {
+    candidate_cvs (candidate_id) {
+        candidate_id -> BigInt,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        body -> Binary,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
     }
 }
 
@@ -271,6 +284,7 @@ diesel::table! {
         candidate_id -> Nullable<BigInt>,
         reply_to -> Nullable<Text>,
         list_unsubscribe -> Nullable<Text>,
+        cv_referral_id -> Nullable<BigInt>,
     }
 }
 
@@ -369,6 +383,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        order_id -> Nullable<BigInt>,
+        referral_id -> Nullable<BigInt>,
+        params -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> job_centres (job_centre_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(network_members -> networks (network_id));
@@ -388,6 +415,8 @@ diesel::joinable!(portal_protocol -> job_orders (order_id));
 diesel::joinable!(portal_protocol -> users (user_id));
 diesel::joinable!(employer_links -> job_orders (order_id));
 diesel::joinable!(employer_link_tokens -> employer_links (link_id));
+diesel::joinable!(notices -> users (user_id));
+diesel::joinable!(candidate_cvs -> candidates (candidate_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     job_centres,
@@ -417,4 +446,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     network_referral_counts,
     employer_links,
     employer_link_tokens,
+    notices,
+    candidate_cvs,
 );

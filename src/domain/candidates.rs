@@ -46,6 +46,8 @@ pub struct Candidate {
     #[serde(serialize_with = "as_list")]
     #[schema(value_type = Vec<String>)]
     pub languages: String,
+    /// Consent to send the CV to employers (with the candidate email, on the employer page).
+    pub share_cv: bool,
 }
 
 /// A list column (JSON text) as stored, e.g. `["truckcertifikat"]`.
@@ -316,6 +318,9 @@ pub struct ConsentInput {
     pub share_email: bool,
     #[serde(default = "yes")]
     pub share_phone: bool,
+    /// Whether employers may receive the CV. Off unless asked for: a CV says much more.
+    #[serde(default)]
+    pub share_cv: bool,
 }
 
 fn yes() -> bool {
@@ -332,6 +337,7 @@ pub fn give_consent(conn: &mut DbConn, user: &AuthUser, id: CandidateId, input: 
             candidates::consent_revoked_at.eq(None::<NaiveDateTime>),
             candidates::share_email.eq(input.share_email),
             candidates::share_phone.eq(input.share_phone),
+            candidates::share_cv.eq(input.share_cv),
         ))
         .execute(conn)?;
     audit::record(
@@ -340,7 +346,7 @@ pub fn give_consent(conn: &mut DbConn, user: &AuthUser, id: CandidateId, input: 
         "candidate",
         id.0,
         "consent_given",
-        json!({ "share_email": input.share_email, "share_phone": input.share_phone }),
+        json!({ "share_email": input.share_email, "share_phone": input.share_phone, "share_cv": input.share_cv }),
     )?;
     load(conn, id)
 }

@@ -24,7 +24,7 @@ pub const ERASED: &str = "[erased]";
 
 /// Audit detail keys whose values describe the record, not the person: kept as they are
 /// (unless they contain one of the person's values).
-const NEUTRAL_KEYS: [&str; 12] = [
+const NEUTRAL_KEYS: [&str; 16] = [
     "from",
     "to",
     "state",
@@ -37,6 +37,10 @@ const NEUTRAL_KEYS: [&str; 12] = [
     "was",
     "by",
     "mails_cancelled",
+    "share_cv",
+    "content_type",
+    "size",
+    "replaced",
 ];
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
@@ -93,6 +97,7 @@ pub fn erase(conn: &mut DbConn, actor: Option<&AuthUser>, c: &Candidate, by: &st
         .set(referrals::reason.eq(Some(ERASED)))
         .execute(conn)?;
     diesel::delete(candidate_wishes::table.filter(candidate_wishes::candidate_id.eq(c.id))).execute(conn)?;
+    crate::domain::cv::erase(conn, c.id)?;
     diesel::delete(job_agents::table.filter(job_agents::candidate_id.eq(Some(c.id)))).execute(conn)?;
     let now = Utc::now().naive_utc();
     let none_time: Option<NaiveDateTime> = None;
@@ -109,6 +114,7 @@ pub fn erase(conn: &mut DbConn, actor: Option<&AuthUser>, c: &Candidate, by: &st
             candidates::consent_revoked_at.eq(none_time),
             candidates::share_email.eq(false),
             candidates::share_phone.eq(false),
+            candidates::share_cv.eq(false),
             candidates::retention_warned_at.eq(none_time),
             candidates::updated_at.eq(Some(now)),
             candidates::erased_at.eq(Some(now)),

@@ -107,8 +107,10 @@ pub fn export(conn: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<
         },
         "consent": {
             "given_at": c.consent_given_at, "given_by": consent_by, "revoked_at": c.consent_revoked_at,
-            "share_email": c.share_email, "share_phone": c.share_phone,
+            "share_email": c.share_email, "share_phone": c.share_phone, "share_cv": c.share_cv,
         },
+        // The CV's details; its bytes are downloaded on their own (GET …/cv).
+        "cv": to_value(crate::domain::cv::info(conn, user, id)?)?,
         "occupation_wishes": to_value(candidates::wishes_of(conn, id)?)?,
         "consent_history": to_value(consent_history)?,
         "history": to_value(&history)?,

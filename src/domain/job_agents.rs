@@ -447,6 +447,7 @@ pub fn run_due(db: &Db, mail: &Mail, now: NaiveDateTime) -> AppResult<usize> {
                     reply_to: None,
                     list_unsubscribe: Some(d.unsubscribe),
                 },
+                cv_of: None,
             };
             mail::enqueue_with(c, mail, &out)?;
             Ok(1)

@@ -1,15 +1,17 @@
-//! Who is told what, by mail: each event's recipients and the shared fields they may see.
-//! Written to the outbox inside the caller's transaction.
+//! Who is told what, by mail and in the app: each event's recipients and the shared fields
+//! they may see. Written to the outbox and to `notices` inside the caller's transaction: a
+//! user who gets a mail about an event also gets a notice of it (one `notice(...)` line per
+//! event), and some events that mail no one tell a user in the app only.
 
 use diesel::prelude::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
 use crate::domain::candidates::{Candidate, SharedCandidate};
 use crate::domain::order::{Access, JobOrder, SharedOrder};
 use crate::domain::referral::Referral;
-use crate::domain::{candidates, order};
+use crate::domain::{candidates, notices, order};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobCentreId, UserId};
 use crate::mail::{enqueue, enqueue_about, enqueue_with, Headers, Mail, Outgoing};
@@ -18,6 +20,20 @@ use crate::mail::{enqueue, enqueue_about, enqueue_with, Headers, Mail, Outgoing}
 fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {
     let names = order::load_names(conn, order)?;
     Ok(order::project(order.clone(), names, Access::Notified).shared().clone())
+}
+
+/// The in-app notice of an event for one user, about an order and perhaps one referral.
+/// `params` holds no personal text (notices.rs joins the names in when read).
+fn notice(
+    conn: &mut DbConn,
+    to: UserId,
+    kind: &str,
+    order: &JobOrder,
+    r: Option<&Referral>,
+    params: Value,
+) -> AppResult<()> {
+    notices::add(conn, to, kind, Some(order.id), r.map(|r| r.id), &params)?;
+    Ok(())
 }
 
 struct Recipient {
@@ -59,13 +75,14 @@ pub fn order_shared(
         return Ok(0);
     }
     let so = shared_order(conn, order)?;
-    let recipients: Vec<(String, String, String)> = users::table
+    let recipients: Vec<(UserId, String, String, String)> = users::table
         .filter(users::job_centre_id.eq_any(&centres))
         .filter(users::role.eq("consultant"))
-        .select((users::display_name, users::email, users::language))
+        .select((users::id, users::display_name, users::email, users::language))
         .order(users::id)
         .load(conn)?;
-    for (name, email, lang) in &recipients {
+    for (id, name, email, lang) in &recipients {
+        notice(conn, *id, "order_shared", order, None, json!({ "network": network }))?;
         let data = json!({
             "recipient_name": name,
             "order": so,
@@ -85,6 +102,14 @@ pub fn awaiting_approval(
     r: &Referral,
     cand: &Candidate,
 ) -> AppResult<()> {
+    notice(
+        conn,
+        order.coordinator_id,
+        "awaiting_approval",
+        order,
+        Some(r),
+        json!({}),
+    )?;
     let to = user_recipient(conn, order.coordinator_id)?;
     let by = user_recipient(conn, r.created_by)?;
     let data = json!({
@@ -109,13 +134,20 @@ pub fn awaiting_approval(
 
 /// "Your referral was approved / rejected", to the referring consultant.
 pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
+    let approved = r.state == "available_to_company";
+    let kind = if approved {
+        "referral_approved"
+    } else {
+        "referral_rejected"
+    };
+    notice(conn, r.created_by, kind, order, Some(r), json!({}))?;
     let to = user_recipient(conn, r.created_by)?;
     let cand = candidates::load(conn, r.candidate_id)?;
     let data = json!({
         "recipient_name": to.name,
         "order": shared_order(conn, order)?,
         "candidate_name": cand.name,
-        "approved": r.state == "available_to_company",
+        "approved": approved,
         "reason": r.reason,
         "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
     });
@@ -167,6 +199,8 @@ pub fn candidate_to_employer(
             reply_to: Some(coordinator.email),
             list_unsubscribe: None,
         },
+        // The CV goes along only if the candidate's consent to share it holds at delivery.
+        cv_of: Some(r.id),
     };
     enqueue_with(conn, mail, &out)?;
     Ok(())
@@ -178,6 +212,7 @@ pub fn referral_sent(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Refer
     if sent_by == r.created_by {
         return Ok(());
     }
+    notice(conn, r.created_by, "referral_sent", order, Some(r), json!({}))?;
     let to = user_recipient(conn, r.created_by)?;
     let by = user_recipient(conn, sent_by)?;
     let cand = candidates::load(conn, r.candidate_id)?;
@@ -210,6 +245,8 @@ pub fn referral_outcome(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
         to.push(order.coordinator_id);
     }
     for id in to {
+        // `referral_interview`, `referral_hired`, `referral_declined_by_employer`.
+        notice(conn, id, &format!("referral_{}", r.state), order, Some(r), json!({}))?;
         let rc = user_recipient(conn, id)?;
         let data = json!({
             "recipient_name": rc.name,
@@ -237,6 +274,14 @@ pub fn referral_outcome(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
 /// "Every place of the order is filled": to the order's responsible consultant, with the way to
 /// close it. The order stays open until someone closes it.
 pub fn order_filled(conn: &mut DbConn, mail: &Mail, order: &JobOrder) -> AppResult<()> {
+    notice(
+        conn,
+        order.responsible_consultant_id,
+        "order_filled",
+        order,
+        None,
+        json!({ "hired": order.hired, "vacancies": order.vacancies }),
+    )?;
     let to = user_recipient(conn, order.responsible_consultant_id)?;
     let data = json!({
         "recipient_name": to.name,
@@ -252,6 +297,8 @@ pub fn order_filled(conn: &mut DbConn, mail: &Mail, order: &JobOrder) -> AppResu
 /// "A referral was withdrawn: the candidate revoked consent", to the order's coordinator.
 /// It names no candidate: after a revocation their name goes to no one new.
 pub fn referral_withdrawn(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
+    // No referral on the notice either: it would name the candidate.
+    notice(conn, order.coordinator_id, "referral_withdrawn", order, None, json!({}))?;
     let to = user_recipient(conn, order.coordinator_id)?;
     let by = user_recipient(conn, r.created_by)?;
     let data = json!({
@@ -275,6 +322,8 @@ pub fn order_closed(
     candidate_names: &[String],
     reason: Option<&str>,
 ) -> AppResult<()> {
+    let params = json!({ "count": candidate_names.len(), "reason": reason });
+    notice(conn, consultant, "order_closed", order, None, params)?;
     let to = user_recipient(conn, consultant)?;
     let data = json!({
         "recipient_name": to.name,
@@ -298,6 +347,15 @@ pub fn portal_failed(
     attempts: i32,
     error: &str,
 ) -> AppResult<()> {
+    let params = json!({ "kind": kind, "attempts": attempts });
+    notice(
+        conn,
+        order.responsible_consultant_id,
+        "portal_failed",
+        order,
+        None,
+        params,
+    )?;
     let to = user_recipient(conn, order.responsible_consultant_id)?;
     let data = json!({
         "recipient_name": to.name,
@@ -308,5 +366,14 @@ pub fn portal_failed(
         "link": mail.link(&format!("/orders/{}#portal", order.id)),
     });
     enqueue(conn, mail, "portal_failed", &to.email, &to.language, &data)?;
+    Ok(())
+}
+
+/// "Your import is done", in the app only (the importer is at the screen or the CLI): what
+/// it created, updated and left unchanged, and how many rows were refused.
+pub fn import_finished(conn: &mut DbConn, user: UserId, kind: &str, counts: Value) -> AppResult<()> {
+    let mut params = counts;
+    params["kind"] = json!(kind);
+    notices::add(conn, user, "import_finished", None, None, &params)?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! by a worker over SMTP with retries. A rolled-back change sends nothing; a committed one
 //! is sent until the server accepts it, once per row.
 
+pub mod attachments;
 pub mod links;
 pub mod outbox;
 pub mod worker;

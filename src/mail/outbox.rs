@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::db::schema::outbox;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::{CandidateId, OutboxId};
+use crate::ids::{CandidateId, OutboxId, ReferralId};
 use crate::mail::Mail;
 
 /// Writes one mail to the outbox, inside the caller's transaction.
@@ -34,6 +34,7 @@ pub fn enqueue_about(
         data,
         candidate,
         headers: Headers::default(),
+        cv_of: None,
     };
     enqueue_with(conn, mail, &out)
 }
@@ -55,6 +56,9 @@ pub struct Outgoing<'a> {
     pub data: &'a Value,
     pub candidate: Option<CandidateId>,
     pub headers: Headers,
+    /// Attach the CV of this referral's candidate, if their consent to share it still holds
+    /// when the mail is delivered (`attachments::cv_for_referral`).
+    pub cv_of: Option<ReferralId>,
 }
 
 /// Writes one mail with its headers to the outbox, inside the caller's transaction.
@@ -79,6 +83,7 @@ pub fn enqueue_with(conn: &mut DbConn, mail: &Mail, out: &Outgoing) -> AppResult
             outbox::candidate_id.eq(out.candidate.into_sql::<Nullable<BigInt>>()),
             outbox::reply_to.eq(one_line(&out.headers.reply_to).into_sql::<Nullable<Text>>()),
             outbox::list_unsubscribe.eq(one_line(&out.headers.list_unsubscribe).into_sql::<Nullable<Text>>()),
+            outbox::cv_referral_id.eq(out.cv_of.into_sql::<Nullable<BigInt>>()),
         ))
         .returning(outbox::id)
         .get_result(conn)?)
@@ -106,4 +111,6 @@ pub struct OutboxRow {
     pub reply_to: Option<String>,
     #[serde(skip)]
     pub list_unsubscribe: Option<String>,
+    #[serde(skip)]
+    pub cv_referral_id: Option<ReferralId>,
 }

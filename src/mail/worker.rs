@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
 
@@ -17,6 +17,7 @@ use crate::db::schema::outbox;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::OutboxId;
+use crate::mail::attachments::{self, CvFile};
 use crate::mail::OutboxRow;
 
 #[derive(Clone, Debug)]
@@ -125,7 +126,7 @@ impl Worker {
         })
     }
 
-    fn message(&self, row: &OutboxRow) -> Result<Message, String> {
+    fn message(&self, row: &OutboxRow, cv: Option<CvFile>) -> Result<Message, String> {
         let to: Mailbox = row
             .to_addr
             .parse()
@@ -146,27 +147,43 @@ impl Worker {
                     "List-Unsubscribe=One-Click".into(),
                 ));
         }
+        let text = MultiPart::alternative()
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(row.body_text.clone()),
+            )
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(row.body_html.clone()),
+            );
+        let body = match cv {
+            None => text,
+            Some(cv) => {
+                let ct = ContentType::parse(&cv.content_type).map_err(|e| format!("CV type: {e}"))?;
+                MultiPart::mixed()
+                    .multipart(text)
+                    .singlepart(Attachment::new(cv.file_name).body(cv.body, ct))
+            }
+        };
         b.subject(row.subject.clone())
             // Stable per row: a resend after a crash is recognisable as the same mail.
             .message_id(Some(format!("<outbox-{}@{}>", row.id, self.domain)))
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(row.body_text.clone()),
-                    )
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(row.body_html.clone()),
-                    ),
-            )
+            .multipart(body)
             .map_err(|e| format!("building message: {e}"))
     }
 
     fn deliver(&self, row: &OutboxRow) -> Outcome {
-        let msg = match self.message(row) {
+        // Read now, not when the mail was written: a consent revoked meanwhile keeps the CV back.
+        let cv = match row.cv_referral_id {
+            None => None,
+            Some(r) => match self.db.read_blocking(|c| attachments::cv_for_referral(c, r)) {
+                Ok(cv) => cv,
+                Err(e) => return Outcome::Retry(format!("reading the CV: {e}")),
+            },
+        };
+        let msg = match self.message(row, cv) {
             Ok(m) => m,
             Err(e) => return Outcome::Fail(e),
         };

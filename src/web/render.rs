@@ -23,6 +23,9 @@ pub(crate) struct Me {
     pub(crate) display_name: String,
     pub(crate) centre: String,
     pub(crate) awaiting: i64,
+    /// The bell: my unread notices, as shown ("99+" past the cap), and whether there are any.
+    pub(crate) unread: String,
+    pub(crate) has_unread: bool,
     /// Administrators see the admin pages in the navigation.
     pub(crate) admin: bool,
 }
@@ -30,10 +33,13 @@ pub(crate) struct Me {
 pub(crate) fn me(conn: &mut DbConn, user: &AuthUser) -> AppResult<Me> {
     let (display_name, centre) = crate::domain::users::header_names(conn, user)?;
     let awaiting = crate::domain::approvals::awaiting_count(conn, user)?;
+    let unread = crate::domain::notices::unread_count(conn, user)?;
     Ok(Me {
         display_name,
         centre,
         awaiting,
+        unread: crate::domain::notices::unread_text(unread),
+        has_unread: unread > 0,
         admin: user.is_admin(),
     })
 }
@@ -137,6 +143,8 @@ pub(crate) async fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResp
         display_name: s.user.username.clone(),
         centre: String::new(),
         awaiting: 0,
+        unread: "0".into(),
+        has_unread: false,
         admin: s.user.is_admin(),
     });
     let ctx = json!({ "heading": heading, "text": text });

@@ -66,6 +66,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("public_order", include_str!("../../templates/pages/public_order.hbs")),
     ("employer", include_str!("../../templates/pages/employer.hbs")),
     ("unsubscribe", include_str!("../../templates/pages/unsubscribe.hbs")),
+    ("notices", include_str!("../../templates/pages/notices.hbs")),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

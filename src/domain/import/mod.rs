@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::duplicates::{Duplicate, Holder};
+use crate::domain::notify;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,7 +158,14 @@ pub fn run(
         }
     });
     match (result, kept_back) {
-        (Ok(r), _) | (Err(_), Some(r)) => Ok(r),
+        (Ok(r), _) => {
+            let counts = serde_json::json!({
+                "created": r.created, "updated": r.updated, "unchanged": r.unchanged, "errors": r.errors.len(),
+            });
+            notify::import_finished(conn, user.id, kind.as_str(), counts)?;
+            Ok(r)
+        }
+        (Err(_), Some(r)) => Ok(r),
         (Err(e), None) => Err(e),
     }
 }

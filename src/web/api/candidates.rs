@@ -126,6 +126,7 @@ pub async fn consent_handler(
     let input = body.0.unwrap_or(ConsentInput {
         share_email: true,
         share_phone: true,
+        share_cv: false,
     });
     let c = state.db.write(move |c| give_consent(c, &user, id, input)).await?;
     Ok(HttpResponse::Ok().json(c))

@@ -3,12 +3,14 @@
 pub mod accounts;
 pub mod auth;
 pub mod candidates;
+pub mod cv;
 pub mod dashboards;
 pub mod employer;
 pub mod exports;
 pub mod import;
 pub mod job_agents;
 pub mod matching;
+pub mod notices;
 pub mod openapi;
 pub mod orders;
 pub mod outbox;

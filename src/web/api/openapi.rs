@@ -19,8 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
 use crate::web::api::{
-    accounts, auth, candidates, dashboards, employer, exports, import, job_agents, matching, orders, outbox, portal,
-    referrals, reports, sharing,
+    accounts, auth, candidates, cv, dashboards, employer, exports, import, job_agents, matching, notices, orders,
+    outbox, portal, referrals, reports, sharing,
 };
 
 /// Where the document's paths are, relative to the server.
@@ -49,6 +49,8 @@ const BASE: &str = "/api/v1";
         candidates::create_handler, candidates::list_handler, candidates::get_handler, candidates::patch_handler,
         candidates::erase_handler, candidates::export_handler, candidates::wishes_handler,
         candidates::consent_handler, candidates::revoke_handler,
+        cv::upload_handler, cv::download_handler, cv::delete_handler,
+        notices::list_handler, notices::read_handler, notices::read_all_handler,
         matching::candidate_matches_handler, matching::order_matches_handler, matching::bulk_refer_handler,
         matching::occupations_handler,
         job_agents::create_handler, job_agents::list_handler, job_agents::delete_handler,

@@ -67,6 +67,7 @@ pub(crate) fn consent_text(state: &AppState, lang: Lang, c: &Candidate) -> Strin
             let shared: Vec<String> = [
                 (c.share_email, "share_email_short"),
                 (c.share_phone, "share_phone_short"),
+                (c.share_cv, "share_cv_short"),
             ]
             .into_iter()
             .filter(|(on, _)| *on)
@@ -231,6 +232,7 @@ pub async fn give_consent(state: web::Data<AppState>, s: Session, id: web::Path<
     let input = candidates::ConsentInput {
         share_email: f.0.checked("share_email"),
         share_phone: f.0.checked("share_phone"),
+        share_cv: f.0.checked("share_cv"),
     };
     let text = state.pages.t(s.lang, "ok_consent");
     change(&state, &s, &format!("/candidates#candidate-{id}"), move |c, _, u| {

@@ -20,6 +20,7 @@ pub mod import;
 pub mod job_agents;
 pub mod login;
 pub mod not_found;
+pub mod notices;
 pub mod order;
 pub mod order_close;
 pub mod order_form;
