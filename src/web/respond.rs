@@ -152,6 +152,32 @@ pub(crate) fn bare_error(req: &HttpRequest, status: StatusCode, title_key: &str,
     html(state, status, "error", data)
 }
 
+/// A page of a no-login link (the employer's, a citizen's order) that says why the link opens
+/// nothing, and nothing else.
+pub(crate) fn link_notice(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+    status: StatusCode,
+    title_key: &str,
+    text_key: &str,
+) -> HttpResponse {
+    let p = &state.pages;
+    let heading = p.t(lang, title_key);
+    let mut data = base_context(state, lang, req.path(), &query_pairs(req), None, heading.clone());
+    merge(&mut data, json!({ "heading": heading, "text": p.t(lang, text_key) }));
+    not_indexed(html(state, status, "notice", data))
+}
+
+/// A no-login link is a bearer token: its pages are not for search engines.
+pub(crate) fn not_indexed(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(
+        header::HeaderName::from_static("x-robots-tag"),
+        header::HeaderValue::from_static("noindex, nofollow"),
+    );
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@
 //! to. An unknown or forged link is a 404 page and an expired or revoked one a 410 page,
 //! neither showing anything of the order.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde_json::{json, Value};
@@ -19,7 +19,9 @@ use crate::web::csrf;
 use crate::web::flash::Flash;
 use crate::web::format::fmt_time;
 use crate::web::render::describe;
-use crate::web::respond::{base_context, html, lang_of, link, merge, query_pairs, redirect_flash, FLASH_COOKIE};
+use crate::web::respond::{
+    base_context, html, lang_of, link, link_notice, merge, not_indexed, query_pairs, redirect_flash, FLASH_COOKIE,
+};
 use crate::web::session::{parse_id, Form};
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
@@ -89,7 +91,7 @@ pub async fn employer_page(state: web::Data<AppState>, req: HttpRequest, token: 
             "csrf": form_token(&state, &token),
         }),
     );
-    let mut res = private(html(&state, StatusCode::OK, "employer", data));
+    let mut res = not_indexed(html(&state, StatusCode::OK, "employer", data));
     if flash.is_some() {
         let _ = res.add_removal_cookie(&crate::web::respond::cookie(
             &state,
@@ -157,18 +159,5 @@ fn refusal(state: &AppState, req: &HttpRequest, lang: Lang, e: AppError) -> Http
 }
 
 fn notice(state: &AppState, req: &HttpRequest, lang: Lang, status: StatusCode, key: &str) -> HttpResponse {
-    let p = &state.pages;
-    let heading = p.t(lang, "employer_title");
-    let mut data = base_context(state, lang, req.path(), &query_pairs(req), None, heading.clone());
-    merge(&mut data, json!({ "heading": heading, "text": p.t(lang, key) }));
-    private(html(state, status, "notice", data))
-}
-
-/// The link is a bearer token: not for search engines.
-fn private(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(
-        header::HeaderName::from_static("x-robots-tag"),
-        header::HeaderValue::from_static("noindex, nofollow"),
-    );
-    res
+    link_notice(state, req, lang, status, "employer_title", key)
 }

@@ -2,7 +2,7 @@
 //! and headers, Danish with English selectable. A forged or unknown link is a 404 and an
 //! expired link or a closed order a 410, each a page that shows nothing of the order.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde_json::json;
@@ -11,7 +11,7 @@ use crate::domain::public_order;
 use crate::error::AppError;
 use crate::mail::links::LinkError;
 use crate::web::format::fmt_date;
-use crate::web::respond::{base_context, html, lang_of, merge, query_pairs};
+use crate::web::respond::{base_context, html, lang_of, link_notice, merge, not_indexed, query_pairs};
 use crate::web::state::AppState;
 use crate::web::templates::Lang;
 
@@ -45,23 +45,9 @@ pub async fn public_order(state: web::Data<AppState>, req: HttpRequest, token: w
             "end_date": order.end_date.map(|d| fmt_date(d, lang)),
         }),
     );
-    private(html(&state, StatusCode::OK, "public_order", data))
+    not_indexed(html(&state, StatusCode::OK, "public_order", data))
 }
 
-/// A page that says why the link opens nothing, and nothing else.
 fn notice(state: &AppState, req: &HttpRequest, lang: Lang, status: StatusCode, key: &str) -> HttpResponse {
-    let p = &state.pages;
-    let heading = p.t(lang, "public_order_title");
-    let mut data = base_context(state, lang, req.path(), &query_pairs(req), None, heading.clone());
-    merge(&mut data, json!({ "heading": heading, "text": p.t(lang, key) }));
-    private(html(state, status, "notice", data))
-}
-
-/// The link is a bearer token: not for search engines.
-fn private(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(
-        header::HeaderName::from_static("x-robots-tag"),
-        header::HeaderValue::from_static("noindex, nofollow"),
-    );
-    res
+    link_notice(state, req, lang, status, "public_order_title", key)
 }
