@@ -21,7 +21,9 @@ pub struct UploadQuery {
 
 #[utoipa::path(put, path = "/candidates/{id}/cv", tag = "candidates",
     params(("id" = i64, Path, description = "A candidate of my centre"), UploadQuery),
-    request_body(content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
+    // Any content type: the file's own bytes say what it is.
+    request_body(content((Vec<u8> = "application/octet-stream"), (Vec<u8> = "application/pdf"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
     responses((status = 201, body = CvInfo)))]
 pub async fn upload_handler(
     state: web::Data<AppState>,
