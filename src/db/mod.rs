@@ -1,9 +1,11 @@
 //! The database: one connection type over SQLite (embedded default) and PostgreSQL (scale), chosen
 //! by the URL; the pool, the single writer, the migrations, and the schema.
 
+pub mod checkpoint;
 pub mod lease;
 pub mod schema;
 pub mod writer;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -11,6 +13,7 @@ use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{AppError, AppResult};
+use checkpoint::Checkpointer;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -131,15 +134,25 @@ fn tune_sqlite(c: &mut SqliteConnection) -> QueryResult<()> {
     c.batch_execute("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;")
 }
 
-/// r2d2 manager that builds the variant from the URL's scheme.
-pub struct Manager(DbUrl, u32);
+/// r2d2 manager that builds the variant from the URL's scheme. A SQLite write connection
+/// leaves its WAL checkpoints to the checkpoint thread (`checkpoint.rs`).
+pub struct Manager {
+    url: DbUrl,
+    busy_timeout_ms: u32,
+    writes: bool,
+}
 
 impl r2d2::ManageConnection for Manager {
     type Connection = DbConn;
     type Error = ConnectionError;
 
     fn connect(&self) -> Result<DbConn, ConnectionError> {
-        self.0.connect(self.1)
+        let mut c = self.url.connect(self.busy_timeout_ms)?;
+        if self.writes && self.url.is_sqlite() {
+            c.batch_execute("PRAGMA wal_autocheckpoint = 0")
+                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+        }
+        Ok(c)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
@@ -167,6 +180,8 @@ pub struct Db {
     write: Pool,
     /// SQLite only: the writer thread that group-commits the requests' writes.
     batched: Option<writer::Writer>,
+    /// SQLite only: the thread that checkpoints the WAL, poked after each commit.
+    checkpoints: Option<Arc<Checkpointer>>,
     url: DbUrl,
 }
 
@@ -174,27 +189,37 @@ impl Db {
     pub fn open(url: &str, opts: &DbOptions) -> AppResult<Db> {
         let url = DbUrl::parse(url);
         let pool_size = opts.pool_size;
-        let build = |size: u32| {
+        let build = |size: u32, writes: bool| {
             r2d2::Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
                 .connection_timeout(opts.connect_timeout)
-                .build(Manager(url.clone(), opts.busy_timeout_ms))
+                .build(Manager {
+                    url: url.clone(),
+                    busy_timeout_ms: opts.busy_timeout_ms,
+                    writes,
+                })
                 .map_err(AppError::from)
         };
-        let (read, write, batched) = if url.is_sqlite() {
+        let (read, write, batched, checkpoints) = if url.is_sqlite() {
             // Create the file and run migrations on the writer before readers open it.
-            let write = build(1)?;
-            let batched = writer::Writer::start(write.clone());
-            (build(pool_size)?, write, Some(batched))
+            let write = build(1, true)?;
+            let conn = url
+                .connect(opts.busy_timeout_ms)
+                .map_err(|e| AppError::Unavailable(format!("opening the database: {e}")))?;
+            let checkpoints = Checkpointer::start(conn)
+                .map_err(|e| AppError::Internal(format!("starting the checkpoint thread: {e}")))?;
+            let batched = writer::Writer::start(write.clone(), checkpoints.clone());
+            (build(pool_size, false)?, write, Some(batched), Some(checkpoints))
         } else {
-            let p = build(pool_size)?;
-            (p.clone(), p, None)
+            let p = build(pool_size, true)?;
+            (p.clone(), p, None, None)
         };
         Ok(Db {
             read,
             write,
             batched,
+            checkpoints,
             url,
         })
     }
@@ -205,7 +230,16 @@ impl Db {
 
     pub fn migrate(&self) -> AppResult<()> {
         let mut conn = self.write.get()?;
-        run_migrations(&mut conn)
+        let done = run_migrations(&mut conn);
+        self.committed();
+        done
+    }
+
+    /// After a commit outside the writer thread: the WAL may want a checkpoint.
+    fn committed(&self) {
+        if let Some(c) = &self.checkpoints {
+            c.poke();
+        }
     }
 
     /// A connection for reading (blocking; call from `web::block` or a worker thread).
@@ -217,7 +251,9 @@ impl Db {
     /// On SQLite it takes turns with the writer thread's batches for the one connection.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.write.get()?;
-        write_transaction(&mut conn, f)
+        let done = write_transaction(&mut conn, f);
+        self.committed();
+        done
     }
 
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {

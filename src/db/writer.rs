@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 
+use super::checkpoint::Checkpointer;
 use super::{DbConn, Pool};
 use crate::error::{AppError, AppResult};
 
@@ -89,13 +90,13 @@ pub struct Stats {
 
 impl Writer {
     /// Starts the writer thread over `pool` (one connection: the only writer).
-    pub fn start(pool: Pool) -> Writer {
+    pub fn start(pool: Pool, checkpoints: Arc<Checkpointer>) -> Writer {
         let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
         let stats = Arc::new(Stats::default());
         let counts = stats.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(&pool, &queue, &counts))
+            .spawn(move || writer_loop(&pool, &queue, &counts, &checkpoints))
             .expect("spawn the database writer thread");
         Writer { jobs, stats }
     }
@@ -127,7 +128,7 @@ impl Writer {
 
 /// Takes the first job waiting, then every job already queued behind it (up to `MAX_BATCH`),
 /// and runs them as one transaction. Ends when every `Writer` handle is gone.
-fn writer_loop(pool: &Pool, queue: &Receiver<Box<dyn Job>>, stats: &Stats) {
+fn writer_loop(pool: &Pool, queue: &Receiver<Box<dyn Job>>, stats: &Stats, checkpoints: &Checkpointer) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -137,6 +138,7 @@ fn writer_loop(pool: &Pool, queue: &Receiver<Box<dyn Job>>, stats: &Stats) {
             }
         }
         let outcome = run_batch(pool, &mut batch).map_err(|e| e.to_string());
+        checkpoints.poke();
         stats.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
         stats.batches.fetch_add(1, Ordering::Relaxed);
         for job in batch {

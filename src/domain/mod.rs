@@ -46,6 +46,7 @@ pub mod retention;
 pub mod sessions;
 pub mod sharing;
 pub mod sheet;
+pub mod state_update;
 pub mod users;
 pub mod validate;
 pub mod xlsx_export;

@@ -13,6 +13,7 @@ use crate::domain::actor::AuthUser;
 use crate::domain::candidates::{Candidate, SharedCandidate};
 use crate::domain::order::{Access, JobOrder};
 use crate::domain::referral::{transition, Action, Actor, Referral, Refusal, State};
+use crate::domain::state_update::SetState;
 use crate::domain::{audit, candidates, employer_link, notify, orders};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
@@ -150,16 +151,13 @@ pub fn move_state(
     by: Mover,
     reason: Option<&str>,
 ) -> AppResult<()> {
-    let updated = diesel::update(
-        referrals::table
-            .filter(referrals::id.eq(id))
-            .filter(referrals::state.eq(from.as_str())),
-    )
-    .set((
-        referrals::state.eq(to.as_str()),
-        referrals::reason.eq(reason),
-        referrals::updated_at.eq(Utc::now().naive_utc()),
-    ))
+    let updated = SetState {
+        id,
+        from: from.as_str(),
+        to: to.as_str(),
+        reason,
+        at: Utc::now().naive_utc(),
+    }
     .execute(conn)?;
     if updated == 0 {
         // Someone else moved it first.
