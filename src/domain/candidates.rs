@@ -102,6 +102,11 @@ pub fn load(conn: &mut DbConn, id: CandidateId) -> AppResult<Candidate> {
     Ok(candidates::table.find(id).select(Candidate::as_select()).first(conn)?)
 }
 
+/// A candidate's name alone (what mails about a referral name): not the whole row.
+pub fn name(conn: &mut DbConn, id: CandidateId) -> AppResult<String> {
+    Ok(candidates::table.find(id).select(candidates::name).first(conn)?)
+}
+
 /// A candidate of the user's own centre; anyone else's is reported missing.
 pub fn load_own(conn: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<Candidate> {
     let c = load(conn, id)?;

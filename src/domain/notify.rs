@@ -142,11 +142,11 @@ pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
     };
     notice(conn, r.created_by, kind, order, Some(r), json!({}))?;
     let to = user_recipient(conn, r.created_by)?;
-    let cand = candidates::load(conn, r.candidate_id)?;
+    let candidate_name = candidates::name(conn, r.candidate_id)?;
     let data = json!({
         "recipient_name": to.name,
         "order": shared_order(conn, order)?,
-        "candidate_name": cand.name,
+        "candidate_name": candidate_name,
         "approved": approved,
         "reason": r.reason,
         "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
@@ -215,11 +215,11 @@ pub fn referral_sent(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Refer
     notice(conn, r.created_by, "referral_sent", order, Some(r), json!({}))?;
     let to = user_recipient(conn, r.created_by)?;
     let by = user_recipient(conn, sent_by)?;
-    let cand = candidates::load(conn, r.candidate_id)?;
+    let candidate_name = candidates::name(conn, r.candidate_id)?;
     let data = json!({
         "recipient_name": to.name,
         "order": shared_order(conn, order)?,
-        "candidate_name": cand.name,
+        "candidate_name": candidate_name,
         "sent_by": by.name,
         "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
     });
@@ -238,7 +238,7 @@ pub fn referral_sent(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Refer
 /// "The employer answered: interview / hired / not suitable", to the referring consultant and
 /// the order's coordinator (once, when they are the same person), with the employer's comment.
 pub fn referral_outcome(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
-    let cand = candidates::load(conn, r.candidate_id)?;
+    let candidate_name = candidates::name(conn, r.candidate_id)?;
     let so = shared_order(conn, order)?;
     let mut to = vec![r.created_by];
     if order.coordinator_id != r.created_by {
@@ -251,7 +251,7 @@ pub fn referral_outcome(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
         let data = json!({
             "recipient_name": rc.name,
             "order": so,
-            "candidate_name": cand.name,
+            "candidate_name": candidate_name,
             "outcome": r.state,
             "interview": r.state == "interview",
             "hired": r.state == "hired",

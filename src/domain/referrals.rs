@@ -139,7 +139,8 @@ fn bump_counts(conn: &mut DbConn, order_id: JobOrderId, from: Option<State>, to:
 
 /// Moves a referral from `from` to `to`, as `transition` decided for `action`: a conditional
 /// update on the state it was read in (so a race is a 409, never a lost change), the history
-/// entry, and the order's figures. The caller audits and notifies.
+/// entry, and the order's figures. The caller audits and notifies. Returns the time of the
+/// change (the referral's new `updated_at`).
 #[allow(clippy::too_many_arguments)]
 pub fn move_state(
     conn: &mut DbConn,
@@ -150,13 +151,14 @@ pub fn move_state(
     to: State,
     by: Mover,
     reason: Option<&str>,
-) -> AppResult<()> {
+) -> AppResult<NaiveDateTime> {
+    let at = Utc::now().naive_utc();
     let updated = SetState {
         id,
         from: from.as_str(),
         to: to.as_str(),
         reason,
-        at: Utc::now().naive_utc(),
+        at,
     }
     .execute(conn)?;
     if updated == 0 {
@@ -165,7 +167,8 @@ pub fn move_state(
         return Err(Refusal::WrongState(now).into_error(action));
     }
     record_event(conn, id, by, Some(from), to, reason)?;
-    bump_counts(conn, order_id, Some(from), to)
+    bump_counts(conn, order_id, Some(from), to)?;
+    Ok(at)
 }
 
 /// Refers a candidate of the user's centre to an order the user can see.
@@ -291,6 +294,30 @@ pub fn apply(
     action: Action,
     reason: Option<String>,
 ) -> AppResult<Referral> {
+    act_on(conn, mail, user, id, action, reason).map(|(r, _)| r)
+}
+
+/// `apply`, answered with the referral's view (the API's answer), from the order it read.
+pub fn apply_view(
+    conn: &mut DbConn,
+    mail: &Mail,
+    user: &AuthUser,
+    id: ReferralId,
+    action: Action,
+    reason: Option<String>,
+) -> AppResult<ReferralView> {
+    let (r, order) = act_on(conn, mail, user, id, action, reason)?;
+    view(conn, r, order.title)
+}
+
+fn act_on(
+    conn: &mut DbConn,
+    mail: &Mail,
+    user: &AuthUser,
+    id: ReferralId,
+    action: Action,
+    reason: Option<String>,
+) -> AppResult<(Referral, JobOrder)> {
     let (r, order) = load_visible(conn, user, id)?;
     let from = r.state()?;
     let to = check(user, &order, from, r.created_by, r.job_centre_id, action)?;
@@ -311,7 +338,7 @@ pub fn apply(
             .map(|s| s.trim().chars().take(2000).collect())
             .filter(|s: &String| !s.is_empty()),
     };
-    move_state(
+    let updated_at = move_state(
         conn,
         id,
         order.id,
@@ -329,13 +356,19 @@ pub fn apply(
         action.as_str(),
         json!({ "from": from, "to": to, "reason": reason }),
     )?;
-    let r = load(conn, id)?;
+    // The row as the update left it, without reading it back.
+    let r = Referral {
+        state: to.as_str().to_string(),
+        reason: reason.clone(),
+        updated_at,
+        ..r
+    };
     match action {
         Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r)?,
         Action::Send => {
             let r = send_to_employer(conn, mail, &order, r)?;
             notify::referral_sent(conn, mail, &order, &r, user.id)?;
-            return Ok(r);
+            return Ok((r, order));
         }
         // A pending or available referral was the coordinator's to act on: they are told.
         Action::ConsentRevoked => notify::referral_withdrawn(conn, mail, &order, &r)?,
@@ -346,7 +379,7 @@ pub fn apply(
             return Err(AppError::Internal("an employer's answer applied as a user".into()))
         }
     }
-    Ok(r)
+    Ok((r, order))
 }
 
 /// The candidate mail to the employer, with a new token of the order's employer link for that

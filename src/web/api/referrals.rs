@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::domain::actor::AuthUser;
 use crate::domain::referral::Action;
 use crate::domain::referrals::{
-    apply, create, history, load_visible, of_order, view, view_of, HistoryEntry, ReferralView,
+    apply_view, create, history, load_visible, of_order, view, view_of, HistoryEntry, ReferralView,
 };
 use crate::error::{AppResult, ErrorBody};
 use crate::ids::{CandidateId, JobOrderId, ReferralId};
@@ -71,10 +71,7 @@ async fn act(
     let mail = state.mail.clone();
     let v = state
         .db
-        .write(move |c| {
-            let r = apply(c, &mail, &user, id, action, reason)?;
-            view_of(c, r)
-        })
+        .write(move |c| apply_view(c, &mail, &user, id, action, reason))
         .await?;
     Ok(HttpResponse::Ok().json(v))
 }
