@@ -40,6 +40,7 @@ const BASE: &str = "/api/v1";
         orders::create_handler, orders::get_handler, orders::patch_handler, orders::send_to_portal_handler,
         orders::close_handler, orders::reopen_handler, orders::audit_handler,
         employer::links_handler, employer::revoke_handler, employer::page_handler, employer::answer_handler,
+        employer::cv_handler,
         portal::status_handler, portal::callback_handler,
         sharing::share_handler, sharing::shares_handler, sharing::unshare_handler, sharing::notified_handler,
         sharing::networks_handler, sharing::create_network_handler, sharing::add_member_handler,
