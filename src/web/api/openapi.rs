@@ -73,6 +73,7 @@ pub fn document() -> &'static Value {
     DOC.get_or_init(|| {
         let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
         local_times(&mut doc);
+        binary_answers(&mut doc);
         doc
     })
 }
@@ -94,6 +95,31 @@ fn local_times(v: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(local_times),
         _ => {}
+    }
+}
+
+/// A file answered as it is (a CV): utoipa writes `Vec<u8>` as an array of integers, which a
+/// file is not. OpenAPI 3.1 says "a string of bytes of this media type" with `contentMediaType`.
+fn binary_answers(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let answers = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(Value::as_object_mut))
+        .flat_map(|r| r.values_mut());
+    for answer in answers {
+        let Some(content) = answer.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (media, body) in content.iter_mut() {
+            let bytes = body["schema"]["type"] == "array" && body["schema"]["items"]["type"] == "integer";
+            if bytes && !media.contains("json") {
+                body["schema"] = json!({ "type": "string", "contentMediaType": media });
+            }
+        }
     }
 }
 
