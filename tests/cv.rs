@@ -411,6 +411,7 @@ on_both! {
         assert_eq!(r.status, 422);
         let html = r.text();
         assert!(html.contains("skal være en PDF- eller DOCX-fil"), "{html}");
+        assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"cv-error cv-hint\""), "the field is marked");
         assert!(html.contains("Mit CV.pdf") && html.contains("value=\"Side CV Person\""));
         // Too large: the file alone, and the whole form past what is read at all.
         let mut big = PDF.to_vec();

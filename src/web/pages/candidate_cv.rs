@@ -40,19 +40,18 @@ pub async fn upload(
     let Some(id) = parse_id(&id).map(CandidateId) else {
         return fail(&state, &s, AppError::NotFound).await;
     };
+    // The page again with the reason on top and beside the file field.
     let refuse = |e: AppError| {
         let text = match e {
             AppError::PayloadTooLarge => state.pages.t(s.lang, "cv_too_large"),
             ref e => describe(&state, s.lang, e),
         };
-        (e.status(), Some(Flash::error(text)))
+        let (state, s) = (state.clone(), &s);
+        async move { stored_page(&state, s, id, e.status(), Some(Flash::error(text.clone())), Some(text)).await }
     };
     let body = match read_body(&req, payload, cv::MAX_BYTES + FORM_OVERHEAD).await {
         Ok(b) => b,
-        Err(e) => {
-            let (status, flash) = refuse(e);
-            return stored_page(&state, &s, id, status, flash).await;
-        }
+        Err(e) => return refuse(e).await,
     };
     let content_type = req
         .headers()
@@ -60,8 +59,7 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let Some(parts) = multipart::boundary(content_type).and_then(|b| multipart::parse(&body, &b)) else {
-        let (status, flash) = refuse(AppError::BadRequest("not a file upload".into()));
-        return stored_page(&state, &s, id, status, flash).await;
+        return refuse(AppError::BadRequest("not a file upload".into())).await;
     };
     let field = |n: &str| parts.iter().find(|p| p.name == n);
     let token = field(csrf::FIELD).map(|p| String::from_utf8_lossy(&p.body).to_string());
@@ -69,8 +67,7 @@ pub async fn upload(
         return fail(&state, &s, AppError::Forbidden(state.pages.t(s.lang, "csrf_failed"))).await;
     }
     let Some(file) = field("file") else {
-        let (status, flash) = refuse(AppError::invalid("file", "the file is empty"));
-        return stored_page(&state, &s, id, status, flash).await;
+        return refuse(AppError::invalid("file", "the file is empty")).await;
     };
     let (name, bytes, user) = (
         file.file_name.clone().unwrap_or_default(),
@@ -80,10 +77,7 @@ pub async fn upload(
     let result = state.db.write(move |c| cv::upload(c, &user, id, &name, &bytes)).await;
     match result {
         Ok(_) => redirect_flash(&state, &back(id), Flash::ok(state.pages.t(s.lang, "ok_cv_uploaded"))),
-        Err(e @ (AppError::Validation { .. } | AppError::PayloadTooLarge | AppError::Conflict(_))) => {
-            let (status, flash) = refuse(e);
-            stored_page(&state, &s, id, status, flash).await
-        }
+        Err(e @ (AppError::Validation { .. } | AppError::PayloadTooLarge | AppError::Conflict(_))) => refuse(e).await,
         Err(e) => fail(&state, &s, e).await,
     }
 }

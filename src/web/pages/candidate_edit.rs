@@ -87,6 +87,8 @@ struct Around {
     cv: Option<CvInfo>,
     /// The candidate's consent, with `share_cv`, holds: the CV goes to employers.
     cv_shared: bool,
+    /// Why an upload was refused, shown beside the file field.
+    cv_error: Option<String>,
 }
 
 fn around(c: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<Around> {
@@ -95,6 +97,7 @@ fn around(c: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<Around>
         me: me(c, user)?,
         cv: cv::info(c, user, id)?,
         cv_shared: cand.has_consent() && cand.share_cv,
+        cv_error: None,
     })
 }
 
@@ -109,6 +112,7 @@ fn cv_section(state: &AppState, s: &Session, id: CandidateId, a: &Around) -> Val
         })),
         "shared": t(if a.cv_shared { "cv_shared_yes" } else { "cv_shared_no" }),
         "action": format!("/candidates/{id}/cv"),
+        "error": a.cv_error,
     })
 }
 
@@ -137,14 +141,15 @@ fn edit_form(
     page_with_flash(state, s, status, "candidate_edit", &a.me, "candidates", ctx, flash)
 }
 
-/// The page as stored, with `status` and `flash` (a refused CV upload shows it so: nothing
-/// typed is lost, as the CV has its own form).
+/// The page as stored, with `status` and an error `flash` (a refused CV upload shows it so,
+/// its reason beside the file field too: nothing typed is lost, as the CV has its own form).
 pub(crate) async fn stored_page(
     state: &web::Data<AppState>,
     s: &Session,
     id: CandidateId,
     status: StatusCode,
     flash: Option<Flash>,
+    cv_error: Option<String>,
 ) -> HttpResponse {
     let user = s.user.clone();
     let result = state
@@ -152,7 +157,11 @@ pub(crate) async fn stored_page(
         .read(move |c| {
             let cand = candidates::load_own(c, &user, id)?;
             cand.refuse_if_erased()?;
-            Ok((around(c, &user, id)?, CandidateFields::of(c, &cand)?))
+            let a = Around {
+                cv_error,
+                ..around(c, &user, id)?
+            };
+            Ok((a, CandidateFields::of(c, &cand)?))
         })
         .await;
     match result {
@@ -165,7 +174,7 @@ pub async fn edit_form_page(state: web::Data<AppState>, s: Session, id: web::Pat
     let Some(id) = parse_id(&id).map(CandidateId) else {
         return fail(&state, &s, AppError::NotFound).await;
     };
-    stored_page(&state, &s, id, StatusCode::OK, None).await
+    stored_page(&state, &s, id, StatusCode::OK, None, None).await
 }
 
 pub async fn save(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
