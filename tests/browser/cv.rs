@@ -38,7 +38,8 @@ pub(super) async fn walk(s: &Steps<'_>, app: &common::TestApp, anna: i64) -> R {
     s.goto(&edit).await?;
     s.wait_for("Der er ikke gemt noget CV.").await?;
     // A text file named .pdf: refused by its bytes, the reason on the page.
-    upload(s, &temp_file("ikke-en.pdf", b"just text, not a PDF")?).await?;
+    let not_pdf = temp_file("ikke-en.pdf", b"just text, not a PDF")?;
+    upload(s, &not_pdf).await?;
     let html = s.wait_for("skal være en PDF- eller DOCX-fil").await?;
     assert!(html.contains("Der er ikke gemt noget CV."), "nothing was stored");
     s.check("09e-candidate-cv-refused").await?;
@@ -65,5 +66,8 @@ pub(super) async fn walk(s: &Steps<'_>, app: &common::TestApp, anna: i64) -> R {
     s.wait_for("Ja, slet CV'et").await?;
     s.check("09g-candidate-cv-delete").await?;
     s.keyboard("09g-candidate-cv-delete", &["button.danger"]).await?;
+    if let Some(dir) = not_pdf.parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Ok(())
 }
