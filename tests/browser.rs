@@ -11,6 +11,8 @@
 #[path = "browser/admin.rs"]
 mod admin;
 mod common;
+#[path = "browser/cv.rs"]
+mod cv;
 #[path = "browser/employer.rs"]
 mod employer;
 #[path = "browser/notices.rs"]
@@ -585,6 +587,8 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     s.check("09d-candidate-edit").await?;
     s.click("form[action$='/edit'] button[type=submit]").await?;
     s.wait_for("Borgeren er gemt.").await?;
+    // Anna's CV, through her page; the employer sees it below.
+    cv::walk(&s, app, anna.as_i64().ok_or("no Anna id")?).await?;
     s.goto("/candidates").await?;
     s.wait_for("Importeret Person").await?;
     let matches = s

@@ -80,6 +80,26 @@ fn every_operation_documents_its_answers() {
     }
 }
 
+/// A file answered as it is (a CV, to its centre or the employer) is a string of bytes of its
+/// media type, not a JSON array.
+#[test]
+fn file_answers_are_bytes() {
+    let doc = document();
+    for path in ["/candidates/{id}/cv", "/employer/{token}/referrals/{id}/cv"] {
+        let content = &doc["paths"][path]["get"]["responses"]["200"]["content"];
+        for media in [
+            "application/pdf",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ] {
+            assert_eq!(
+                content[media]["schema"],
+                serde_json::json!({"type": "string", "contentMediaType": media}),
+                "{path} {media}"
+            );
+        }
+    }
+}
+
 on_both! {
     served_without_login(app) {
         let (status, text) = app.raw("GET", "/api/v1/openapi.json", None, None, "");

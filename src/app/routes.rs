@@ -58,6 +58,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/employer/{token}/referrals/{id}",
             web::post().to(pages::employer::answer),
         )
+        .route(
+            "/employer/{token}/referrals/{id}/cv",
+            web::get().to(pages::employer::cv_download),
+        )
         .service(web::scope(API_PREFIX).wrap(api_headers()).configure(api_routes))
         .configure(page_routes)
         .default_service(web::to(pages::not_found::not_found));
@@ -95,6 +99,7 @@ fn api_table() -> Vec<(Method, &'static str, Route)> {
         // The employer's link (no login: the token in the path is the key).
         (Method::GET, "/employer/{token}", web::to(api::employer::page_handler)),
         (Method::POST, "/employer/{token}/referrals/{id}", web::to(api::employer::answer_handler)),
+        (Method::GET, "/employer/{token}/referrals/{id}/cv", web::to(api::employer::cv_handler)),
         (Method::POST, "/orders/{id}/shares", web::to(api::sharing::share_handler)),
         (Method::GET, "/orders/{id}/shares", web::to(api::sharing::shares_handler)),
         (Method::DELETE, "/orders/{id}/shares/{network}", web::to(api::sharing::unshare_handler)),
@@ -254,6 +259,16 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/candidates/{id}/export",
             web::get().to(pages::candidate_privacy::export_page),
+        )
+        .route("/candidates/{id}/cv", web::get().to(pages::candidate_cv::download))
+        .route("/candidates/{id}/cv", web::post().to(pages::candidate_cv::upload))
+        .route(
+            "/candidates/{id}/cv/delete",
+            web::get().to(pages::candidate_cv::delete_confirm),
+        )
+        .route(
+            "/candidates/{id}/cv/delete",
+            web::post().to(pages::candidate_cv::delete),
         )
         .configure(admin_page_routes);
 }

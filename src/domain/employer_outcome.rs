@@ -2,7 +2,8 @@
 //! interview, hired, not suitable), applied through the referral state machine as the
 //! `employer` actor. The page shows the order's title and company and, per candidate sent
 //! through this link, the name and the contact details the candidate consented to share:
-//! each column read by name, so no private text of the order is ever loaded here.
+//! each column read by name, so no private text of the order is ever loaded here. The
+//! candidate's CV is offered for download while the candidate's consent with `share_cv` holds.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -16,9 +17,10 @@ use crate::domain::employer_link::{self, Scope};
 use crate::domain::order::JobOrder;
 use crate::domain::referral::{transition, Action, Actor, Referral, State};
 use crate::domain::referrals::{move_state, Mover};
-use crate::domain::{audit, notify};
+use crate::domain::{audit, cv, notify};
 use crate::error::{AppError, AppResult};
 use crate::ids::ReferralId;
+use crate::mail::attachments::{self, CvFile};
 use crate::mail::Mail;
 
 /// Longest comment kept, as for a reason.
@@ -87,6 +89,23 @@ pub struct EmployerCandidate {
     /// The employer's own comment with the answer (nothing of the job centre's).
     pub comment: Option<String>,
     pub answered_at: Option<NaiveDateTime>,
+    /// The candidate's CV, while they consent to share it; null otherwise.
+    pub cv: Option<EmployerCv>,
+}
+
+/// A CV the employer may download, and where.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EmployerCv {
+    pub name: String,
+    /// Bytes.
+    pub size: i64,
+    /// The download (no login: the link's token is in it).
+    pub url: String,
+}
+
+/// Where a referral's CV downloads: the page's path, or the API's under `prefix`.
+pub fn cv_path(prefix: &str, token: &str, id: ReferralId) -> String {
+    format!("{prefix}/employer/{token}/referrals/{id}/cv")
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -96,13 +115,23 @@ pub struct EmployerPage {
     pub expires_at: NaiveDateTime,
 }
 
-fn candidate_row(conn: &mut DbConn, r: &Referral) -> AppResult<Option<EmployerCandidate>> {
+/// The row of one referral; `cv_url` says where its CV downloads.
+fn candidate_row(
+    conn: &mut DbConn,
+    r: &Referral,
+    cv_url: &dyn Fn(ReferralId) -> String,
+) -> AppResult<Option<EmployerCandidate>> {
     let c = candidates::load(conn, r.candidate_id)?;
     // Consent revoked or data erased: the candidate is no longer the employer's to see.
     if !c.has_consent() || c.erased_at.is_some() {
         return Ok(None);
     }
     let outcome = Outcome::of(r.state()?);
+    let cv = attachments::shared_cv(conn, r.id)?.map(|s| EmployerCv {
+        name: s.file_name,
+        size: s.size,
+        url: cv_url(r.id),
+    });
     Ok(Some(EmployerCandidate {
         referral_id: r.id,
         candidate: SharedCandidate::from(&c),
@@ -110,11 +139,13 @@ fn candidate_row(conn: &mut DbConn, r: &Referral) -> AppResult<Option<EmployerCa
         // `reason` holds the employer's comment only once the employer has answered.
         comment: outcome.and(r.reason.clone()),
         answered_at: outcome.map(|_| r.updated_at),
+        cv,
     }))
 }
 
 /// The page a link opens: its order's title and company, and every candidate sent through it.
-pub fn page(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> AppResult<EmployerPage> {
+/// The CV downloads are under `prefix` (`""` for the page, the API's prefix for the JSON).
+pub fn page(conn: &mut DbConn, token: &str, prefix: &str, now: NaiveDateTime) -> AppResult<EmployerPage> {
     let scope = employer_link::open(conn, token, now)?;
     let order: EmployerOrder = job_orders::table
         .find(scope.order_id)
@@ -126,8 +157,9 @@ pub fn page(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> AppResult<Emp
         .select(Referral::as_select())
         .load(conn)?;
     let mut candidates = Vec::with_capacity(sent.len());
+    let cv_url = |id| cv_path(prefix, token, id);
     for r in &sent {
-        candidates.extend(candidate_row(conn, r)?);
+        candidates.extend(candidate_row(conn, r, &cv_url)?);
     }
     Ok(EmployerPage {
         order,
@@ -146,6 +178,23 @@ fn in_scope(conn: &mut DbConn, scope: &Scope, id: ReferralId) -> AppResult<Refer
     Ok(r)
 }
 
+/// The CV of a candidate sent through this link, for the employer. The link must open (404
+/// unknown, 410 expired or revoked) and the referral must have been sent through it (404:
+/// another order's, another address's, or not sent yet); the candidate's consent with
+/// `share_cv` must hold (410 once revoked, or the candidate erased). Audited on the
+/// candidate as the employer's (no user; the link named), like the employer's answers.
+pub fn cv_download(conn: &mut DbConn, token: &str, id: ReferralId, now: NaiveDateTime) -> AppResult<CvFile> {
+    let scope = employer_link::open(conn, token, now)?;
+    let r = in_scope(conn, &scope, id)?;
+    if r.employer_link_id != Some(scope.link_id) {
+        return Err(AppError::NotFound);
+    }
+    let file = cv::for_employer(conn, id)?;
+    let detail = json!({ "via": "employer_link", "employer_link_id": scope.link_id, "referral_id": id });
+    audit::record(conn, None, "candidate", r.candidate_id.0, "cv_downloaded", detail)?;
+    Ok(file)
+}
+
 fn clean_comment(comment: Option<String>) -> AppResult<Option<String>> {
     let Some(text) = comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()) else {
         return Ok(None);
@@ -162,15 +211,18 @@ fn clean_comment(comment: Option<String>) -> AppResult<Option<String>> {
 /// Records the employer's answer on a referral through `transition` (employer actor), with the
 /// comment; audited, and mailed to the referring consultant and the coordinator. The hire that
 /// fills the last place tells the order's owner (who may then close the order).
+#[allow(clippy::too_many_arguments)]
 pub fn answer(
     conn: &mut DbConn,
     mail: &Mail,
     token: &str,
+    prefix: &str,
     id: ReferralId,
     outcome: Outcome,
     comment: Option<String>,
     now: NaiveDateTime,
 ) -> AppResult<EmployerCandidate> {
+    let cv_url = |id| cv_path(prefix, token, id);
     let scope = employer_link::open(conn, token, now)?;
     let r = in_scope(conn, &scope, id)?;
     let comment = clean_comment(comment)?;
@@ -185,7 +237,7 @@ pub fn answer(
         ..Actor::default()
     };
     let to = transition(from, action, employer, order.is_open()).map_err(|e| e.into_error(action))?;
-    if r.employer_link_id == Some(scope.link_id) && candidate_row(conn, &r)?.is_none() {
+    if r.employer_link_id == Some(scope.link_id) && candidate_row(conn, &r, &cv_url)?.is_none() {
         return Err(AppError::Gone("the candidate is no longer shared with you".into()));
     }
     let by = Mover::EmployerLink(scope.link_id);
@@ -209,7 +261,7 @@ pub fn answer(
     if filled_now(&after) && !filled_now(&order) && after.is_open() {
         notify::order_filled(conn, mail, &after)?;
     }
-    candidate_row(conn, &r)?.ok_or(AppError::NotFound)
+    candidate_row(conn, &r, &cv_url)?.ok_or(AppError::NotFound)
 }
 
 #[cfg(test)]

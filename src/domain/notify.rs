@@ -179,9 +179,12 @@ pub fn candidate_to_employer(
     let cand = candidates::load(conn, r.candidate_id)?;
     let consultant = user_recipient(conn, r.created_by)?;
     let coordinator = user_recipient(conn, order.coordinator_id)?;
+    // Decided now by the rule delivery applies again: the text says "attached" only then.
+    let cv = crate::mail::attachments::shared_cv(conn, r.id)?;
     let data = json!({
         "order": shared_order(conn, order)?,
         "candidate": SharedCandidate::from(&cand),
+        "cv_attached": cv.is_some(),
         "consultant_name": consultant.name,
         "consultant_email": consultant.email,
         "consultant_centre": consultant.centre_name,
@@ -199,8 +202,8 @@ pub fn candidate_to_employer(
             reply_to: Some(coordinator.email),
             list_unsubscribe: None,
         },
-        // The CV goes along only if the candidate's consent to share it holds at delivery.
-        cv_of: Some(r.id),
+        // The CV goes along only if it is shared now and still at delivery (the worker).
+        cv_of: cv.map(|_| r.id),
     };
     enqueue_with(conn, mail, &out)?;
     Ok(())

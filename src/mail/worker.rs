@@ -77,6 +77,10 @@ fn transport(s: &SmtpConfig) -> AppResult<SmtpTransport> {
     Ok(b.build())
 }
 
+/// Why a candidate mail that promises the CV was not sent.
+pub const CV_WITHDRAWN: &str =
+    "the CV this mail says is attached is no longer shared (consent revoked, CV deleted or candidate erased): not sent";
+
 enum Outcome {
     Sent,
     Retry(String),
@@ -176,10 +180,14 @@ impl Worker {
 
     fn deliver(&self, row: &OutboxRow) -> Outcome {
         // Read now, not when the mail was written: a consent revoked meanwhile keeps the CV back.
+        // The row names a referral only when its text says the CV is attached (decided when it
+        // was written, by the same rule), so a CV no longer shared stops the mail rather than
+        // letting it say something untrue; an administrator may retry it once consent is back.
         let cv = match row.cv_referral_id {
             None => None,
             Some(r) => match self.db.read_blocking(|c| attachments::cv_for_referral(c, r)) {
-                Ok(cv) => cv,
+                Ok(Some(cv)) => Some(cv),
+                Ok(None) => return Outcome::Fail(CV_WITHDRAWN.into()),
                 Err(e) => return Outcome::Retry(format!("reading the CV: {e}")),
             },
         };

@@ -39,6 +39,20 @@ pub(crate) fn fmt_time(t: NaiveDateTime, lang: Lang) -> String {
     }
 }
 
+/// A file's size as people read it: `512 B`, `84 kB`, `1,2 MB` (Danish decimal comma).
+pub(crate) fn fmt_size(bytes: i64, lang: Lang) -> String {
+    const KB: i64 = 1024;
+    let text = match bytes {
+        b if b < KB => format!("{b} B"),
+        b if b < KB * KB => format!("{} kB", (b + KB / 2) / KB),
+        b => format!("{:.1} MB", b as f64 / (KB * KB) as f64),
+    };
+    match lang {
+        Lang::Da => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 pub(crate) fn yes_no(state: &AppState, lang: Lang, b: bool) -> String {
     state.pages.t(lang, if b { "yes" } else { "no" })
 }
@@ -104,6 +118,14 @@ mod tests {
 
     fn utc(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(fmt_size(512, Lang::Da), "512 B");
+        assert_eq!(fmt_size(84 * 1024 + 100, Lang::En), "84 kB");
+        assert_eq!(fmt_size(1_258_291, Lang::Da), "1,2 MB");
+        assert_eq!(fmt_size(1_258_291, Lang::En), "1.2 MB");
     }
 
     #[test]

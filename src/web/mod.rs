@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod charts;
 pub mod csrf;
+pub mod download;
 pub mod export;
 pub mod flash;
 pub mod format;

@@ -1,5 +1,6 @@
-//! A small `multipart/form-data` reader for the one form that uploads a file (the import
-//! page): the parts' names, file names and bodies, held in memory within the upload limit.
+//! A small `multipart/form-data` reader for the forms that upload a file (the import page,
+//! a candidate's CV): the parts' names, file names and bodies, held in memory within the
+//! upload limit.
 
 pub struct Part {
     pub name: String,

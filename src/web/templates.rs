@@ -25,6 +25,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/pages/candidate_edit.hbs"),
     ),
     (
+        "candidate_cv_delete",
+        include_str!("../../templates/pages/candidate_cv_delete.hbs"),
+    ),
+    (
         "candidate_erase",
         include_str!("../../templates/pages/candidate_erase.hbs"),
     ),

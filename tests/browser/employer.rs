@@ -1,7 +1,7 @@
 //! The browser walk through the employer's page: the link from the candidate mail opened at a
 //! phone's size without login, checked at both sizes (axe-core, nothing sideways,
-//! screenshots) and by keyboard, Hired chosen by keyboard, the answer shown; and a link that
-//! opens nothing.
+//! screenshots) and by keyboard, Hired chosen by keyboard, the answer shown; Anna's CV
+//! linked and downloaded (her consent shares it, `cv::walk`); and a link that opens nothing.
 
 use super::*;
 
@@ -34,10 +34,29 @@ pub(super) async fn walk(s: &Steps<'_>, app: &common::TestApp) -> R {
         !html.contains("PRIVAT:") && html.contains("Restaurant Havnen ApS"),
         "the employer sees the shared fields only"
     );
+    // The CV link, and what it downloads: the bytes uploaded, as an attachment.
+    let cv = s
+        .js("return document.querySelector('a[href*=\"/referrals/\"][href*=\"/cv\"]').getAttribute('href')")
+        .await?;
+    let cv = cv.as_str().ok_or("no CV link on the employer's page")?;
+    assert!(cv.starts_with(&format!("{link}/referrals/")), "{cv}");
+    let res = ureq::get(&app.url(cv)).call()?;
+    assert!(res
+        .header("content-disposition")
+        .unwrap_or_default()
+        .starts_with("attachment"));
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut res.into_reader(), &mut body)?;
+    assert_eq!(body, super::cv::ANNA_CV);
     s.check("26-employer").await?;
     s.keyboard(
         "26-employer",
-        &["textarea[name=comment]", "button[value=hired]", "a[href^='mailto:']"],
+        &[
+            "textarea[name=comment]",
+            "button[value=hired]",
+            "a[href^='mailto:']",
+            "a[href*='/cv']",
+        ],
     )
     .await?;
     // Hired, by keyboard at a phone's size: focus the comment, type, Tab to the buttons, Enter.

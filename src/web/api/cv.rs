@@ -1,15 +1,15 @@
 //! A candidate's CV over HTTP, for the candidate's own centre: `PUT` the file as the body
 //! (PDF or DOCX, at most 5 MB, `?file_name=`), `GET` it back, `DELETE` it.
 
-use actix_web::http::header::ContentDisposition;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::actor::AuthUser;
-use crate::domain::cv::{self, CvFile, CvInfo};
+use crate::domain::cv::{self, CvInfo};
 use crate::error::{AppResult, ErrorBody};
 use crate::ids::CandidateId;
 use crate::web::api::import::read_body;
+use crate::web::download::file_response;
 use crate::web::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -40,14 +40,6 @@ pub async fn upload_handler(
     Ok(HttpResponse::Created().json(info))
 }
 
-/// The file as a download, whoever asks (the candidate's centre, or later the employer link).
-pub fn file_response(f: CvFile) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .content_type(f.content_type.as_str())
-        .insert_header(ContentDisposition::attachment(f.file_name))
-        .body(f.body))
-}
-
 #[utoipa::path(get, path = "/candidates/{id}/cv", tag = "candidates", params(("id" = i64, Path, description = "A candidate of my centre")),
     responses((status = 200, description = "The CV", content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
         (status = 410, description = "The candidate was erased", body = ErrorBody)))]
@@ -59,7 +51,7 @@ pub async fn download_handler(
     let id = id.into_inner();
     // A write: the download is audited.
     let f = state.db.write(move |c| cv::for_consultant(c, &user, id)).await?;
-    file_response(f)
+    Ok(file_response(f))
 }
 
 #[utoipa::path(delete, path = "/candidates/{id}/cv", tag = "candidates", params(("id" = i64, Path, description = "A candidate of my centre")),

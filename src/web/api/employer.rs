@@ -12,8 +12,12 @@ use crate::domain::{employer_link, employer_outcome};
 use crate::error::{AppResult, ErrorBody};
 use crate::ids::{JobOrderId, ReferralId};
 use crate::web::api::shapes::Items;
+use crate::web::download::file_response;
 use crate::web::json::Json;
 use crate::web::state::AppState;
+
+/// Where the API lives (its CV links point there).
+const BASE: &str = "/api/v1";
 
 /// `GET /employer/{token}`: the order's title and company and every candidate sent through it.
 #[utoipa::path(get, path = "/employer/{token}", tag = "employer", security(()),
@@ -23,7 +27,7 @@ pub async fn page_handler(state: web::Data<AppState>, token: web::Path<String>) 
     let token = token.into_inner();
     let page = state
         .db
-        .read(move |c| employer_outcome::page(c, &token, Utc::now().naive_utc()))
+        .read(move |c| employer_outcome::page(c, &token, BASE, Utc::now().naive_utc()))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -53,9 +57,29 @@ pub async fn answer_handler(
     let mail = state.mail.clone();
     let row = state
         .db
-        .write(move |c| employer_outcome::answer(c, &mail, &token, id, outcome, input.comment, Utc::now().naive_utc()))
+        .write(move |c| {
+            let now = Utc::now().naive_utc();
+            employer_outcome::answer(c, &mail, &token, BASE, id, outcome, input.comment, now)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(row))
+}
+
+/// `GET /employer/{token}/referrals/{id}/cv`: the candidate's CV while they consent to share it.
+#[utoipa::path(get, path = "/employer/{token}/referrals/{id}/cv", tag = "employer", security(()),
+    params(("token" = String, Path, description = "The token from the candidate mail's link"),
+        ("id" = i64, Path, description = "A referral sent through this link")),
+    responses((status = 200, description = "The CV as a download (`Content-Disposition: attachment`): the file's bytes, PDF or DOCX as its bytes told when it was uploaded",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
+        (status = 410, description = "The link expired or was revoked, or the candidate withdrew consent to share the CV or was erased", body = ErrorBody)))]
+pub async fn cv_handler(state: web::Data<AppState>, path: web::Path<(String, ReferralId)>) -> AppResult<HttpResponse> {
+    let (token, id) = path.into_inner();
+    // A write: the employer's download is audited.
+    let f = state
+        .db
+        .write(move |c| employer_outcome::cv_download(c, &token, id, Utc::now().naive_utc()))
+        .await?;
+    Ok(file_response(f))
 }
 
 /// `GET /orders/{id}/employer-links`: the order's links (owner), never their tokens.

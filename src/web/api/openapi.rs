@@ -40,6 +40,7 @@ const BASE: &str = "/api/v1";
         orders::create_handler, orders::get_handler, orders::patch_handler, orders::send_to_portal_handler,
         orders::close_handler, orders::reopen_handler, orders::audit_handler,
         employer::links_handler, employer::revoke_handler, employer::page_handler, employer::answer_handler,
+        employer::cv_handler,
         portal::status_handler, portal::callback_handler,
         sharing::share_handler, sharing::shares_handler, sharing::unshare_handler, sharing::notified_handler,
         sharing::networks_handler, sharing::create_network_handler, sharing::add_member_handler,
@@ -72,6 +73,7 @@ pub fn document() -> &'static Value {
     DOC.get_or_init(|| {
         let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
         local_times(&mut doc);
+        binary_answers(&mut doc);
         doc
     })
 }
@@ -93,6 +95,31 @@ fn local_times(v: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(local_times),
         _ => {}
+    }
+}
+
+/// A file answered as it is (a CV): utoipa writes `Vec<u8>` as an array of integers, which a
+/// file is not. OpenAPI 3.1 says "a string of bytes of this media type" with `contentMediaType`.
+fn binary_answers(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let answers = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(Value::as_object_mut))
+        .flat_map(|r| r.values_mut());
+    for answer in answers {
+        let Some(content) = answer.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (media, body) in content.iter_mut() {
+            let bytes = body["schema"]["type"] == "array" && body["schema"]["items"]["type"] == "integer";
+            if bytes && !media.contains("json") {
+                body["schema"] = json!({ "type": "string", "contentMediaType": media });
+            }
+        }
     }
 }
 

@@ -1,15 +1,19 @@
 //! Editing one of my centre's candidates: the form shows every field as stored, so saving it
-//! unchanged changes nothing.
+//! unchanged changes nothing. Below it the candidate's CV (`candidate_cv` handles its forms).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
+use crate::db::DbConn;
+use crate::domain::actor::AuthUser;
 use crate::domain::candidate_edit::{self, CandidateFields, PatchCandidate};
 use crate::domain::candidates;
-use crate::error::AppError;
+use crate::domain::cv::{self, CvInfo};
+use crate::error::{AppError, AppResult};
 use crate::ids::CandidateId;
 use crate::web::flash::Flash;
+use crate::web::format::{fmt_size, fmt_time};
 use crate::web::render::{describe, fail, is_refusal, me, page_with_flash, Me, Status};
 use crate::web::respond::{link, redirect_flash};
 use crate::web::session::{parse_id, CsrfForm, Form, Session};
@@ -77,12 +81,48 @@ fn patch_from_form(f: &Form) -> PatchCandidate {
     }
 }
 
+/// What the page shows beside the form: the header's user and the CV section.
+struct Around {
+    me: Me,
+    cv: Option<CvInfo>,
+    /// The candidate's consent, with `share_cv`, holds: the CV goes to employers.
+    cv_shared: bool,
+    /// Why an upload was refused, shown beside the file field.
+    cv_error: Option<String>,
+}
+
+fn around(c: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<Around> {
+    let cand = candidates::load_own(c, user, id)?;
+    Ok(Around {
+        me: me(c, user)?,
+        cv: cv::info(c, user, id)?,
+        cv_shared: cand.has_consent() && cand.share_cv,
+        cv_error: None,
+    })
+}
+
+/// The CV section: the stored file (name, size, when), whether it is shared, the forms.
+fn cv_section(state: &AppState, s: &Session, id: CandidateId, a: &Around) -> Value {
+    let t = |k: &str| state.pages.t(s.lang, k);
+    json!({
+        "file": a.cv.as_ref().map(|cv| json!({
+            "name": cv.file_name,
+            "size": fmt_size(cv.size, s.lang),
+            "uploaded_at": fmt_time(cv.uploaded_at, s.lang),
+        })),
+        "shared": t(if a.cv_shared { "cv_shared_yes" } else { "cv_shared_no" }),
+        "action": format!("/candidates/{id}/cv"),
+        "error": a.cv_error,
+    })
+}
+
+/// The page: the form with `values` (refused fields in `invalid`), and the CV section.
 #[allow(clippy::too_many_arguments)]
 fn edit_form(
     state: &AppState,
     s: &Session,
     status: StatusCode,
-    me: &Me,
+    a: &Around,
     id: CandidateId,
     values: Value,
     invalid: Value,
@@ -95,37 +135,46 @@ fn edit_form(
         "cancel": format!("/candidates#candidate-{id}"),
         "v": values,
         "invalid": invalid,
+        "cv": cv_section(state, s, id, a),
     });
     let flash = error.as_ref().or(s.flash.as_ref());
-    page_with_flash(state, s, status, "candidate_edit", me, "candidates", ctx, flash)
+    page_with_flash(state, s, status, "candidate_edit", &a.me, "candidates", ctx, flash)
 }
 
-pub async fn edit_form_page(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
-    let Some(id) = parse_id(&id).map(CandidateId) else {
-        return fail(&state, &s, AppError::NotFound).await;
-    };
+/// The page as stored, with `status` and an error `flash` (a refused CV upload shows it so,
+/// its reason beside the file field too: nothing typed is lost, as the CV has its own form).
+pub(crate) async fn stored_page(
+    state: &web::Data<AppState>,
+    s: &Session,
+    id: CandidateId,
+    status: StatusCode,
+    flash: Option<Flash>,
+    cv_error: Option<String>,
+) -> HttpResponse {
     let user = s.user.clone();
     let result = state
         .db
         .read(move |c| {
             let cand = candidates::load_own(c, &user, id)?;
             cand.refuse_if_erased()?;
-            Ok((me(c, &user)?, CandidateFields::of(c, &cand)?))
+            let a = Around {
+                cv_error,
+                ..around(c, &user, id)?
+            };
+            Ok((a, CandidateFields::of(c, &cand)?))
         })
         .await;
     match result {
-        Ok((me, fields)) => edit_form(
-            &state,
-            &s,
-            StatusCode::OK,
-            &me,
-            id,
-            form_values(&fields),
-            Value::Null,
-            None,
-        ),
-        Err(e) => fail(&state, &s, e).await,
+        Ok((a, fields)) => edit_form(state, s, status, &a, id, form_values(&fields), Value::Null, flash),
+        Err(e) => fail(state, s, e).await,
     }
+}
+
+pub async fn edit_form_page(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
+    let Some(id) = parse_id(&id).map(CandidateId) else {
+        return fail(&state, &s, AppError::NotFound).await;
+    };
+    stored_page(&state, &s, id, StatusCode::OK, None, None).await
 }
 
 pub async fn save(state: web::Data<AppState>, s: Session, id: web::Path<String>, f: CsrfForm) -> HttpResponse {
@@ -157,8 +206,8 @@ pub async fn save(state: web::Data<AppState>, s: Session, id: web::Path<String>,
             values["own_car"] = json!(form.checked("own_car"));
             let flash = Flash::error(describe(&state, s.lang, &e));
             let user = s.user.clone();
-            match state.db.read(move |c| me(c, &user)).await {
-                Ok(me) => edit_form(&state, &s, e.status(), &me, id, values, invalid, Some(flash)),
+            match state.db.read(move |c| around(c, &user, id)).await {
+                Ok(a) => edit_form(&state, &s, e.status(), &a, id, values, invalid, Some(flash)),
                 Err(e) => fail(&state, &s, e).await,
             }
         }

@@ -1,7 +1,8 @@
 //! The employer's page (`/employer/{token}`), from the link in a candidate mail: no login, the
 //! pages' CSP and headers, built for a phone, Danish with English selectable. It shows the
 //! order's title and company and each candidate sent through the link, with a form per
-//! candidate: invite to interview, hired or not suitable, and a comment. Forms carry a CSRF
+//! candidate: invite to interview, hired or not suitable, and a comment; and the candidate's
+//! CV to download while they consent to share it (410 once they no longer do). Forms carry a CSRF
 //! token bound to the link (an HMAC of the token's hash), since there is no session to bind
 //! to. An unknown or forged link is a 404 page and an expired or revoked one a 410 page,
 //! neither showing anything of the order.
@@ -16,8 +17,9 @@ use crate::domain::employer_outcome::{self, EmployerPage, Outcome};
 use crate::error::AppError;
 use crate::ids::ReferralId;
 use crate::web::csrf;
+use crate::web::download::file_response;
 use crate::web::flash::Flash;
-use crate::web::format::fmt_time;
+use crate::web::format::{fmt_size, fmt_time};
 use crate::web::render::describe;
 use crate::web::respond::{
     base_context, html, lang_of, link, link_notice, merge, not_indexed, query_pairs, redirect_flash, FLASH_COOKIE,
@@ -58,6 +60,9 @@ fn candidates(state: &AppState, lang: Lang, page: &EmployerPage) -> Vec<Value> {
                 "answered_at": c.answered_at.map(|at| fmt_time(at, lang)),
                 "comment": c.comment,
                 "choices": choices,
+                "cv": c.cv.as_ref().map(|cv| json!({
+                    "name": cv.name, "url": cv.url, "size": fmt_size(cv.size, lang),
+                })),
             })
         })
         .collect()
@@ -70,7 +75,7 @@ pub async fn employer_page(state: web::Data<AppState>, req: HttpRequest, token: 
     let tk = token.clone();
     let page = match state
         .db
-        .read(move |c| employer_outcome::page(c, &tk, Utc::now().naive_utc()))
+        .read(move |c| employer_outcome::page(c, &tk, "", Utc::now().naive_utc()))
         .await
     {
         Ok(p) => p,
@@ -135,7 +140,10 @@ pub async fn answer(
     let mail = state.mail.clone();
     let r = state
         .db
-        .write(move |c| employer_outcome::answer(c, &mail, &token, id, outcome, comment, Utc::now().naive_utc()))
+        .write(move |c| {
+            let now = Utc::now().naive_utc();
+            employer_outcome::answer(c, &mail, &token, "", id, outcome, comment, now)
+        })
         .await;
     match r {
         Ok(_) => redirect_flash(&state, &back, Flash::ok(state.pages.t(lang, "employer_saved"))),
@@ -143,6 +151,30 @@ pub async fn answer(
             refusal(&state, &req, lang, e)
         }
         Err(e) => redirect_flash(&state, &back, Flash::error(describe(&state, lang, &e))),
+    }
+}
+
+/// `GET /employer/{token}/referrals/{id}/cv`: the candidate's CV as a download, or the page
+/// that says why not (404 unknown, 410 no longer shared).
+pub async fn cv_download(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (lang, _) = lang_of(&req, None);
+    let (token, rid) = path.into_inner();
+    let Some(id) = parse_id(&rid).map(ReferralId) else {
+        return notice(&state, &req, lang, StatusCode::NOT_FOUND, "employer_unknown");
+    };
+    // A write: the employer's download is audited.
+    let r = state
+        .db
+        .write(move |c| employer_outcome::cv_download(c, &token, id, Utc::now().naive_utc()))
+        .await;
+    match r {
+        Ok(f) => not_indexed(file_response(f)),
+        Err(AppError::Gone(_)) => notice(&state, &req, lang, StatusCode::GONE, "employer_cv_gone"),
+        Err(e) => refusal(&state, &req, lang, e),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod admin_exports;
 pub mod admin_networks;
 pub mod admin_outbox;
 pub mod admin_users;
+pub mod candidate_cv;
 pub mod candidate_edit;
 pub mod candidate_privacy;
 pub mod candidates;
