@@ -106,7 +106,13 @@ fn mail_round(backend: common::Backend) {
     let m = &mails[0];
     assert_eq!(m.subject, "Jobforslag fra dit jobcenter: Kok til kantine");
     for part in [&m.text, &m.html] {
-        for shared in ["Kok til kantine", "Kantinen A/S", "Madlavning til 200 personer", "01-12-2026", "01-03-2027"] {
+        for shared in [
+            "Kok til kantine",
+            "Kantinen A/S",
+            "Madlavning til 200 personer",
+            "01-12-2026",
+            "01-03-2027",
+        ] {
             assert!(part.contains(shared), "{shared} in {part}");
         }
         for contact in ["Konsulent Brøndby", "brondby.konsulent@jobcenter.example", "Brøndby"] {
@@ -142,7 +148,11 @@ fn mail_round(backend: common::Backend) {
     let (s, x) = app.get(&format!("/api/v1/candidates/{ane}/export"), &brb);
     assert_eq!(s, 200);
     assert_eq!(x["job_suggestions"].as_array().unwrap().len(), 2);
-    assert!(x["history"].as_array().unwrap().iter().any(|e| e["action"] == "job_suggested"));
+    assert!(x["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "job_suggested"));
     // Another centre sees none of it.
     let frb = app.login("frederiksberg.konsulent");
     assert_eq!(app.get(&format!("/api/v1/candidates/{ane}/suggestions"), &frb).0, 404);
@@ -276,7 +286,12 @@ impl<'a> Pages<'a> {
         let r = agent
             .post(&app.url("/login"))
             .set("Cookie", &csrf_cookie)
-            .send_form(&[("_csrf", &token), ("username", username), ("password", "demo"), ("next", "/")])
+            .send_form(&[
+                ("_csrf", &token),
+                ("username", username),
+                ("password", "demo"),
+                ("next", "/"),
+            ])
             .unwrap();
         let cookie = r
             .all("set-cookie")

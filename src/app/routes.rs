@@ -202,8 +202,14 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}/share", web::post().to(pages::order::share))
         .route("/orders/{id}/referrals", web::post().to(pages::order::refer))
         .route("/orders/{id}/referrals/bulk", web::post().to(pages::order::bulk_refer))
-        .route("/orders/{id}/suggest", web::get().to(pages::job_suggestions::picker_page))
-        .route("/orders/{id}/suggest", web::post().to(pages::job_suggestions::send_order))
+        .route(
+            "/orders/{id}/suggest",
+            web::get().to(pages::job_suggestions::picker_page),
+        )
+        .route(
+            "/orders/{id}/suggest",
+            web::post().to(pages::job_suggestions::send_order),
+        )
         .route(
             "/candidates/{id}/suggest",
             web::post().to(pages::job_suggestions::send_to_candidate),

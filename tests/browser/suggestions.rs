@@ -26,22 +26,28 @@ pub(super) async fn walk(s: &Steps<'_>, app: &common::TestApp) -> R {
     s.goto(&format!("/orders/{order}/suggest?q=Forslag")).await?;
     s.wait_for("Sofie Forslag").await?;
     s.check("33-suggest").await?;
-    s.keyboard("33-suggest", &[&format!("input[name='c_{cand}']"), "form[action$='/suggest'] button"])
-        .await?;
+    s.keyboard(
+        "33-suggest",
+        &[&format!("input[name='c_{cand}']"), "form[action$='/suggest'] button"],
+    )
+    .await?;
     s.click(&format!("input[name='c_{cand}']")).await?;
-    s.click("form[method=post][action$='/suggest'] button[type=submit]").await?;
+    s.click("form[method=post][action$='/suggest'] button[type=submit]")
+        .await?;
     s.wait_for("Jobforslag sendt: Sofie Forslag (Kok til kantinen)").await?;
     // Again: nothing goes before the confirmation.
     s.goto(&format!("/orders/{order}/suggest?q=Forslag")).await?;
     s.wait_for("Sofie Forslag").await?;
     s.click(&format!("input[name='c_{cand}']")).await?;
-    s.click("form[method=post][action$='/suggest'] button[type=submit]").await?;
+    s.click("form[method=post][action$='/suggest'] button[type=submit]")
+        .await?;
     s.wait_for("Allerede sendt").await?;
     s.check("34-suggest-confirm").await?;
     s.click("form[action$='/suggest'] button[type=submit]").await?;
     s.wait_for("Jobforslag sendt: Sofie Forslag").await?;
     s.goto(&format!("/candidates/{cand}/matches")).await?;
-    s.wait_for("Jobforslag: Kok til kantinen, af Konsulent Frederiksberg").await?;
+    s.wait_for("Jobforslag: Kok til kantinen, af Konsulent Frederiksberg")
+        .await?;
     s.check("35-matches-suggestions").await?;
     s.logout().await?;
     Ok(())

@@ -19,8 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
 use crate::web::api::{
-    accounts, auth, candidates, cv, dashboards, employer, exports, import, job_agents, job_suggestions, matching, notices, orders,
-    outbox, portal, referrals, reports, sharing,
+    accounts, auth, candidates, cv, dashboards, employer, exports, import, job_agents, job_suggestions, matching,
+    notices, orders, outbox, portal, referrals, reports, sharing,
 };
 
 /// Where the document's paths are, relative to the server.

@@ -54,7 +54,12 @@ pub async fn picker_page(state: web::Data<AppState>, s: Session, id: web::Path<S
                 })
                 .collect();
             let q = search.q.clone();
-            let href = |n: i64| link(&format!("/orders/{id}/suggest"), &[("q", q.clone()), ("page", n.to_string())]);
+            let href = |n: i64| {
+                link(
+                    &format!("/orders/{id}/suggest"),
+                    &[("q", q.clone()), ("page", n.to_string())],
+                )
+            };
             let ctx = json!({
                 "heading": format!("{}: {}", st.pages.t(lang, "suggest_heading"), order.title),
                 "order": { "id": order.id, "title": order.title, "open": order.is_open() },
