@@ -17,6 +17,7 @@ use crate::web::state::AppState;
 #[derive(Deserialize, ToSchema)]
 pub struct SuggestInput {
     /// Candidates of my centre, each with consent and an email (1 to 100).
+    #[schema(min_items = 1, max_items = 100)]
     pub candidate_ids: Vec<CandidateId>,
     /// Send also to candidates who already got this order.
     #[serde(default)]
