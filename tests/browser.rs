@@ -17,6 +17,8 @@ mod cv;
 mod employer;
 #[path = "browser/notices.rs"]
 mod notices;
+#[path = "browser/suggestions.rs"]
+mod suggestions;
 
 use std::cell::RefCell;
 use std::net::TcpListener;
@@ -732,6 +734,7 @@ async fn scenario(app: &common::TestApp, c: &Client) -> R {
     // The administrator's pages and a consultant's account page.
     admin::walk(&s, app).await?;
     notices::walk(&s).await?;
+    suggestions::walk(&s, app).await?;
 
     let problems = s.problems.into_inner();
     if !problems.is_empty() {

@@ -126,6 +126,8 @@ fn api_table() -> Vec<(Method, &'static str, Route)> {
         (Method::GET, "/orders/{id}/matches", web::to(api::matching::order_matches_handler)),
         (Method::POST, "/orders/{id}/referrals/bulk", web::to(api::matching::bulk_refer_handler)),
         (Method::GET, "/occupations", web::to(api::matching::occupations_handler)),
+        (Method::POST, "/orders/{id}/suggestions", web::to(api::job_suggestions::send_handler)),
+        (Method::GET, "/candidates/{id}/suggestions", web::to(api::job_suggestions::of_candidate_handler)),
         (Method::POST, "/job-agents", web::to(api::job_agents::create_handler)),
         (Method::GET, "/job-agents", web::to(api::job_agents::list_handler)),
         (Method::DELETE, "/job-agents/{id}", web::to(api::job_agents::delete_handler)),
@@ -205,6 +207,18 @@ fn page_routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}/share", web::post().to(pages::order::share))
         .route("/orders/{id}/referrals", web::post().to(pages::order::refer))
         .route("/orders/{id}/referrals/bulk", web::post().to(pages::order::bulk_refer))
+        .route(
+            "/orders/{id}/suggest",
+            web::get().to(pages::job_suggestions::picker_page),
+        )
+        .route(
+            "/orders/{id}/suggest",
+            web::post().to(pages::job_suggestions::send_order),
+        )
+        .route(
+            "/candidates/{id}/suggest",
+            web::post().to(pages::job_suggestions::send_to_candidate),
+        )
         .route(
             "/candidates/{id}/matches",
             web::get().to(pages::candidates::candidate_matches),

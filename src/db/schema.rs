@@ -396,6 +396,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    job_suggestions (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        candidate_id -> BigInt,
+        sent_by -> BigInt,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> job_centres (job_centre_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(network_members -> networks (network_id));
@@ -417,6 +427,9 @@ diesel::joinable!(employer_links -> job_orders (order_id));
 diesel::joinable!(employer_link_tokens -> employer_links (link_id));
 diesel::joinable!(notices -> users (user_id));
 diesel::joinable!(candidate_cvs -> candidates (candidate_id));
+diesel::joinable!(job_suggestions -> job_orders (order_id));
+diesel::joinable!(job_suggestions -> candidates (candidate_id));
+diesel::joinable!(job_suggestions -> users (sent_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     job_centres,
@@ -448,4 +461,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     employer_link_tokens,
     notices,
     candidate_cvs,
+    job_suggestions,
 );

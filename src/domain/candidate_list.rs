@@ -149,6 +149,16 @@ pub fn referable(conn: &mut DbConn, user: &AuthUser, order: JobOrderId, s: &Sear
     })
 }
 
+/// One page of the candidates the user can mail a job suggestion: consenting, with an email.
+pub fn suggestable(conn: &mut DbConn, user: &AuthUser, s: &Search) -> AppResult<Page<Candidate>> {
+    page_of(conn, s, || {
+        matching(user, s)
+            .filter(candidates::consent_given_at.is_not_null())
+            .filter(candidates::consent_revoked_at.is_null())
+            .filter(candidates::email.is_not_null())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

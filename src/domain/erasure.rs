@@ -98,6 +98,7 @@ pub fn erase(conn: &mut DbConn, actor: Option<&AuthUser>, c: &Candidate, by: &st
         .execute(conn)?;
     diesel::delete(candidate_wishes::table.filter(candidate_wishes::candidate_id.eq(c.id))).execute(conn)?;
     crate::domain::cv::erase(conn, c.id)?;
+    crate::domain::job_suggestions::erase(conn, c.id)?;
     diesel::delete(job_agents::table.filter(job_agents::candidate_id.eq(Some(c.id)))).execute(conn)?;
     let now = Utc::now().naive_utc();
     let none_time: Option<NaiveDateTime> = None;

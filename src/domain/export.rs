@@ -117,6 +117,8 @@ pub fn export(conn: &mut DbConn, user: &AuthUser, id: CandidateId) -> AppResult<
         "referrals": referral_items,
         "mails": to_value(mails)?,
         "job_agents": to_value(agents)?,
+        // The orders mailed to the candidate as job suggestions, newest first.
+        "job_suggestions": to_value(crate::domain::job_suggestions::of_candidate(conn, user, id)?)?,
         // Notices to the consultants about the candidate travel by mail (in `mails`); the
         // retention warning is the only one so far.
         "notices": { "retention_warned_at": c.retention_warned_at },

@@ -21,6 +21,7 @@ pub mod export_log;
 pub(crate) mod fixtures;
 pub mod import;
 pub mod job_agents;
+pub mod job_suggestions;
 pub mod jobs;
 pub mod login_throttle;
 pub mod matching;

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::error::{AppError, AppResult};
 use crate::ids::JobOrderId;
 
-pub const KINDS: [&str; 12] = [
+pub const KINDS: [&str; 13] = [
     "order_shared",
     "awaiting_approval",
     "referral_decided",
@@ -30,6 +30,7 @@ pub const KINDS: [&str; 12] = [
     "referral_withdrawn",
     "referral_outcome",
     "order_filled",
+    "job_suggestion",
 ];
 
 const LANGS: [&str; 2] = ["da", "en"];
@@ -60,7 +61,8 @@ const TEMPLATES: &[(&str, &str, &str, &str)] = templates!(
     "referral_sent",
     "referral_withdrawn",
     "referral_outcome",
-    "order_filled"
+    "order_filled",
+    "job_suggestion"
 );
 
 /// Renders mails. Registered once at start-up: two registries, because the HTML parts
@@ -207,7 +209,7 @@ mod tests {
         let data = json!({"recipient_name": "R", "order": order, "network": "HRS", "link": "http://x/o/1",
             "candidate_name": "C", "referred_by": "B", "referring_centre": "F", "approved": true,
             "candidate": {"name": "C", "email": "c@x.dk"}, "consultant_name": "K", "consultant_email": "k@x.dk",
-            "consultant_centre": "Brøndby", "candidates": ["C", "D"], "count": 2, "reason": "Besat", "erase_on": "2030-01-01",
+            "consultant_centre": "Brøndby", "consultant": {"name": "K", "email": "k@x.dk", "centre": "Brøndby"}, "candidates": ["C", "D"], "count": 2, "reason": "Besat", "erase_on": "2030-01-01",
             "kind": "create", "attempts": 8, "error": "HTTP 503", "employer_link": "http://x/employer/t",
             "link_days": 60, "outcome": "hired", "hired": 2, "vacancies": 2, "comment": "Starter mandag"});
         for kind in KINDS {

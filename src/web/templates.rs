@@ -71,6 +71,11 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("employer", include_str!("../../templates/pages/employer.hbs")),
     ("unsubscribe", include_str!("../../templates/pages/unsubscribe.hbs")),
     ("notices", include_str!("../../templates/pages/notices.hbs")),
+    ("suggest", include_str!("../../templates/pages/suggest.hbs")),
+    (
+        "suggest_confirm",
+        include_str!("../../templates/pages/suggest_confirm.hbs"),
+    ),
 ];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

@@ -9,6 +9,7 @@ pub mod employer;
 pub mod exports;
 pub mod import;
 pub mod job_agents;
+pub mod job_suggestions;
 pub mod matching;
 pub mod notices;
 pub mod openapi;

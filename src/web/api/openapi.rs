@@ -19,8 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorBody;
 use crate::web::api::{
-    accounts, auth, candidates, cv, dashboards, employer, exports, import, job_agents, matching, notices, orders,
-    outbox, portal, referrals, reports, sharing,
+    accounts, auth, candidates, cv, dashboards, employer, exports, import, job_agents, job_suggestions, matching,
+    notices, orders, outbox, portal, referrals, reports, sharing,
 };
 
 /// Where the document's paths are, relative to the server.
@@ -54,6 +54,7 @@ const BASE: &str = "/api/v1";
         notices::list_handler, notices::read_handler, notices::read_all_handler,
         matching::candidate_matches_handler, matching::order_matches_handler, matching::bulk_refer_handler,
         matching::occupations_handler,
+        job_suggestions::send_handler, job_suggestions::of_candidate_handler,
         job_agents::create_handler, job_agents::list_handler, job_agents::delete_handler,
         reports::reports_handler, reports::csv_handler, reports::xlsx_handler, reports::approvals_handler,
         import::import_handler, import::template_handler,

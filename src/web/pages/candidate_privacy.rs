@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
+use crate::domain::job_suggestions::SuggestionEntry;
 use crate::domain::{candidates, erasure, export, export_log, referrals};
 use crate::error::AppError;
 use crate::ids::CandidateId;
@@ -70,11 +71,14 @@ pub async fn export_page(state: web::Data<AppState>, s: Session, id: web::Path<S
     match result {
         Ok((me, mut x)) => {
             let json_text = serde_json::to_string_pretty(&x).unwrap_or_default();
+            let sent: Vec<SuggestionEntry> = serde_json::from_value(x["job_suggestions"].clone()).unwrap_or_default();
+            let suggestions = super::job_suggestions::history_rows(&state, s.lang, &sent);
             local_times(&mut x, s.lang);
             let ctx = json!({
                 "heading": state.pages.t(s.lang, "export_title"),
                 "x": x,
                 "json": json_text,
+                "suggestions": suggestions,
             });
             page(&state, &s, StatusCode::OK, "candidate_export", &me, "candidates", ctx)
         }

@@ -43,9 +43,12 @@ pub async fn candidate_matches(state: web::Data<AppState>, s: Session, id: web::
                     v
                 })
                 .collect();
+            let sent = crate::domain::job_suggestions::of_candidate(c, &user, id)?;
+            let suggestions = super::job_suggestions::history_rows(&st, lang, &sent);
             Ok((
                 me,
-                json!({ "candidate": { "id": cand.id, "name": cand.name }, "matches": items }),
+                json!({ "candidate": { "id": cand.id, "name": cand.name }, "matches": items,
+                    "suggestions": suggestions }),
             ))
         })
         .await;

@@ -19,6 +19,7 @@ pub mod dashboards;
 pub mod employer;
 pub mod import;
 pub mod job_agents;
+pub mod job_suggestions;
 pub mod login;
 pub mod not_found;
 pub mod notices;
