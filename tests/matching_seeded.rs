@@ -28,7 +28,12 @@ const PINNED: &str = include_str!("data/suggestions_pinned.txt");
 
 /// The searches pinned per order: the page's (20 within 70 km), a long list, a short reach
 /// (the rings) and a long reach.
-const SEARCHES: [(usize, f64); 4] = [(20, DEFAULT_RADIUS_KM), (200, DEFAULT_RADIUS_KM), (20, 3.0), (50, 300.0)];
+const SEARCHES: [(usize, f64); 4] = [
+    (20, DEFAULT_RADIUS_KM),
+    (200, DEFAULT_RADIUS_KM),
+    (20, 3.0),
+    (50, 300.0),
+];
 
 fn line(id: i64, limit: usize, km: f64, ids: &[i64]) -> String {
     let ids: String = ids.iter().map(|c| format!(" {c}")).collect();
