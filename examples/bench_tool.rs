@@ -6,14 +6,17 @@
 //!     bench_tool pending-ids USERNAME N         ids of those referrals
 //!     bench_tool sql USERNAME ORDER_IDS_FILE N  the database work of each benchmarked endpoint,
 //!                                               run directly N times: p50/p99 in ms
+//!     bench_tool order-parts USERNAME ORDER_IDS_FILE N   the order page's database work,
+//!                                               part by part: p50/p99 in ms
 //!     bench_tool approve-direct USERNAME IDS_FILE   the approval transaction without HTTP
 //!     bench_tool approve-http BASE TOKEN IDS_FILE CONNS   approvals over HTTP, CONNS at a time
 //!     bench_tool analyze                        planner statistics again (after another build's
 //!                                               migrations added indexes the seed's ANALYZE never saw)
 //!
 //! "Raw" here is what the database part of a request costs: the order page runs the handler's
-//! own diesel queries (`orders::view`), the dashboard lists their SQL (COUNT plus a page of 50,
-//! as on the dashboard branch) through `sql_query`, with no HTTP, JSON or thread hops.
+//! own diesel queries (`orders::view`), the matches `matching::candidates_for_order`, the
+//! dashboard lists their SQL (COUNT plus a page of 50, as on the dashboard branch) through
+//! `sql_query`, with no HTTP, JSON or thread hops.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -244,11 +247,93 @@ fn sql(username: &str, ids_file: &str, n: usize) -> Res<()> {
         Ok(())
     })?;
     println!("order {p50:.3} {p99:.3}");
+    let (p50, p99) = time_n(n, |i| {
+        let id = JobOrderId(ids[i % ids.len()]);
+        staer_hub::domain::matching::candidates_for_order(c, &me, id, 20, 70.0)?;
+        Ok(())
+    })?;
+    println!("matches {p50:.3} {p99:.3}");
     for (name, count, page) in dashboard_sql(me.job_centre_id.0) {
         let (p50, p99) = time_n(n, |_| {
             run_list(c, name, &count, &page)?;
             Ok(())
         })?;
+        println!("{name} {p50:.3} {p99:.3}");
+    }
+    Ok(())
+}
+
+/// The order page's handler (web/pages/order.rs) part by part, on the same connection.
+fn order_parts(username: &str, ids_file: &str, n: usize) -> Res<()> {
+    use staer_hub::domain::candidate_list::{self, Search};
+    use staer_hub::domain::{
+        approvals, audit, employer_link, matching, notices, portal, portal_state, sharing, users as users_d,
+    };
+    let db = db()?;
+    let me = user(&db, username)?;
+    let ids = read_ids(ids_file)?;
+    let mut conn = db.reader()?;
+    let c: &mut DbConn = &mut conn;
+    let picker = Search {
+        q: String::new(),
+        page: 1,
+        per_page: candidate_list::PICKER_PER_PAGE,
+    };
+    type Part<'a> = Box<dyn Fn(&mut DbConn, JobOrderId) -> staer_hub::error::AppResult<()> + 'a>;
+    let parts: Vec<(&str, Part)> = vec![
+        (
+            "header",
+            Box::new(|c, _| {
+                users_d::header_names(c, &me)?;
+                approvals::awaiting_count(c, &me)?;
+                notices::unread_count(c, &me).map(drop)
+            }),
+        ),
+        (
+            "view+load",
+            Box::new(|c, id| {
+                orders::view(c, &me, id)?;
+                orders::load_visible(c, &me, id).map(drop)
+            }),
+        ),
+        (
+            "notified+shares",
+            Box::new(|c, id| {
+                sharing::notified(c, &me, id, 1, sharing::NOTIFIED_PER_PAGE)?;
+                sharing::shares_of(c, id).map(drop)
+            }),
+        ),
+        ("referrals", Box::new(|c, id| referrals::of_order(c, &me, id).map(drop))),
+        (
+            "picker",
+            Box::new(|c, id| candidate_list::referable(c, &me, id, &picker).map(drop)),
+        ),
+        (
+            "suggestions",
+            Box::new(|c, id| matching::candidates_for_order(c, &me, id, 20, matching::DEFAULT_RADIUS_KM).map(drop)),
+        ),
+        ("networks", Box::new(|c, _| sharing::list_networks(c).map(drop))),
+        (
+            "portal",
+            Box::new(|c, id| {
+                portal_state::state_of(c, id)?;
+                portal::protocol(c, id, 200).map(drop)
+            }),
+        ),
+        (
+            "history",
+            Box::new(|c, id| {
+                audit::history(c, "job_order", id.0, 200)?;
+                referrals::events_of_order(c, &me, id, 200).map(drop)
+            }),
+        ),
+        (
+            "employer-links",
+            Box::new(|c, id| employer_link::of_order(c, &me, id).map(drop)),
+        ),
+    ];
+    for (name, f) in &parts {
+        let (p50, p99) = time_n(n, |i| Ok(f(c, JobOrderId(ids[i % ids.len()]))?))?;
         println!("{name} {p50:.3} {p99:.3}");
     }
     Ok(())
@@ -411,6 +496,7 @@ fn main() -> Res<()> {
         "busiest-coordinator" => busiest_coordinator(arg(1).unwrap_or("0").parse()?),
         "pending-ids" => pending_ids(arg(1)?, arg(2)?.parse()?),
         "sql" => sql(arg(1)?, arg(2)?, arg(3)?.parse()?),
+        "order-parts" => order_parts(arg(1)?, arg(2)?, arg(3)?.parse()?),
         "approve-direct" => approve_direct(arg(1)?, arg(2)?),
         "analyze" => analyze(),
         "approve-http" => approve_http(arg(1)?, arg(2)?, arg(3)?, arg(4)?.parse()?),

@@ -68,12 +68,22 @@ pub fn view(conn: &mut DbConn, r: Referral, order_title: String) -> AppResult<Re
         .find(r.created_by)
         .select(users::display_name)
         .first(conn)?;
+    view_of_parts(r, &cand, created_by_name, order_title)
+}
+
+/// The view from the rows it is made of (loaded one by one, or joined for a whole order).
+fn view_of_parts(
+    r: Referral,
+    cand: &Candidate,
+    created_by_name: String,
+    order_title: String,
+) -> AppResult<ReferralView> {
     Ok(ReferralView {
         id: r.id,
         order_id: r.order_id,
         order_title,
         candidate_id: r.candidate_id,
-        candidate: SharedCandidate::from(&cand),
+        candidate: SharedCandidate::from(cand),
         state: r.state()?,
         state_label: r.state()?.label_da(),
         reason: r.reason,
@@ -479,17 +489,20 @@ pub fn events_of_order(
 /// centre only its own.
 pub fn of_order(conn: &mut DbConn, user: &AuthUser, order_id: JobOrderId) -> AppResult<Vec<ReferralView>> {
     let (order, access) = orders::load_visible(conn, user, order_id)?;
+    // One joined query, not two lookups per referral (an order can have dozens).
     let mut q = referrals::table
+        .inner_join(candidates_t::table)
+        .inner_join(users::table.on(users::id.eq(referrals::created_by)))
         .filter(referrals::order_id.eq(order_id))
-        .select(Referral::as_select())
+        .select((Referral::as_select(), Candidate::as_select(), users::display_name))
         .order(referrals::id.desc())
         .into_boxed();
     if access == Access::Notified {
         q = q.filter(referrals::job_centre_id.eq(user.job_centre_id));
     }
-    q.load(conn)?
+    q.load::<(Referral, Candidate, String)>(conn)?
         .into_iter()
-        .map(|r| view(conn, r, order.title.clone()))
+        .map(|(r, c, by)| view_of_parts(r, &c, by, order.title.clone()))
         .collect()
 }
 

@@ -1,0 +1,2 @@
+DROP INDEX candidate_wishes_candidate;
+DROP INDEX candidates_referable;
