@@ -794,3 +794,33 @@ fn consultants_share_refer_approve_in_a_browser() {
     assert_eq!(sent[0].0, "hr@havnen.example");
     assert!(sent[0].1.contains("Anna Jensen") && !sent[0].1.contains("PRIVAT:"));
 }
+
+/// Issue 14's whole loop in Chromium, on both databases: the employer's link taken out of the
+/// mail a real SMTP server received (`employer::mailed_link`).
+#[test]
+fn the_employer_answers_through_the_mailed_link_in_a_browser() {
+    if std::env::var("STAER_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("browser test skipped: STAER_SKIP_BROWSER=1");
+        return;
+    }
+    let (_driver, port) = start_driver();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for backend in [common::Backend::Sqlite, common::Backend::Postgres] {
+        let sink = common::SmtpSink::start();
+        let app = common::TestApp::with_mail(backend, &sink);
+        let profile = std::env::temp_dir().join(format!("staer-chromium-mail-{}-{port}", std::process::id()));
+        let result: R = rt.block_on(async {
+            let c = browser(port, &profile).await?;
+            let r = employer::mailed_link(&c, &app, &sink).await;
+            c.close().await?;
+            r
+        });
+        let _ = std::fs::remove_dir_all(&profile);
+        if let Err(e) = result {
+            panic!("the mailed employer link on {backend:?}: {e}");
+        }
+    }
+}

@@ -94,3 +94,67 @@ pub(super) async fn walk(s: &Steps<'_>, app: &common::TestApp) -> R {
     s.check("28-employer-unknown").await?;
     Ok(())
 }
+
+/// Issue 14's loop on one database, as the employer lives it: Brøndby's order, a consenting
+/// candidate of Frederiksberg approved and sent; the link taken out of the mail the SMTP
+/// server received, opened at a phone's size, Hired clicked; then the referring consultant's
+/// notice and dashboard say so.
+pub(super) async fn mailed_link(c: &Client, app: &common::TestApp, sink: &common::SmtpSink) -> R {
+    let coord = app.login("brondby.konsulent");
+    let frb = app.login("frederiksberg.konsulent");
+    let order = app.shared_order(
+        &coord,
+        json!({"title": "Opvasker til kantinen", "vacancies": 1}),
+        &["HRS"],
+    );
+    let cand = app.candidate(&frb, "Bo Postmand", true);
+    let (s, r) = app.refer(&frb, order, cand);
+    assert_eq!(s, 201, "{r}");
+    let rid = r["id"].as_i64().ok_or("no referral id")?;
+    let (s, b) = app.post(&format!("/api/v1/referrals/{rid}/approve"), &coord, json!({}));
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = app.post(&format!("/api/v1/referrals/{rid}/send"), &frb, json!({}));
+    assert_eq!(s, 200, "{b}");
+
+    // The candidate mail, as the SMTP server received it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        if let Some(m) = sink.mails().into_iter().find(|m| m.text.contains("/employer/")) {
+            break m.text;
+        }
+        if Instant::now() > deadline {
+            return Err("the candidate mail never reached the SMTP server".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let at = text.find("/employer/").ok_or("no employer link")?;
+    let path: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c))
+        .collect();
+
+    c.set_window_size(PHONE.0, PHONE.1).await?;
+    c.goto(&format!("{}{path}", app.base)).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[contains(text(), 'Bo Postmand')]"))
+        .await?;
+    c.find(Locator::Css("button[value=hired]")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[contains(text(), 'Jeres svar er gemt.')]"))
+        .await?;
+
+    // The referring consultant: a notice of the hire, and the dashboard's "hired".
+    let (_, n) = app.get("/api/v1/notices?unread=true", &frb);
+    let hired = n["items"]
+        .as_array()
+        .ok_or("no notices")?
+        .iter()
+        .any(|i| i["kind"] == "referral_hired" && i["referral_id"].as_i64() == Some(rid));
+    assert!(hired, "no notice of the hire: {n}");
+    let (_, list) = app.get("/api/v1/dashboard/my-referrals?status=hired", &frb);
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["items"][0]["candidate_name"], "Bo Postmand");
+    Ok(())
+}
