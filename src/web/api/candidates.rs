@@ -197,7 +197,9 @@ pub async fn patch_handler(
 }
 
 /// Erasure on request (GDPR Art. 17), by the owning centre; anyone else gets 404.
-#[utoipa::path(delete, path = "/candidates/{id}", tag = "candidates", params(("id" = i64, Path, description = "The candidate")), responses((status = 200, body = Erasure)))]
+#[utoipa::path(delete, path = "/candidates/{id}", tag = "candidates", params(("id" = i64, Path, description = "The candidate")),
+    responses((status = 200, body = Erasure),
+        (status = 409, description = "The candidate's data was erased already", body = ErrorBody)))]
 pub async fn erase_handler(
     state: web::Data<AppState>,
     user: AuthUser,
