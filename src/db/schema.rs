@@ -176,6 +176,13 @@ diesel::table! {
         occupation_code -> Text,
         occupation_group -> Text,
         job_centre_id -> BigInt,
+        /// The candidate's name, place, consent (given, not revoked) and licence: kept in
+        /// step by triggers for the suggestions' ranking (migration 2026-12-01-000401).
+        name -> Text,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+        consenting -> Bool,
+        driving_licence -> Bool,
     }
 }
 
