@@ -2,9 +2,15 @@
 //! reach, then a related occupation (same group, or an alias of it), then a job needing no
 //! special qualifications. The database narrows by centre, consent, occupation and a
 //! bounding box (indexed); the exact distance and the ranking are done on that short list.
+//! The candidates for an order are ranked on narrow rows (for tiers 1-2 the wish rows alone,
+//! which carry their candidate's name, place, consent and licence, kept in step by triggers:
+//! migration 2026-12-01-000401); only the few shown are then read in full.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use serde::{Deserialize, Serialize};
 
 use crate::db::schema::referrals as referrals_t;
@@ -15,7 +21,7 @@ use crate::domain::candidates::{load_own, SharedCandidate};
 use crate::domain::referral::State;
 use crate::domain::{order, orders, referrals};
 use crate::error::{AppError, AppResult};
-use crate::ids::{CandidateId, JobOrderId};
+use crate::ids::{CandidateId, JobCentreId, JobOrderId};
 use crate::mail::Mail;
 use crate::{geo, occupations};
 
@@ -131,24 +137,41 @@ pub struct CandidateMatch {
     pub why: MatchReason,
 }
 
-type CandidateRow = (
+/// What the ranking reads of a candidate, one row per wish (none: a candidate without
+/// wishes): id, name, lat, lon, wish code, wish group.
+type Narrow = (
     CandidateId,
     String,
-    Option<String>,
-    Option<String>,
-    bool,
-    bool,
-    Option<String>,
     Option<f64>,
     Option<f64>,
     Option<String>,
     Option<String>,
 );
 
+/// A candidate ranked, before what is shown of it is read.
+struct Ranked {
+    id: CandidateId,
+    name: String,
+    tier: Tier,
+    wish: Option<String>,
+    distance: Option<f64>,
+}
+
 /// Growing search radii (km) for orders anyone may take: the nearest candidates are found in
 /// a small box before the whole reach is read (40k candidates for the biggest centre).
 const RINGS_KM: [f64; 6] = [0.5, 2.0, 5.0, 10.0, 20.0, 40.0];
 const RING_ROWS: i64 = 1000;
+
+/// The candidates referred to the order and not yet decided, or with the employer: they are
+/// not suggested again.
+macro_rules! live {
+    ($order_id:expr) => {
+        referrals_t::table
+            .filter(referrals_t::order_id.eq($order_id))
+            .filter(referrals_t::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
+            .select(referrals_t::candidate_id)
+    };
+}
 
 /// The consenting candidates of the user's centre that fit an order the user can see, best first.
 ///
@@ -172,81 +195,48 @@ pub fn candidates_for_order(
     let place = order.lat.zip(order.lon);
     let centre = user.job_centre_id;
     let licence = order.requires_driving_licence;
-    let base = || {
-        let live = referrals_t::table
-            .filter(referrals_t::order_id.eq(order_id))
-            .filter(referrals_t::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
-            .select(referrals_t::candidate_id);
-        candidates::table
-            .left_join(candidate_wishes::table)
-            .filter(candidates::job_centre_id.eq(centre))
-            .filter(candidates::consent_given_at.is_not_null())
-            .filter(candidates::consent_revoked_at.is_null())
-            .filter(candidates::id.ne_all(live))
-            // An order that requires a driving licence leaves out candidates without one.
-            .filter(
-                candidates::driving_licence
-                    .eq(true)
-                    .or(diesel::dsl::not(licence.into_sql::<diesel::sql_types::Bool>())),
-            )
-            .select((
-                candidates::id,
-                candidates::name,
-                candidates::email,
-                candidates::phone,
-                candidates::share_email,
-                candidates::share_phone,
-                candidates::postcode,
-                candidates::lat,
-                candidates::lon,
-                candidate_wishes::occupation_code.nullable(),
-                candidate_wishes::occupation_group.nullable(),
-            ))
-            .order(candidates::id)
-            .limit(SHORT_LIST)
-            .into_boxed()
-    };
     // The box of `km` around the workplace (None: the order gives no place).
-    let in_box = |km: f64| {
-        place.map(|p| {
-            let (la0, la1, lo0, lo1) = geo::bounding_box(p, km);
-            candidates::lat.between(la0, la1).and(candidates::lon.between(lo0, lo1))
-        })
-    };
+    let bbox = |km: f64| place.map(|p| geo::bounding_box(p, km));
 
     // Tiers 1-2: the wishes of the order's code or group, within reach or without a place.
     let mut out = Vec::new();
     if want.code.is_some() || want.group.is_some() {
-        let code = want.code.unwrap_or("").to_string();
-        let group = want.group.unwrap_or("").to_string();
-        let x = diesel::alias!(candidate_wishes as wishing);
-        let wishing = x
-            .filter(x.field(candidate_wishes::job_centre_id).eq(centre))
-            .filter(
-                x.field(candidate_wishes::occupation_code)
-                    .eq(code.clone())
-                    .or(x.field(candidate_wishes::occupation_group).eq(group.clone())),
-            )
-            .select(x.field(candidate_wishes::candidate_id));
-        let mut q = base().filter(candidates::id.eq_any(wishing)).filter(
-            candidate_wishes::occupation_code
-                .eq(code)
-                .or(candidate_wishes::occupation_group.eq(group)),
-        );
-        if let Some(b) = in_box(radius_km) {
-            q = q.filter(candidates::lat.is_null().or(b));
-        }
-        out = rank(&want, place, radius_km, q.load(conn)?);
+        let rows = wishing(conn, &want, order_id, centre, licence, bbox(radius_km))?;
+        out = rank(&want, place, radius_km, rows);
     }
 
     // Tier 3: the nearest of the others, ring by ring, then those without a known place.
     if want.no_qualifications && out.len() < limit {
-        let seen: std::collections::HashSet<CandidateId> = out.iter().map(|m| m.candidate.id).collect();
+        let base = || {
+            candidates::table
+                .left_join(candidate_wishes::table)
+                .filter(candidates::job_centre_id.eq(centre))
+                .filter(candidates::consent_given_at.is_not_null())
+                .filter(candidates::consent_revoked_at.is_null())
+                .filter(candidates::id.ne_all(live!(order_id)))
+                .filter(
+                    candidates::driving_licence
+                        .eq(true)
+                        .or(diesel::dsl::not(licence.into_sql::<Bool>())),
+                )
+                .select((
+                    candidates::id,
+                    candidates::name,
+                    candidates::lat,
+                    candidates::lon,
+                    candidate_wishes::occupation_code.nullable(),
+                    candidate_wishes::occupation_group.nullable(),
+                ))
+                .order(candidates::id)
+                .limit(SHORT_LIST)
+                .into_boxed()
+        };
+        let seen: HashSet<CandidateId> = out.iter().map(|m| m.id).collect();
         let need = limit - out.len();
         let mut others = Vec::new();
         let rings = RINGS_KM.iter().copied().filter(|r| *r < radius_km).chain([radius_km]);
         for km in rings {
-            let Some(b) = in_box(km) else {
+            let Some((la0, la1, lo0, lo1)) = bbox(km) else {
                 // No workplace: every candidate is as near as any other.
                 others = rank(&want, place, radius_km, base().load(conn)?);
                 break;
@@ -254,42 +244,165 @@ pub fn candidates_for_order(
             // In the index's order (no sort of the whole box) and at most RING_ROWS rows: a box
             // can hold thousands at one postcode's point. When it is cut off, the ones taken
             // are still within `km`, the ring's width being the error.
-            let rows: Vec<CandidateRow> = base()
-                .filter(b)
+            let rows: Vec<Narrow> = base()
+                .filter(candidates::lat.between(la0, la1).and(candidates::lon.between(lo0, lo1)))
                 .order((candidates::lat, candidates::lon, candidates::id))
                 .limit(RING_ROWS)
                 .load(conn)?;
             others = rank(&want, place, km, rows);
-            others.retain(|m| !seen.contains(&m.candidate.id));
+            others.retain(|m| !seen.contains(&m.id));
             // Everyone within `km` is in its box: enough of them are the nearest.
             if others.len() >= need {
                 break;
             }
         }
         if others.len() < need && place.is_some() {
-            let rows: Vec<CandidateRow> = base().filter(candidates::lat.is_null()).load(conn)?;
+            let rows: Vec<Narrow> = base().filter(candidates::lat.is_null()).load(conn)?;
             others.extend(rank(&want, place, radius_km, rows));
         }
-        out.extend(others.into_iter().filter(|m| !seen.contains(&m.candidate.id)));
+        out.extend(others.into_iter().filter(|m| !seen.contains(&m.id)));
     }
-    Ok(best(out, limit, licence))
+    Ok(shown(conn, best(out, limit), licence)?)
 }
 
-/// The best `limit` matches, in order; each says so when the order requires a licence.
-fn best(mut out: Vec<CandidateMatch>, limit: usize, licence: bool) -> Vec<CandidateMatch> {
+/// Tiers 1-2: the consenting candidates' wishes of the order's code, and of its group, each
+/// an index range read alone (`inside`: the box of the reach; a wish without a place is
+/// kept), together in the candidates' order.
+fn wishing(
+    conn: &mut DbConn,
+    want: &Want,
+    order_id: JobOrderId,
+    centre: JobCentreId,
+    licence: bool,
+    inside: Option<(f64, f64, f64, f64)>,
+) -> QueryResult<Vec<Narrow>> {
+    let (code, group) = (want.code.unwrap_or(""), want.group.unwrap_or(""));
+    let wishes = || {
+        let mut q = candidate_wishes::table
+            .filter(candidate_wishes::job_centre_id.eq(centre))
+            .filter(candidate_wishes::consenting)
+            .filter(candidate_wishes::candidate_id.ne_all(live!(order_id)))
+            // An order that requires a driving licence leaves out candidates without one.
+            .filter(
+                candidate_wishes::driving_licence
+                    .eq(true)
+                    .or(diesel::dsl::not(licence.into_sql::<Bool>())),
+            )
+            .select((
+                candidate_wishes::candidate_id,
+                candidate_wishes::name,
+                candidate_wishes::lat,
+                candidate_wishes::lon,
+                candidate_wishes::occupation_code.nullable(),
+                candidate_wishes::occupation_group.nullable(),
+            ))
+            .order((candidate_wishes::candidate_id, candidate_wishes::occupation_code))
+            .limit(SHORT_LIST)
+            .into_boxed();
+        if let Some((la0, la1, lo0, lo1)) = inside {
+            let within = candidate_wishes::lat
+                .between(la0, la1)
+                .and(candidate_wishes::lon.between(lo0, lo1));
+            q = q.filter(candidate_wishes::lat.is_null().or(within));
+        }
+        q
+    };
+    let mut rows: Vec<Narrow> = wishes().filter(candidate_wishes::occupation_code.eq(code)).load(conn)?;
+    let related = wishes()
+        .filter(candidate_wishes::occupation_group.eq(group))
+        .filter(candidate_wishes::occupation_code.ne(code));
+    rows.extend(related.load::<Narrow>(conn)?);
+    // One candidate's rows together, as the ranking folds them; the first SHORT_LIST, as one
+    // query of both would give.
+    rows.sort_by(|a, b| (a.0, &a.4).cmp(&(b.0, &b.4)));
+    rows.truncate(SHORT_LIST as usize);
+    Ok(rows)
+}
+
+/// The best `limit`, in order: best tier first, then the nearest, then by name; the
+/// candidates' order where all three are equal.
+fn best(mut out: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
     out.sort_by(|a, b| {
-        (closeness(a.tier, a.distance_km), &a.candidate.name)
-            .partial_cmp(&(closeness(b.tier, b.distance_km), &b.candidate.name))
+        (closeness(a.tier, a.distance), &a.name)
+            .partial_cmp(&(closeness(b.tier, b.distance), &b.name))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     out.truncate(limit);
-    if licence {
-        for m in &mut out {
-            m.why.requires_driving_licence = true;
-            m.reason = m.why.danish();
+    out
+}
+
+/// Folds the rows (one per wish) into one per candidate, with its tier, wish and distance;
+/// drops those that don't fit or are out of reach.
+fn rank(want: &Want, place: Option<(f64, f64)>, radius_km: f64, rows: Vec<Narrow>) -> Vec<Ranked> {
+    let mut by_id: Vec<(Narrow, Vec<(String, String)>)> = Vec::new();
+    for row in rows {
+        let wish = row.4.clone().zip(row.5.clone());
+        match by_id.last_mut() {
+            Some((r, w)) if r.0 == row.0 => w.extend(wish),
+            _ => by_id.push((row, wish.into_iter().collect())),
         }
     }
-    out
+    by_id
+        .into_iter()
+        .filter_map(|(r, wishes)| {
+            let (t, wish) = tier(want, &wishes)?;
+            let distance = geo::reach(place, r.2.zip(r.3), radius_km)?;
+            Some(Ranked {
+                id: r.0,
+                name: r.1,
+                tier: t,
+                wish,
+                distance,
+            })
+        })
+        .collect()
+}
+
+/// The ranked candidates as shown, in their order: contact details as each one shares them.
+fn shown(conn: &mut DbConn, ranked: Vec<Ranked>, licence: bool) -> QueryResult<Vec<CandidateMatch>> {
+    type Row = (
+        CandidateId,
+        String,
+        Option<String>,
+        Option<String>,
+        bool,
+        bool,
+        Option<String>,
+    );
+    let ids: Vec<CandidateId> = ranked.iter().map(|r| r.id).collect();
+    let rows: Vec<Row> = candidates::table
+        .filter(candidates::id.eq_any(ids))
+        .select((
+            candidates::id,
+            candidates::name,
+            candidates::email,
+            candidates::phone,
+            candidates::share_email,
+            candidates::share_phone,
+            candidates::postcode,
+        ))
+        .load(conn)?;
+    let mut by_id: HashMap<CandidateId, Row> = rows.into_iter().map(|r| (r.0, r)).collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|r| {
+            let (id, name, email, phone, share_email, share_phone, postcode) = by_id.remove(&r.id)?;
+            let why = MatchReason::new(r.tier, r.wish.as_deref(), r.distance, licence);
+            Some(CandidateMatch {
+                reason: why.danish(),
+                why,
+                candidate: SharedCandidate {
+                    id,
+                    name,
+                    email: email.filter(|_| share_email),
+                    phone: phone.filter(|_| share_phone),
+                },
+                postcode,
+                tier: r.tier,
+                distance_km: shown_km(r.distance),
+            })
+        })
+        .collect())
 }
 
 /// Said of every match of an order that requires a driving licence.
@@ -303,40 +416,6 @@ fn closeness(tier: Tier, distance_km: Option<f64>) -> (Tier, bool, f64) {
 /// A distance as shown: to 100 m.
 fn shown_km(distance: Option<f64>) -> Option<f64> {
     distance.map(|d| (d * 10.0).round() / 10.0)
-}
-
-/// Folds the rows (one per wish) into one per candidate, with its tier, reason and distance;
-/// drops those that don't fit or are out of reach.
-fn rank(want: &Want, place: Option<(f64, f64)>, radius_km: f64, rows: Vec<CandidateRow>) -> Vec<CandidateMatch> {
-    let mut by_id: Vec<(CandidateRow, Vec<(String, String)>)> = Vec::new();
-    for row in rows {
-        let wish = row.9.clone().zip(row.10.clone());
-        match by_id.last_mut() {
-            Some((r, w)) if r.0 == row.0 => w.extend(wish),
-            _ => by_id.push((row, wish.into_iter().collect())),
-        }
-    }
-    by_id
-        .into_iter()
-        .filter_map(|(r, wishes)| {
-            let (t, wish) = tier(want, &wishes)?;
-            let distance = geo::reach(place, r.7.zip(r.8), radius_km)?;
-            let why = MatchReason::new(t, wish.as_deref(), distance, false);
-            Some(CandidateMatch {
-                reason: why.danish(),
-                why,
-                candidate: SharedCandidate {
-                    id: r.0,
-                    name: r.1,
-                    email: r.2.filter(|_| r.4),
-                    phone: r.3.filter(|_| r.5),
-                },
-                postcode: r.6,
-                tier: t,
-                distance_km: shown_km(distance),
-            })
-        })
-        .collect()
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
