@@ -265,7 +265,7 @@ pub fn candidates_for_order(
     Ok(shown(conn, best(out, limit), licence)?)
 }
 
-/// Tiers 1-2: the consenting candidates' wishes of the order's code, and of its group, each
+/// Tiers 1-2: the consenting candidates' wishes of the order's group, and of its code, each
 /// an index range read alone (`inside`: the box of the reach; a wish without a place is
 /// kept), together in the candidates' order.
 fn wishing(
@@ -307,11 +307,15 @@ fn wishing(
         }
         q
     };
-    let mut rows: Vec<Narrow> = wishes().filter(candidate_wishes::occupation_code.eq(code)).load(conn)?;
-    let related = wishes()
+    // The group's range holds the code's wishes too (a code's group is its first digits);
+    // the code's range is read for any left outside it.
+    let mut rows: Vec<Narrow> = wishes()
         .filter(candidate_wishes::occupation_group.eq(group))
-        .filter(candidate_wishes::occupation_code.ne(code));
-    rows.extend(related.load::<Narrow>(conn)?);
+        .load(conn)?;
+    let same = wishes()
+        .filter(candidate_wishes::occupation_code.eq(code))
+        .filter(candidate_wishes::occupation_group.ne(group));
+    rows.extend(same.load::<Narrow>(conn)?);
     // One candidate's rows together, as the ranking folds them; the first SHORT_LIST, as one
     // query of both would give.
     rows.sort_by(|a, b| (a.0, &a.4).cmp(&(b.0, &b.4)));
@@ -319,12 +323,12 @@ fn wishing(
     Ok(rows)
 }
 
-/// The best `limit`, in order: best tier first, then the nearest, then by name; the
-/// candidates' order where all three are equal.
+/// The best `limit`, in order: best tier first, then the nearest as shown (to 100 m), then
+/// by name; the candidates' order where all three are equal.
 fn best(mut out: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
     out.sort_by(|a, b| {
-        (closeness(a.tier, a.distance), &a.name)
-            .partial_cmp(&(closeness(b.tier, b.distance), &b.name))
+        (closeness(a.tier, shown_km(a.distance)), &a.name)
+            .partial_cmp(&(closeness(b.tier, shown_km(b.distance)), &b.name))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     out.truncate(limit);
