@@ -253,6 +253,14 @@ fn sql(username: &str, ids_file: &str, n: usize) -> Res<()> {
         Ok(())
     })?;
     println!("matches {p50:.3} {p99:.3}");
+    // The order page (HTML): all of its parts for one order.
+    let parts = order_page_parts(&me);
+    let (p50, p99) = time_n(n, |i| {
+        let id = JobOrderId(ids[i % ids.len()]);
+        parts.iter().try_for_each(|(_, f)| f(c, id))?;
+        Ok(())
+    })?;
+    println!("order-page {p50:.3} {p99:.3}");
     for (name, count, page) in dashboard_sql(me.job_centre_id.0) {
         let (p50, p99) = time_n(n, |_| {
             run_list(c, name, &count, &page)?;
@@ -263,76 +271,84 @@ fn sql(username: &str, ids_file: &str, n: usize) -> Res<()> {
     Ok(())
 }
 
-/// The order page's handler (web/pages/order.rs) part by part, on the same connection.
-fn order_parts(username: &str, ids_file: &str, n: usize) -> Res<()> {
+type Part<'a> = Box<dyn Fn(&mut DbConn, JobOrderId) -> staer_hub::error::AppResult<()> + 'a>;
+
+/// The order page's database work (web/pages/order.rs), part by part.
+fn order_page_parts(me: &AuthUser) -> Vec<(&'static str, Part<'_>)> {
     use staer_hub::domain::candidate_list::{self, Search};
     use staer_hub::domain::{
         approvals, audit, employer_link, matching, notices, portal, portal_state, sharing, users as users_d,
     };
-    let db = db()?;
-    let me = user(&db, username)?;
-    let ids = read_ids(ids_file)?;
-    let mut conn = db.reader()?;
-    let c: &mut DbConn = &mut conn;
     let picker = Search {
         q: String::new(),
         page: 1,
         per_page: candidate_list::PICKER_PER_PAGE,
     };
-    type Part<'a> = Box<dyn Fn(&mut DbConn, JobOrderId) -> staer_hub::error::AppResult<()> + 'a>;
-    let parts: Vec<(&str, Part)> = vec![
+    vec![
         (
             "header",
-            Box::new(|c, _| {
-                users_d::header_names(c, &me)?;
-                approvals::awaiting_count(c, &me)?;
-                notices::unread_count(c, &me).map(drop)
+            Box::new(move |c, _| {
+                users_d::header_names(c, me)?;
+                approvals::awaiting_count(c, me)?;
+                notices::unread_count(c, me).map(drop)
             }),
         ),
         (
             "view+load",
-            Box::new(|c, id| {
-                orders::view(c, &me, id)?;
-                orders::load_visible(c, &me, id).map(drop)
+            Box::new(move |c, id| {
+                orders::view(c, me, id)?;
+                orders::load_visible(c, me, id).map(drop)
             }),
         ),
         (
             "notified+shares",
-            Box::new(|c, id| {
-                sharing::notified(c, &me, id, 1, sharing::NOTIFIED_PER_PAGE)?;
+            Box::new(move |c, id| {
+                sharing::notified(c, me, id, 1, sharing::NOTIFIED_PER_PAGE)?;
                 sharing::shares_of(c, id).map(drop)
             }),
         ),
-        ("referrals", Box::new(|c, id| referrals::of_order(c, &me, id).map(drop))),
+        (
+            "referrals",
+            Box::new(move |c, id| referrals::of_order(c, me, id).map(drop)),
+        ),
         (
             "picker",
-            Box::new(|c, id| candidate_list::referable(c, &me, id, &picker).map(drop)),
+            Box::new(move |c, id| candidate_list::referable(c, me, id, &picker).map(drop)),
         ),
         (
             "suggestions",
-            Box::new(|c, id| matching::candidates_for_order(c, &me, id, 20, matching::DEFAULT_RADIUS_KM).map(drop)),
+            Box::new(move |c, id| matching::candidates_for_order(c, me, id, 20, matching::DEFAULT_RADIUS_KM).map(drop)),
         ),
-        ("networks", Box::new(|c, _| sharing::list_networks(c).map(drop))),
+        ("networks", Box::new(move |c, _| sharing::list_networks(c).map(drop))),
         (
             "portal",
-            Box::new(|c, id| {
+            Box::new(move |c, id| {
                 portal_state::state_of(c, id)?;
                 portal::protocol(c, id, 200).map(drop)
             }),
         ),
         (
             "history",
-            Box::new(|c, id| {
+            Box::new(move |c, id| {
                 audit::history(c, "job_order", id.0, 200)?;
-                referrals::events_of_order(c, &me, id, 200).map(drop)
+                referrals::events_of_order(c, me, id, 200).map(drop)
             }),
         ),
         (
             "employer-links",
-            Box::new(|c, id| employer_link::of_order(c, &me, id).map(drop)),
+            Box::new(move |c, id| employer_link::of_order(c, me, id).map(drop)),
         ),
-    ];
-    for (name, f) in &parts {
+    ]
+}
+
+/// The order page's handler part by part, on the same connection.
+fn order_parts(username: &str, ids_file: &str, n: usize) -> Res<()> {
+    let db = db()?;
+    let me = user(&db, username)?;
+    let ids = read_ids(ids_file)?;
+    let mut conn = db.reader()?;
+    let c: &mut DbConn = &mut conn;
+    for (name, f) in &order_page_parts(&me) {
         let (p50, p99) = time_n(n, |i| Ok(f(c, JobOrderId(ids[i % ids.len()]))?))?;
         println!("{name} {p50:.3} {p99:.3}");
     }

@@ -41,6 +41,7 @@ mod privacy_tests;
 pub mod public_order;
 pub mod referral;
 pub mod referrals;
+pub mod report_counts;
 pub mod report_period;
 pub mod reports;
 pub mod retention;

@@ -11,6 +11,7 @@
 //! come from one RNG in a fixed order, so a seed gives the same data on every run (apart from
 //! "now", which the whole history is relative to, and the password hash's salt).
 
+mod bulk;
 mod candidates;
 mod centres;
 mod orders;

@@ -4,7 +4,11 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::*;
-use crate::db::schema::{job_orders, referral_events, referrals, users};
+use diesel::sql_types::BigInt;
+
+use crate::db::schema::{
+    job_orders, network_referral_counts, order_shares, referral_counts, referral_events, referrals, users,
+};
 
 /// A small seed: the counts the app keeps agree with the rows.
 fn small_seed_is_consistent(url: &str) {
@@ -55,6 +59,27 @@ fn small_seed_is_consistent(url: &str) {
             .count()
             .get_result::<i64>(c)?;
         assert_eq!(created, 3000);
+        // The reports' counters hold every referral, by state and per network shared with,
+        // though the seed loads without the per-row trigger.
+        let by_state: Vec<(String, i64)> = referrals::table
+            .group_by(referrals::state)
+            .select((referrals::state, count_star()))
+            .order(referrals::state)
+            .load(c)?;
+        let total = || diesel::dsl::sql::<BigInt>("CAST(SUM(n) AS BIGINT)");
+        let counted: Vec<(String, i64)> = referral_counts::table
+            .group_by(referral_counts::state)
+            .select((referral_counts::state, total()))
+            .order(referral_counts::state)
+            .load(c)?;
+        assert_eq!(counted, by_state);
+        let shared = referrals::table
+            .inner_join(order_shares::table.on(order_shares::order_id.eq(referrals::order_id)))
+            .select(count_star())
+            .first::<i64>(c)?;
+        let in_networks: i64 = network_referral_counts::table.select(total()).first(c)?;
+        assert!(shared > 0);
+        assert_eq!(in_networks, shared);
         // The seeded password works.
         let u = crate::domain::users::authenticate(c, "c001.konsulent1", PASSWORD)?;
         assert_eq!(u.job_centre_id.0, 1);

@@ -8,6 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::bulk::without_indexes;
 use super::rows::{write_rows, Tables};
 use super::{PhaseTime, SeedOptions, SeedReport};
 use crate::db::schema::{
@@ -16,6 +17,7 @@ use crate::db::schema::{
 };
 use crate::db::{Db, DbConn};
 use crate::domain::referral::State;
+use crate::domain::report_counts;
 use crate::error::AppResult;
 
 /// Runs each phase in its own write transaction, timing it into the report.
@@ -87,32 +89,52 @@ pub(super) fn write(
         Ok(())
     })?;
     phases.run("orders", t.orders.len() as u64, &|c, bar| {
-        write_rows!(c, job_orders::table, t.orders, 32, bar);
-        Ok(())
+        without_indexes(c, "job_orders", |c| {
+            write_rows!(c, job_orders::table, t.orders, 32, bar);
+            Ok(())
+        })
     })?;
     drop(t.orders);
     let n = (t.shares.len() + t.notifications.len()) as u64;
     phases.run("shares", n, &|c, bar| {
-        write_rows!(c, order_shares::table, t.shares, 5, bar);
-        write_rows!(c, order_notifications::table, t.notifications, 5, bar);
-        Ok(())
+        without_indexes(c, "order_shares", |c| {
+            write_rows!(c, order_shares::table, t.shares, 5, bar);
+            Ok(())
+        })?;
+        without_indexes(c, "order_notifications", |c| {
+            write_rows!(c, order_notifications::table, t.notifications, 5, bar);
+            Ok(())
+        })
     })?;
     drop(t.notifications);
     phases.run("candidates", t.candidates.len() as u64, &|c, bar| {
-        write_rows!(c, candidates::table, t.candidates, 15, bar);
-        write_rows!(c, candidate_wishes::table, t.wishes, 4, bar);
-        Ok(())
+        without_indexes(c, "candidates", |c| {
+            write_rows!(c, candidates::table, t.candidates, 15, bar);
+            Ok(())
+        })?;
+        without_indexes(c, "candidate_wishes", |c| {
+            write_rows!(c, candidate_wishes::table, t.wishes, 4, bar);
+            Ok(())
+        })
     })?;
     drop(t.candidates);
     drop(t.wishes);
     phases.run("referrals", t.referrals.len() as u64, &|c, bar| {
-        write_rows!(c, referrals::table, t.referrals, 10, bar);
-        Ok(())
+        // The counts are made once the indexes are back: they join on the order.
+        report_counts::bulk_insert_referrals(c, |c| {
+            without_indexes(c, "referrals", |c| {
+                write_rows!(c, referrals::table, t.referrals, 10, bar);
+                Ok(())
+            })
+        })
     })?;
     let n_referrals = t.referrals.len();
     drop(t.referrals);
     phases.run("referral events", t.events.len() as u64, &|c, bar| {
-        write_rows!(c, referral_events::table, t.events, 7, bar);
+        without_indexes(c, "referral_events", |c| {
+            write_rows!(c, referral_events::table, t.events, 7, bar);
+            Ok(())
+        })?;
         finish(c, opts, n_referrals, now)
     })?;
     Ok(())
