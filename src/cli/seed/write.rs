@@ -46,8 +46,12 @@ impl Phases<'_> {
         let t = Instant::now();
         self.db.write_blocking(|c| {
             if let DbConn::Sqlite(s) = c {
-                // Index pages of a million-row table stay in memory instead of spilling to the WAL.
-                s.batch_execute("PRAGMA cache_size = -1048576")?;
+                // A phase's new pages stay in memory until its commit. Once they spill, every
+                // page read searches a WAL of millions of frames (walFindFrame): a 10x seed
+                // spent 20 minutes in its referrals that way with 1 GiB. 4 GiB holds the
+                // biggest table of a 10x seed (the indexes are built after the load); SQLite
+                // takes the memory only as pages are used.
+                s.batch_execute("PRAGMA cache_size = -4194304")?;
             }
             f(c, &bar)
         })?;
