@@ -494,7 +494,9 @@ fn analyze() -> Res<()> {
     let db = db()?;
     let mut c = db.reader()?;
     match &mut *c {
-        DbConn::Pg(pg) => pg.batch_execute("ANALYZE")?,
+        // VACUUM too: a migration that rewrote a table leaves its visibility map empty, and
+        // index-only scans then visit the heap until autovacuum comes by.
+        DbConn::Pg(pg) => pg.batch_execute("VACUUM ANALYZE")?,
         DbConn::Sqlite(s) => s.batch_execute("ANALYZE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?,
     }
     Ok(())

@@ -46,12 +46,12 @@ impl Phases<'_> {
         let t = Instant::now();
         self.db.write_blocking(|c| {
             if let DbConn::Sqlite(s) = c {
-                // A phase's new pages stay in memory until its commit. Once they spill, every
-                // page read searches a WAL of millions of frames (walFindFrame): a 10x seed
-                // spent 20 minutes in its referrals that way with 1 GiB. 4 GiB holds the
-                // biggest table of a 10x seed (the indexes are built after the load); SQLite
-                // takes the memory only as pages are used.
-                s.batch_execute("PRAGMA cache_size = -4194304")?;
+                // A phase's pages stay in the page cache (4 GiB holds the biggest table of a
+                // 10x seed; SQLite takes the memory only as pages are used), and no memory
+                // map: with one, SQLite looks every page up in the WAL's index before its
+                // cache (walFindFrame), and a phase's WAL grows to millions of frames. A 10x
+                // seed spent most of its time there.
+                s.batch_execute("PRAGMA mmap_size = 0; PRAGMA cache_size = -4194304")?;
             }
             f(c, &bar)
         })?;
