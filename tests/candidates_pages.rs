@@ -33,30 +33,7 @@ struct Pages<'a> {
 
 impl<'a> Pages<'a> {
     fn login(app: &'a common::TestApp, username: &str) -> Self {
-        let agent = ureq::AgentBuilder::new().redirects(0).build();
-        let r = agent.get(&app.url("/login")).call().unwrap();
-        let csrf_cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
-        let body = r.into_string().unwrap();
-        let token = attr(&body[body.find("name=\"_csrf\"").unwrap() - 1..], "value").unwrap();
-        let r = agent
-            .post(&app.url("/login"))
-            .set("Cookie", &csrf_cookie)
-            .send_form(&[
-                ("_csrf", &token),
-                ("username", username),
-                ("password", "demo"),
-                ("next", "/"),
-            ])
-            .unwrap();
-        let cookie = r
-            .all("set-cookie")
-            .into_iter()
-            .find(|c| c.starts_with("staer_session="))
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let (agent, cookie) = app.page_session(username);
         Pages { app, agent, cookie }
     }
 

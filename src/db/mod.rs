@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite (embedded default) and PostgreSQL (scale), chosen
 //! by the URL; the pool, the single writer, the migrations, and the schema.
 
+pub mod catalogue;
 pub mod checkpoint;
 pub mod lease;
 pub mod schema;

@@ -87,14 +87,32 @@ pub struct SharedCandidate {
     pub phone: Option<String>,
 }
 
+impl SharedCandidate {
+    /// The one place the consent to share contacts is applied: a contact the candidate did
+    /// not agree to share is left out.
+    pub fn consented(
+        id: CandidateId,
+        name: String,
+        (email, share_email): (Option<String>, bool),
+        (phone, share_phone): (Option<String>, bool),
+    ) -> Self {
+        SharedCandidate {
+            id,
+            name,
+            email: email.filter(|_| share_email),
+            phone: phone.filter(|_| share_phone),
+        }
+    }
+}
+
 impl From<&Candidate> for SharedCandidate {
     fn from(c: &Candidate) -> Self {
-        SharedCandidate {
-            id: c.id,
-            name: c.name.clone(),
-            email: c.email.clone().filter(|_| c.share_email),
-            phone: c.phone.clone().filter(|_| c.share_phone),
-        }
+        SharedCandidate::consented(
+            c.id,
+            c.name.clone(),
+            (c.email.clone(), c.share_email),
+            (c.phone.clone(), c.share_phone),
+        )
     }
 }
 

@@ -3,12 +3,9 @@
 //! 2026-11-30-000301). A bulk load skips the per-row trigger and counts once afterwards
 //! with the migration's own GROUP BY, which is what the triggers add up to.
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
-use diesel::sql_types::Text;
-
-use crate::db::DbConn;
+use crate::db::{catalogue, DbConn};
 use crate::error::AppResult;
+use diesel::connection::SimpleConnection;
 
 /// The trigger that adds each inserted referral to the counts.
 const INSERT_TRIGGER: &str = "referral_counts_insert";
@@ -34,12 +31,6 @@ pub fn rebuild(c: &mut DbConn) -> AppResult<()> {
     Ok(())
 }
 
-#[derive(QueryableByName)]
-struct Definition {
-    #[diesel(sql_type = Text)]
-    sql: String,
-}
-
 /// Inserts referrals in bulk (`load`) without the per-row counting, then counts once, all in
 /// the caller's transaction.
 pub fn bulk_insert_referrals(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
@@ -52,9 +43,7 @@ pub fn bulk_insert_referrals(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> A
         }
         // SQLite can't: the trigger is dropped and made again from its own definition.
         DbConn::Sqlite(s) => {
-            let d: Definition = diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
-                .bind::<Text, _>(INSERT_TRIGGER)
-                .get_result(s)?;
+            let d = catalogue::sqlite_trigger(s, INSERT_TRIGGER)?;
             c.batch_execute(&format!("DROP TRIGGER {INSERT_TRIGGER}"))?;
             load(c)?;
             c.batch_execute(&d.sql)?;

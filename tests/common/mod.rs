@@ -204,6 +204,36 @@ impl TestApp {
         body["token"].as_str().unwrap().to_string()
     }
 
+    /// Logs in through the login form, as a browser does: an agent that follows no redirects
+    /// and the session cookie to send with each page request.
+    pub fn page_session(&self, username: &str) -> (ureq::Agent, String) {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let r = agent.get(&self.url("/login")).call().unwrap();
+        let csrf_cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+        let body = r.into_string().unwrap();
+        let token = form::attr(&body[body.find("name=\"_csrf\"").unwrap() - 1..], "value").unwrap();
+        let r = agent
+            .post(&self.url("/login"))
+            .set("Cookie", &csrf_cookie)
+            .send_form(&[
+                ("_csrf", &token),
+                ("username", username),
+                ("password", "demo"),
+                ("next", "/"),
+            ])
+            .unwrap();
+        let cookie = r
+            .all("set-cookie")
+            .into_iter()
+            .find(|c| c.starts_with("staer_session="))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        (agent, cookie)
+    }
+
     /// One HTTP call; returns the status and the JSON body (Null when the body isn't JSON).
     pub fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let (s, text) = self.raw(method, path, token, body.map(|b| b.to_string()), "application/json");

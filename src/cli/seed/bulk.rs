@@ -4,39 +4,10 @@
 //! that made a 10x seed grow faster than its rows). The definitions are read from the
 //! database itself, so an index added by a later migration is rebuilt the same way.
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
-use diesel::sql_types::Text;
-
+use crate::db::catalogue::secondary_indexes;
 use crate::db::DbConn;
 use crate::error::AppResult;
-
-#[derive(QueryableByName)]
-struct Index {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    sql: String,
-}
-
-/// The table's indexes that are not a key or a constraint, with their definitions.
-fn secondary_indexes(c: &mut DbConn, table: &str) -> AppResult<Vec<Index>> {
-    Ok(match c {
-        // Indexes of a PRIMARY KEY or UNIQUE constraint have no SQL text of their own.
-        DbConn::Sqlite(s) => diesel::sql_query(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        )
-        .bind::<Text, _>(table)
-        .load(s)?,
-        DbConn::Pg(p) => diesel::sql_query(
-            "SELECT indexname AS name, indexdef AS sql FROM pg_indexes \
-             WHERE schemaname = current_schema() AND tablename = $1 \
-             AND indexname NOT IN (SELECT conname FROM pg_constraint)",
-        )
-        .bind::<Text, _>(table)
-        .load(p)?,
-    })
-}
+use diesel::connection::SimpleConnection;
 
 /// Runs `load` with the table's secondary indexes dropped, then builds them again, all in
 /// the caller's transaction (a failure leaves the schema as it was).
@@ -55,3 +26,15 @@ pub(super) fn without_indexes(
     }
     Ok(())
 }
+
+/// Writes one table's planned rows (`$table` names the schema module) through
+/// `without_indexes`.
+macro_rules! load_table {
+    ($c:expr, $table:ident, $rows:expr, $cols:expr, $bar:expr) => {
+        $crate::cli::seed::bulk::without_indexes($c, stringify!($table), |c| {
+            $crate::cli::seed::rows::write_rows!(c, $table::table, $rows, $cols, $bar);
+            Ok(())
+        })
+    };
+}
+pub(super) use load_table;

@@ -8,7 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::bulk::without_indexes;
+use super::bulk::load_table;
 use super::rows::{write_rows, Tables};
 use super::{PhaseTime, SeedOptions, SeedReport};
 use crate::db::schema::{
@@ -93,52 +93,29 @@ pub(super) fn write(
         Ok(())
     })?;
     phases.run("orders", t.orders.len() as u64, &|c, bar| {
-        without_indexes(c, "job_orders", |c| {
-            write_rows!(c, job_orders::table, t.orders, 32, bar);
-            Ok(())
-        })
+        load_table!(c, job_orders, t.orders, 32, bar)
     })?;
     drop(t.orders);
     let n = (t.shares.len() + t.notifications.len()) as u64;
     phases.run("shares", n, &|c, bar| {
-        without_indexes(c, "order_shares", |c| {
-            write_rows!(c, order_shares::table, t.shares, 5, bar);
-            Ok(())
-        })?;
-        without_indexes(c, "order_notifications", |c| {
-            write_rows!(c, order_notifications::table, t.notifications, 5, bar);
-            Ok(())
-        })
+        load_table!(c, order_shares, t.shares, 5, bar)?;
+        load_table!(c, order_notifications, t.notifications, 5, bar)
     })?;
     drop(t.notifications);
     phases.run("candidates", t.candidates.len() as u64, &|c, bar| {
-        without_indexes(c, "candidates", |c| {
-            write_rows!(c, candidates::table, t.candidates, 15, bar);
-            Ok(())
-        })?;
-        without_indexes(c, "candidate_wishes", |c| {
-            write_rows!(c, candidate_wishes::table, t.wishes, 4, bar);
-            Ok(())
-        })
+        load_table!(c, candidates, t.candidates, 15, bar)?;
+        load_table!(c, candidate_wishes, t.wishes, 4, bar)
     })?;
     drop(t.candidates);
     drop(t.wishes);
     phases.run("referrals", t.referrals.len() as u64, &|c, bar| {
         // The counts are made once the indexes are back: they join on the order.
-        report_counts::bulk_insert_referrals(c, |c| {
-            without_indexes(c, "referrals", |c| {
-                write_rows!(c, referrals::table, t.referrals, 10, bar);
-                Ok(())
-            })
-        })
+        report_counts::bulk_insert_referrals(c, |c| load_table!(c, referrals, t.referrals, 10, bar))
     })?;
     let n_referrals = t.referrals.len();
     drop(t.referrals);
     phases.run("referral events", t.events.len() as u64, &|c, bar| {
-        without_indexes(c, "referral_events", |c| {
-            write_rows!(c, referral_events::table, t.events, 7, bar);
-            Ok(())
-        })?;
+        load_table!(c, referral_events, t.events, 7, bar)?;
         finish(c, opts, n_referrals, now)
     })?;
     Ok(())
