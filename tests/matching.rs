@@ -256,3 +256,46 @@ on_both! {
         assert_eq!(p["occupation_code"], "711510");
     }
 }
+
+/// A place `north` and `east` km from (lat, lon).
+fn offset((lat, lon): (f64, f64), north: f64, east: f64) -> (f64, f64) {
+    let deg_per_km = (1.0 / 6371.0_f64).to_degrees();
+    (
+        lat + north * deg_per_km,
+        lon + east * deg_per_km / lat.to_radians().cos(),
+    )
+}
+
+on_both! {
+    // Tier 1 is read nearest first, box by box (2 km, 5 km, ...), and a box settles the list only
+    // when its last one is nearer, as shown (to 100 m), than anyone left outside the box. Bent,
+    // 1.97 km east, is in the 2 km box; Anna, 2.03 km north, is not. Both show as 2.0 km and
+    // the name decides: Anna first, so the 2 km box must not settle a list of two.
+    nearest_first_keeps_a_tie_outside_the_box(app) {
+        let owner = app.login("brondby.konsulent");
+        let frb = app.login("frederiksberg.konsulent");
+        let order = app.shared_order(
+            &owner,
+            json!({"title": "Kok i Esbjerg", "occupation": "Kok", "workplace_postcode": "6700"}),
+            &["HRS"],
+        );
+        let esbjerg = (55.45936, 8.46174); // data/dk_postcodes.csv
+        for (name, (lat, lon)) in [
+            ("Kok Cecilie", offset(esbjerg, 0.0, 0.2)),
+            ("Kok Bent", offset(esbjerg, 0.0, 1.97)),
+            ("Kok Anna", offset(esbjerg, 2.03, 0.0)),
+        ] {
+            let body = json!({"name": name, "occupations": ["kok"], "latitude": lat, "longitude": lon});
+            let (s, c) = app.post("/api/v1/candidates", &frb, body);
+            assert_eq!(s, 201, "{c}");
+            app.post(&format!("/api/v1/candidates/{}/consent", c["id"]), &frb, json!({}));
+        }
+        for (limit, want) in [(2, vec!["Kok Cecilie", "Kok Anna"]), (3, vec!["Kok Cecilie", "Kok Anna", "Kok Bent"])] {
+            let (s, m) = app.get(&format!("/api/v1/orders/{order}/matches?limit={limit}"), &frb);
+            assert_eq!(s, 200, "{m}");
+            assert_eq!(names(&m), want, "limit {limit}");
+            let shown: Vec<f64> = m["items"].as_array().unwrap().iter().map(|i| i["distance_km"].as_f64().unwrap()).collect();
+            assert_eq!(shown[1], 2.0, "{shown:?}");
+        }
+    }
+}

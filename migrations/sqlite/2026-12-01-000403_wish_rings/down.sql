@@ -1,0 +1,1 @@
+DROP INDEX candidate_wishes_ring;
