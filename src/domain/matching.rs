@@ -18,18 +18,24 @@ use crate::db::schema::{candidate_wishes, candidates, job_centres, job_orders, o
 use crate::db::{Db, DbConn};
 use crate::domain::actor::AuthUser;
 use crate::domain::candidates::{load_own, SharedCandidate};
-use crate::domain::match_reason::shown_km;
-pub use crate::domain::match_reason::{MatchReason, Tier, LICENCE_REASON};
 use crate::domain::referral::State;
 use crate::domain::{order, orders, referrals};
 use crate::error::{AppError, AppResult};
-use crate::geo;
 use crate::ids::{CandidateId, JobCentreId, JobOrderId};
 use crate::mail::Mail;
+use crate::{geo, occupations};
 
 pub const DEFAULT_RADIUS_KM: f64 = 70.0;
 /// The short list the database returns before exact ranking.
 const SHORT_LIST: i64 = 5000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    SameOccupation = 1,
+    RelatedOccupation = 2,
+    NoQualificationsNeeded = 3,
+}
 
 /// What an order asks for and a candidate wishes, as far as ranking goes.
 pub struct Want<'a> {
@@ -49,6 +55,58 @@ pub fn tier(order: &Want, wishes: &[(String, String)]) -> Option<(Tier, Option<S
         return Some((Tier::RelatedOccupation, Some(c.clone())));
     }
     order.no_qualifications.then_some((Tier::NoQualificationsNeeded, None))
+}
+
+fn label(code: &str) -> String {
+    occupations::by_code(code)
+        .map(|o| o.label.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// Why a match was made, as data: the pages write it in their language, the JSON API gives it
+/// as `why` beside its Danish sentence `reason` (kept as it was, for existing clients).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct MatchReason {
+    /// The tier: `same_occupation`, `related_occupation` or `no_qualifications_needed`.
+    pub kind: Tier,
+    /// The candidate's wish that matched (none for `no_qualifications_needed`).
+    pub occupation_code: Option<String>,
+    /// That wish's label from the occupation list (the code when it is not in the list).
+    pub occupation: Option<String>,
+    /// The distance in km, to 100 m; none when a place is unknown.
+    pub distance_km: Option<f64>,
+    /// The order requires a driving licence (and the candidate has one).
+    pub requires_driving_licence: bool,
+}
+
+impl MatchReason {
+    fn new(kind: Tier, wish: Option<&str>, distance: Option<f64>, licence: bool) -> MatchReason {
+        MatchReason {
+            kind,
+            occupation_code: wish.map(str::to_string),
+            occupation: wish.map(label),
+            distance_km: shown_km(distance),
+            requires_driving_licence: licence,
+        }
+    }
+
+    /// The Danish sentence the JSON API has always given as `reason`.
+    pub fn danish(&self) -> String {
+        let what = match (self.kind, &self.occupation) {
+            (Tier::SameOccupation, Some(w)) => format!("Samme stilling: {w}"),
+            (Tier::RelatedOccupation, Some(w)) => format!("Beslægtet stilling: {w} (samme faggruppe)"),
+            _ => "Kræver ingen særlige kvalifikationer".to_string(),
+        };
+        let place = match self.distance_km {
+            Some(d) => format!("{what}, {d:.0} km"),
+            None => format!("{what}, afstand ukendt"),
+        };
+        if self.requires_driving_licence {
+            format!("{place}{LICENCE_REASON}")
+        } else {
+            place
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -115,34 +173,9 @@ macro_rules! live {
     };
 }
 
-/// The wishes that may be suggested for an order, as the ranking reads them: of the centre's
-/// consenting candidates, not live on the order, with a driving licence when it requires one.
-macro_rules! suggestable_wishes {
-    ($centre:expr, $order_id:expr, $licence:expr) => {
-        candidate_wishes::table
-            .filter(candidate_wishes::job_centre_id.eq($centre))
-            .filter(candidate_wishes::consenting)
-            .filter(candidate_wishes::candidate_id.ne_all(live!($order_id)))
-            .filter(
-                candidate_wishes::driving_licence
-                    .eq(true)
-                    .or(diesel::dsl::not($licence.into_sql::<Bool>())),
-            )
-            .select((
-                candidate_wishes::candidate_id,
-                candidate_wishes::name,
-                candidate_wishes::lat,
-                candidate_wishes::lon,
-                candidate_wishes::occupation_code.nullable(),
-                candidate_wishes::occupation_group.nullable(),
-            ))
-    };
-}
-
 /// The consenting candidates of the user's centre that fit an order the user can see, best first.
 ///
-/// Tier 1 is read nearest first, and when enough are close by, that settles the list. Else
-/// tiers 1 and 2 start from the candidates' wishes of the order's occupation or group (an
+/// Tiers 1 and 2 start from the candidates' wishes of the order's occupation or group (an
 /// index range). An order needing no qualifications is open to every candidate: when the
 /// wishes leave room, the nearest others are read in growing boxes, so a page reads the
 /// neighbourhood rather than every candidate within reach.
@@ -168,21 +201,8 @@ pub fn candidates_for_order(
     // Tiers 1-2: the wishes of the order's code or group, within reach or without a place.
     let mut out = Vec::new();
     if want.code.is_some() || want.group.is_some() {
-        let near = match (want.code, place) {
-            (Some(code), Some(p)) => {
-                nearest_of_code(conn, code, &want, (order_id, centre, licence), p, radius_km, limit)?
-            }
-            _ => None,
-        };
-        out = match near {
-            Some(settled) => settled,
-            None => rank(
-                &want,
-                place,
-                radius_km,
-                wishing(conn, &want, order_id, centre, licence, bbox(radius_km))?,
-            ),
-        };
+        let rows = wishing(conn, &want, order_id, centre, licence, bbox(radius_km))?;
+        out = rank(&want, place, radius_km, rows);
     }
 
     // Tier 3: the nearest of the others, ring by ring, then those without a known place.
@@ -245,50 +265,6 @@ pub fn candidates_for_order(
     Ok(shown(conn, best(out, limit), licence)?)
 }
 
-/// Tier 1 nearest first: the wishes of the order's own code in growing boxes around the
-/// workplace `p`. `Some` when a box settles the list: its `limit` best are the `limit` best of
-/// all, the last of them nearer, as shown, than anyone the box may have left out, so that no
-/// unread wish (farther, in tier 2 or 3, or without a place) can rank before it.
-fn nearest_of_code(
-    conn: &mut DbConn,
-    code: &str,
-    want: &Want,
-    (order_id, centre, licence): (JobOrderId, JobCentreId, bool),
-    p: (f64, f64),
-    radius_km: f64,
-    limit: usize,
-) -> QueryResult<Option<Vec<Ranked>>> {
-    for km in RINGS_KM.iter().copied().filter(|r| *r < radius_km) {
-        let (la0, la1, lo0, lo1) = geo::bounding_box(p, km);
-        let mut rows: Vec<Narrow> = suggestable_wishes!(centre, order_id, licence)
-            .filter(candidate_wishes::occupation_code.eq(code))
-            .filter(candidate_wishes::lat.between(la0, la1))
-            .filter(candidate_wishes::lon.between(lo0, lo1))
-            .order((
-                candidate_wishes::lat,
-                candidate_wishes::lon,
-                candidate_wishes::candidate_id,
-            ))
-            .limit(RING_ROWS)
-            .load(conn)?;
-        if rows.len() as i64 == RING_ROWS {
-            // Cut off in the index's order, not by distance: the box can't settle it.
-            return Ok(None);
-        }
-        // The candidates' order, as the full ranking has them: it keeps exact ties the same.
-        rows.sort_by_key(|r| r.0);
-        let found = best(rank(want, Some(p), radius_km, rows), limit);
-        // The box holds everyone within `km` (to within metres: `geo::bounding_box`), and shown
-        // distances are rounded to 100 m: 0.1 km less keeps the last one's shown distance below
-        // that of anyone outside the box.
-        let sure = km - 0.1;
-        if found.len() == limit && found.last().and_then(|m| m.distance).is_some_and(|d| d <= sure) {
-            return Ok(Some(found));
-        }
-    }
-    Ok(None)
-}
-
 /// Tiers 1-2: the consenting candidates' wishes of the order's group, and of its code, each
 /// an index range read alone (`inside`: the box of the reach; a wish without a place is
 /// kept), together in the candidates' order.
@@ -302,7 +278,24 @@ fn wishing(
 ) -> QueryResult<Vec<Narrow>> {
     let (code, group) = (want.code.unwrap_or(""), want.group.unwrap_or(""));
     let wishes = || {
-        let mut q = suggestable_wishes!(centre, order_id, licence)
+        let mut q = candidate_wishes::table
+            .filter(candidate_wishes::job_centre_id.eq(centre))
+            .filter(candidate_wishes::consenting)
+            .filter(candidate_wishes::candidate_id.ne_all(live!(order_id)))
+            // An order that requires a driving licence leaves out candidates without one.
+            .filter(
+                candidate_wishes::driving_licence
+                    .eq(true)
+                    .or(diesel::dsl::not(licence.into_sql::<Bool>())),
+            )
+            .select((
+                candidate_wishes::candidate_id,
+                candidate_wishes::name,
+                candidate_wishes::lat,
+                candidate_wishes::lon,
+                candidate_wishes::occupation_code.nullable(),
+                candidate_wishes::occupation_group.nullable(),
+            ))
             .order((candidate_wishes::candidate_id, candidate_wishes::occupation_code))
             .limit(SHORT_LIST)
             .into_boxed();
@@ -402,7 +395,12 @@ fn shown(conn: &mut DbConn, ranked: Vec<Ranked>, licence: bool) -> QueryResult<V
             Some(CandidateMatch {
                 reason: why.danish(),
                 why,
-                candidate: SharedCandidate::consented(id, name, (email, share_email), (phone, share_phone)),
+                candidate: SharedCandidate {
+                    id,
+                    name,
+                    email: email.filter(|_| share_email),
+                    phone: phone.filter(|_| share_phone),
+                },
                 postcode,
                 tier: r.tier,
                 distance_km: shown_km(r.distance),
@@ -411,9 +409,17 @@ fn shown(conn: &mut DbConn, ranked: Vec<Ranked>, licence: bool) -> QueryResult<V
         .collect())
 }
 
+/// Said of every match of an order that requires a driving licence.
+pub const LICENCE_REASON: &str = ", har kørekort (påkrævet)";
+
 /// The ranking key of a match: best tier first; within it the nearest, unknown places last.
 fn closeness(tier: Tier, distance_km: Option<f64>) -> (Tier, bool, f64) {
     (tier, distance_km.is_none(), distance_km.unwrap_or(0.0))
+}
+
+/// A distance as shown: to 100 m.
+fn shown_km(distance: Option<f64>) -> Option<f64> {
+    distance.map(|d| (d * 10.0).round() / 10.0)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -605,7 +611,6 @@ pub async fn bulk_refer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::occupations;
 
     fn w(code: &str) -> (String, String) {
         (code.into(), occupations::group_of(code))
@@ -632,5 +637,18 @@ mod tests {
             Tier::SameOccupation
         );
         assert_eq!(tier(&opvask, &[]).unwrap().0, Tier::NoQualificationsNeeded);
+    }
+
+    #[test]
+    fn reasons_say_why() {
+        let why = MatchReason::new(Tier::SameOccupation, Some("512010"), Some(12.34), false);
+        assert_eq!((why.occupation.as_deref(), why.distance_km), (Some("Kok"), Some(12.3)));
+        assert_eq!(why.danish(), "Samme stilling: Kok, 12 km");
+        let why = MatchReason::new(Tier::NoQualificationsNeeded, None, None, true);
+        assert_eq!(
+            why.danish(),
+            "Kræver ingen særlige kvalifikationer, afstand ukendt, har kørekort (påkrævet)"
+        );
+        assert_eq!(serde_json::to_value(&why).unwrap()["kind"], "no_qualifications_needed");
     }
 }

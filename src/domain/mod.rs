@@ -24,7 +24,6 @@ pub mod job_agents;
 pub mod job_suggestions;
 pub mod jobs;
 pub mod login_throttle;
-pub mod match_reason;
 pub mod matching;
 pub mod notices;
 pub mod notify;

@@ -1,1 +1,0 @@
-DROP INDEX candidate_wishes_ring;
