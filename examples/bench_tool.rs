@@ -412,7 +412,7 @@ fn order_ids(centre: i64, n: usize) -> Res<()> {
     Ok(())
 }
 
-/// The approval as the handler runs it (one write transaction: apply, then the view), without HTTP.
+/// The approval as the handler runs it (`apply_view` in one write transaction), without HTTP.
 fn approve_direct(username: &str, ids_file: &str) -> Res<()> {
     let db = db()?;
     let me = user(&db, username)?;
@@ -422,11 +422,7 @@ fn approve_direct(username: &str, ids_file: &str) -> Res<()> {
     let started = Instant::now();
     for id in &ids {
         let t = Instant::now();
-        db.write_blocking(|c| {
-            let r = referrals::apply(c, &mail, &me, ReferralId(*id), Action::Approve, None)?;
-            let title: String = job_orders::table.find(r.order_id).select(job_orders::title).first(c)?;
-            referrals::view(c, r, title)
-        })?;
+        db.write_blocking(|c| referrals::apply_view(c, &mail, &me, ReferralId(*id), Action::Approve, None))?;
         times.push(t.elapsed());
     }
     let secs = started.elapsed().as_secs_f64();

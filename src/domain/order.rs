@@ -162,39 +162,41 @@ pub struct OrderNames {
 }
 
 pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> {
-    let centre = job_centres::table
-        .find(order.job_centre_id)
+    // One statement, not one per table: every mail about an order reads these inside the
+    // transaction of the change it tells about (an approval, say).
+    let name_of = |id: UserId| {
+        users::table
+            .filter(users::id.eq(id))
+            .select(users::display_name)
+            .single_value()
+    };
+    type Row = (
+        JobCentreId,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let (id, authority_type, authority_number, name, cvr, coordinator, responsible): Row = job_centres::table
+        .inner_join(companies::table.on(companies::id.eq(order.company_id)))
+        .filter(job_centres::id.eq(order.job_centre_id))
         .select((
             job_centres::id,
             job_centres::authority_type,
             job_centres::authority_number,
             job_centres::name,
+            companies::cvr,
+            name_of(order.coordinator_id),
+            name_of(order.responsible_consultant_id),
         ))
-        .first::<(JobCentreId, String, String, String)>(conn)?;
-    let names: Vec<(UserId, String)> = users::table
-        // Two `=` rather than IN (…): diesel doesn't keep IN-list statements prepared on SQLite.
-        .filter(
-            users::id
-                .eq(order.coordinator_id)
-                .or(users::id.eq(order.responsible_consultant_id)),
-        )
-        .select((users::id, users::display_name))
-        .load(conn)?;
-    let name_of = |id: UserId| {
-        names
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
+        .first(conn)?;
     Ok(OrderNames {
-        centre: CentreRef::from(centre),
-        coordinator_name: name_of(order.coordinator_id),
-        responsible_consultant_name: name_of(order.responsible_consultant_id),
-        cvr: companies::table
-            .find(order.company_id)
-            .select(companies::cvr)
-            .first(conn)?,
+        centre: CentreRef::from((id, authority_type, authority_number, name)),
+        coordinator_name: coordinator.unwrap_or_default(),
+        responsible_consultant_name: responsible.unwrap_or_default(),
+        cvr,
     })
 }
 

@@ -63,12 +63,17 @@ pub fn view_of(conn: &mut DbConn, r: Referral) -> AppResult<ReferralView> {
 }
 
 pub fn view(conn: &mut DbConn, r: Referral, order_title: String) -> AppResult<ReferralView> {
-    let cand = candidates::load(conn, r.candidate_id)?;
+    // The candidate and the referrer's name in one statement (an approval answers with this
+    // view inside its write transaction).
     let created_by_name = users::table
-        .find(r.created_by)
+        .filter(users::id.eq(r.created_by))
         .select(users::display_name)
+        .single_value();
+    let (cand, created_by_name): (Candidate, Option<String>) = candidates_t::table
+        .find(r.candidate_id)
+        .select((Candidate::as_select(), created_by_name))
         .first(conn)?;
-    view_of_parts(r, &cand, created_by_name, order_title)
+    view_of_parts(r, &cand, created_by_name.unwrap_or_default(), order_title)
 }
 
 /// The view from the rows it is made of (loaded one by one, or joined for a whole order).
