@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
+use crate::db::schema::candidates as candidates_t;
 use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
 use crate::domain::candidates::{Candidate, SharedCandidate};
@@ -13,7 +14,7 @@ use crate::domain::order::{Access, JobOrder, SharedOrder};
 use crate::domain::referral::Referral;
 use crate::domain::{candidates, notices, order};
 use crate::error::{AppError, AppResult};
-use crate::ids::{JobCentreId, UserId};
+use crate::ids::{CandidateId, JobCentreId, UserId};
 use crate::mail::{enqueue, enqueue_about, enqueue_with, Headers, Mail, Outgoing};
 
 /// The order as any other centre sees it: mails never carry the private texts.
@@ -55,6 +56,33 @@ fn user_recipient(conn: &mut DbConn, id: UserId) -> AppResult<Recipient> {
         language,
         centre_name,
     })
+}
+
+/// A recipient and a candidate's name in one statement: the mails about a referral are
+/// written inside the transaction of the change they tell about.
+fn recipient_and_candidate(conn: &mut DbConn, id: UserId, candidate: CandidateId) -> AppResult<(Recipient, String)> {
+    let candidate_name = candidates_t::table
+        .filter(candidates_t::id.eq(candidate))
+        .select(candidates_t::name)
+        .single_value();
+    let (name, email, language, centre_name, candidate_name) = users::table
+        .inner_join(job_centres::table)
+        .filter(users::id.eq(id))
+        .select((
+            users::display_name,
+            users::email,
+            users::language,
+            job_centres::name,
+            candidate_name,
+        ))
+        .first::<(String, String, String, String, Option<String>)>(conn)?;
+    let to = Recipient {
+        name,
+        email,
+        language,
+        centre_name,
+    };
+    Ok((to, candidate_name.unwrap_or_default()))
 }
 
 /// "New order shared with your network": one mail to each consultant of each newly
@@ -141,8 +169,7 @@ pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
         "referral_rejected"
     };
     notice(conn, r.created_by, kind, order, Some(r), json!({}))?;
-    let to = user_recipient(conn, r.created_by)?;
-    let candidate_name = candidates::name(conn, r.candidate_id)?;
+    let (to, candidate_name) = recipient_and_candidate(conn, r.created_by, r.candidate_id)?;
     let data = json!({
         "recipient_name": to.name,
         "order": shared_order(conn, order)?,
@@ -216,9 +243,8 @@ pub fn referral_sent(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Refer
         return Ok(());
     }
     notice(conn, r.created_by, "referral_sent", order, Some(r), json!({}))?;
-    let to = user_recipient(conn, r.created_by)?;
+    let (to, candidate_name) = recipient_and_candidate(conn, r.created_by, r.candidate_id)?;
     let by = user_recipient(conn, sent_by)?;
-    let candidate_name = candidates::name(conn, r.candidate_id)?;
     let data = json!({
         "recipient_name": to.name,
         "order": shared_order(conn, order)?,

@@ -42,10 +42,10 @@ fn load(conn: &mut DbConn, id: ReferralId) -> AppResult<Referral> {
 
 /// A referral is visible to the order's centre and to the referring centre.
 pub fn load_visible(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<(Referral, JobOrder)> {
-    let r = load(conn, id)?;
-    let order = job_orders::table
-        .find(r.order_id)
-        .select(JobOrder::as_select())
+    let (r, order): (Referral, JobOrder) = referrals::table
+        .inner_join(job_orders::table)
+        .filter(referrals::id.eq(id))
+        .select((Referral::as_select(), JobOrder::as_select()))
         .first(conn)?;
     if user.job_centre_id != order.job_centre_id && user.job_centre_id != r.job_centre_id {
         return Err(AppError::NotFound);
