@@ -37,6 +37,7 @@ fn notice(
     Ok(())
 }
 
+#[derive(Queryable)]
 struct Recipient {
     name: String,
     email: String,
@@ -44,18 +45,16 @@ struct Recipient {
     centre_name: String,
 }
 
+/// The columns of a `Recipient`, from users joined with their centre.
+const RECIPIENT: (users::display_name, users::email, users::language, job_centres::name) =
+    (users::display_name, users::email, users::language, job_centres::name);
+
 fn user_recipient(conn: &mut DbConn, id: UserId) -> AppResult<Recipient> {
-    let (name, email, language, centre_name) = users::table
+    Ok(users::table
         .inner_join(job_centres::table)
         .filter(users::id.eq(id))
-        .select((users::display_name, users::email, users::language, job_centres::name))
-        .first::<(String, String, String, String)>(conn)?;
-    Ok(Recipient {
-        name,
-        email,
-        language,
-        centre_name,
-    })
+        .select(RECIPIENT)
+        .first(conn)?)
 }
 
 /// A recipient and a candidate's name in one statement: the mails about a referral are
@@ -65,23 +64,11 @@ fn recipient_and_candidate(conn: &mut DbConn, id: UserId, candidate: CandidateId
         .filter(candidates_t::id.eq(candidate))
         .select(candidates_t::name)
         .single_value();
-    let (name, email, language, centre_name, candidate_name) = users::table
+    let (to, candidate_name) = users::table
         .inner_join(job_centres::table)
         .filter(users::id.eq(id))
-        .select((
-            users::display_name,
-            users::email,
-            users::language,
-            job_centres::name,
-            candidate_name,
-        ))
-        .first::<(String, String, String, String, Option<String>)>(conn)?;
-    let to = Recipient {
-        name,
-        email,
-        language,
-        centre_name,
-    };
+        .select((RECIPIENT, candidate_name))
+        .first::<(Recipient, Option<String>)>(conn)?;
     Ok((to, candidate_name.unwrap_or_default()))
 }
 
