@@ -8,7 +8,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use staer_hub::db::schema::{
-    job_orders, network_referral_counts, order_shares, referral_counts, referral_events, referrals,
+    decision_times, job_orders, network_referral_counts, order_shares, referral_counts, referral_events, referrals,
+    share_counts,
 };
 use staer_hub::domain::sharing;
 use staer_hub::domain::users::create_user;
@@ -219,11 +220,100 @@ fn assert_counts_in_step(app: &common::TestApp) {
         rows.into_iter().map(|(a, m, b, s, n)| ((a, m, b, s), n)).collect()
     };
     assert_eq!(as_map(kept), want, "referral_counts drifted from the referrals");
+    assert_decisions_in_step(app);
+    assert_shares_in_step(app);
     assert_eq!(
         as_map(kept_net),
         want_net,
         "network_referral_counts drifted from the referrals"
     );
+}
+
+/// The orders shared per network, month and centre that the triggers keep, against the shares.
+fn assert_shares_in_step(app: &common::TestApp) {
+    let (kept, shares) = app
+        .state
+        .db
+        .read_blocking(|c| {
+            let kept: Vec<(i64, String, i64, i64)> = share_counts::table
+                .filter(share_counts::n.ne(0))
+                .select((
+                    share_counts::network_id,
+                    share_counts::month,
+                    share_counts::order_centre_id,
+                    share_counts::n,
+                ))
+                .load(c)?;
+            let shares: Vec<(i64, NaiveDateTime, i64)> = order_shares::table
+                .inner_join(job_orders::table)
+                .select((
+                    order_shares::network_id,
+                    order_shares::shared_at,
+                    job_orders::job_centre_id,
+                ))
+                .load(c)?;
+            Ok((kept, shares))
+        })
+        .unwrap();
+    let mut want = std::collections::BTreeMap::new();
+    for (net, at, centre) in shares {
+        *want
+            .entry((net, at.format("%Y-%m").to_string(), centre))
+            .or_insert(0i64) += 1;
+    }
+    let kept: std::collections::BTreeMap<_, _> = kept.into_iter().map(|(a, m, b, n)| ((a, m, b), n)).collect();
+    assert!(!want.is_empty());
+    assert_eq!(kept, want, "share_counts drifted from the shares");
+}
+
+type DecisionRow = (i64, i64, String, i64);
+
+/// The decision times the triggers keep, against the coordinator's decision events joined to
+/// their referrals and orders, with chrono's whole seconds.
+fn assert_decisions_in_step(app: &common::TestApp) {
+    let (kept, events) = app
+        .state
+        .db
+        .read_blocking(|c| {
+            let kept: Vec<DecisionRow> = decision_times::table
+                .select((
+                    decision_times::event_id,
+                    decision_times::order_centre_id,
+                    decision_times::month,
+                    decision_times::seconds,
+                ))
+                .order(decision_times::event_id)
+                .load(c)?;
+            let events: Vec<(i64, String, String, i64, NaiveDateTime, NaiveDateTime)> = referral_events::table
+                .inner_join(referrals::table.inner_join(job_orders::table))
+                .filter(referral_events::from_state.is_not_null())
+                .select((
+                    referral_events::id,
+                    referral_events::from_state.assume_not_null(),
+                    referral_events::to_state,
+                    job_orders::job_centre_id,
+                    referrals::created_at,
+                    referral_events::at,
+                ))
+                .order(referral_events::id)
+                .load(c)?;
+            Ok((kept, events))
+        })
+        .unwrap();
+    let want: Vec<DecisionRow> = events
+        .into_iter()
+        .filter(|(_, from, to, ..)| from == "pending_approval" && (to == "available_to_company" || to == "rejected"))
+        .map(|(id, _, _, centre, made, decided)| {
+            (
+                id,
+                centre,
+                made.format("%Y-%m").to_string(),
+                (decided - made).num_seconds().max(0),
+            )
+        })
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(kept, want, "decision_times drifted from the decision events");
 }
 
 fn states(v: &Value) -> [i64; 6] {
@@ -416,6 +506,25 @@ on_both! {
         let (s, r) = app.refer(&w.y, oy, cand2);
         assert_eq!(s, 201, "{r}");
         let (s, b) = app.call("DELETE", &format!("/api/v1/candidates/{cand2}/consent"), Some(&w.y), None);
+        assert!(s < 300, "{s} {b}");
+        assert_counts_in_step(app);
+        // A decision made through the app, then moved in time with fractions of a second: the
+        // decision came 4.6 s after the referral, which is 4 whole seconds (5 - 1 from the
+        // fractions), and 0.4 s is 0.
+        let ox = app.shared_order(&w.x, json!({}), &["N1"]);
+        let cand3 = app.candidate(&w.y, "R12", true);
+        let (s, r) = app.refer(&w.y, ox, cand3);
+        assert_eq!(s, 201, "{r}");
+        let id = r["id"].as_i64().unwrap();
+        act(app, &w.x, id, "approve");
+        assert_counts_in_step(app);
+        let made = at(2025, 2, 3, 10) + Duration::milliseconds(900);
+        move_in_time(app, id, made, Duration::milliseconds(4_600));
+        assert_counts_in_step(app);
+        move_in_time(app, id, made, Duration::milliseconds(400));
+        assert_counts_in_step(app);
+        // Erasing the candidate takes the referral and its decision with it.
+        let (s, b) = app.call("DELETE", &format!("/api/v1/candidates/{cand3}"), Some(&w.y), None);
         assert!(s < 300, "{s} {b}");
         assert_counts_in_step(app);
     }

@@ -381,6 +381,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The reports' decision times, kept by triggers (migration 2026-12-01-000501).
+    decision_times (event_id) {
+        event_id -> BigInt,
+        order_centre_id -> BigInt,
+        month -> Text,
+        seconds -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The reports' orders shared, kept by triggers (migration 2026-12-01-000502).
+    share_counts (network_id, month, order_centre_id) {
+        network_id -> BigInt,
+        month -> Text,
+        order_centre_id -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     network_referral_counts (network_id, month, referring_centre_id, state) {
         network_id -> BigInt,
         month -> Text,
@@ -420,6 +440,7 @@ diesel::joinable!(network_members -> job_centres (job_centre_id));
 diesel::joinable!(job_orders -> job_centres (job_centre_id));
 diesel::joinable!(order_shares -> job_orders (order_id));
 diesel::joinable!(order_shares -> networks (network_id));
+diesel::joinable!(share_counts -> networks (network_id));
 diesel::joinable!(order_notifications -> job_orders (order_id));
 diesel::joinable!(order_notifications -> job_centres (job_centre_id));
 diesel::joinable!(referrals -> job_orders (order_id));
@@ -464,6 +485,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     export_log,
     referral_counts,
     network_referral_counts,
+    decision_times,
+    share_counts,
     employer_links,
     employer_link_tokens,
     notices,

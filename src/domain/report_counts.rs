@@ -1,7 +1,9 @@
-//! The reports' counter tables (`referral_counts`, `network_referral_counts`): triggers keep
-//! them in step with every write to `referrals` and `order_shares` (migration
-//! 2026-11-30-000301). A bulk load skips the per-row trigger and counts once afterwards
-//! with the migration's own GROUP BY, which is what the triggers add up to.
+//! The reports' tables that triggers keep: the counters (`referral_counts`,
+//! `network_referral_counts`, in step with every write to `referrals` and `order_shares`,
+//! migration 2026-11-30-000301), `decision_times` (2026-12-01-000501) and `share_counts`
+//! (2026-12-01-000502). A bulk
+//! load skips the per-row trigger and fills the table once afterwards with the migration's
+//! own SELECT, which is what the triggers add up to.
 
 use crate::db::{catalogue, DbConn};
 use crate::error::AppResult;
@@ -34,20 +36,91 @@ pub fn rebuild(c: &mut DbConn) -> AppResult<()> {
 /// Inserts referrals in bulk (`load`) without the per-row counting, then counts once, all in
 /// the caller's transaction.
 pub fn bulk_insert_referrals(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
+    without_trigger(c, "referrals", INSERT_TRIGGER, load)?;
+    rebuild(c)
+}
+
+/// The trigger that counts each share (migration 2026-12-01-000502).
+const SHARE_TRIGGER: &str = "share_counts_insert";
+
+/// The orders shared, counted again from scratch (the migration's GROUP BY).
+pub fn rebuild_share_counts(c: &mut DbConn) -> AppResult<()> {
+    let month = match c {
+        DbConn::Sqlite(_) => "substr(s.shared_at, 1, 7)",
+        DbConn::Pg(_) => "to_char(s.shared_at, 'YYYY-MM')",
+    };
+    c.batch_execute(&format!(
+        "DELETE FROM share_counts;
+         INSERT INTO share_counts (network_id, month, order_centre_id, n)
+         SELECT s.network_id, {month}, o.job_centre_id, count(*)
+         FROM order_shares s JOIN job_orders o ON o.id = s.order_id
+         GROUP BY 1, 2, 3;"
+    ))?;
+    Ok(())
+}
+
+/// Inserts order shares in bulk without the per-row count, then counts once.
+pub fn bulk_insert_shares(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
+    without_trigger(c, "order_shares", SHARE_TRIGGER, load)?;
+    rebuild_share_counts(c)
+}
+
+/// The trigger that writes each decision event's time (migration 2026-12-01-000501).
+const DECISION_TRIGGER: &str = "decision_times_insert";
+
+/// Every decision's time again from scratch, as the trigger would have written it (the
+/// migration's own SELECT).
+pub fn rebuild_decision_times(c: &mut DbConn) -> AppResult<()> {
+    let (month, seconds) = match c {
+        DbConn::Sqlite(_) => (
+            "substr(r.created_at, 1, 7)",
+            "max(0, (strftime('%s', e.at) - strftime('%s', r.created_at)) \
+             - (CAST(substr(e.at, 20) AS REAL) < CAST(substr(r.created_at, 20) AS REAL)))",
+        ),
+        DbConn::Pg(_) => (
+            "to_char(r.created_at, 'YYYY-MM')",
+            "decision_seconds(e.at, r.created_at)",
+        ),
+    };
+    c.batch_execute(&format!(
+        "DELETE FROM decision_times;
+         INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
+         SELECT e.id, o.job_centre_id, {month}, {seconds}
+         FROM referral_events e
+         JOIN referrals r ON r.id = e.referral_id
+         JOIN job_orders o ON o.id = r.order_id
+         WHERE e.from_state = 'pending_approval' AND e.to_state IN ('available_to_company', 'rejected');"
+    ))?;
+    Ok(())
+}
+
+/// Inserts referral events in bulk without the per-row decision times, then writes them once.
+pub fn bulk_insert_events(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
+    without_trigger(c, "referral_events", DECISION_TRIGGER, load)?;
+    rebuild_decision_times(c)
+}
+
+/// Runs `load` with one trigger of `table` off, in the caller's transaction.
+fn without_trigger(
+    c: &mut DbConn,
+    table: &str,
+    trigger: &str,
+    load: impl FnOnce(&mut DbConn) -> AppResult<()>,
+) -> AppResult<()> {
     match c {
         // PostgreSQL can switch one trigger off for the transaction's writes.
         DbConn::Pg(_) => {
-            c.batch_execute(&format!("ALTER TABLE referrals DISABLE TRIGGER {INSERT_TRIGGER}"))?;
+            c.batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))?;
             load(c)?;
-            c.batch_execute(&format!("ALTER TABLE referrals ENABLE TRIGGER {INSERT_TRIGGER}"))?;
+            c.batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"))?;
         }
         // SQLite can't: the trigger is dropped and made again from its own definition.
         DbConn::Sqlite(s) => {
-            let d = catalogue::sqlite_trigger(s, INSERT_TRIGGER)?;
-            c.batch_execute(&format!("DROP TRIGGER {INSERT_TRIGGER}"))?;
+            let d = catalogue::sqlite_trigger(s, trigger)?;
+            c.batch_execute(&format!("DROP TRIGGER {trigger}"))?;
             load(c)?;
             c.batch_execute(&d.sql)?;
         }
     }
-    rebuild(c)
+    Ok(())
 }

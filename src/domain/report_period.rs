@@ -106,11 +106,6 @@ impl Period {
     }
 }
 
-/// The month key of a time (as the SQL month expressions give it).
-pub fn month_key(t: NaiveDateTime) -> String {
-    t.format("%Y-%m").to_string()
-}
-
 /// The median of sorted values (the mean of the middle two for an even count).
 pub fn median(sorted: &[i64]) -> Option<f64> {
     let n = sorted.len();

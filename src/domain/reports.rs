@@ -1,25 +1,22 @@
 //! The reports ("Diagramrude"): counts of the collaboration over a period, for the user's
 //! centre and for each network it belongs to. The referral counts come from the counter
-//! tables that triggers keep in step with every write (migration 2026-11-30-000301); the
-//! orders shared are counted in SQL; only the decision times are read as pairs of timestamps,
-//! so median and p90 come out the same on both databases. Counts and centre names only: no person, no order text leaves here.
+//! tables that triggers keep in step with every write (migration 2026-11-30-000301), and so
+//! are the orders shared (2026-12-01-000502); the decision times are read as whole seconds from the
+//! table its triggers keep (migration 2026-12-01-000501), so median and p90 come out exact and
+//! the same on both databases. Counts and centre names only: no person, no order text leaves here.
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
-use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use serde::Serialize;
 
 use crate::db::schema::{
-    job_centres, job_orders, network_members, network_referral_counts, networks, order_shares, referral_counts,
-    referral_events, referrals,
+    decision_times, job_centres, network_members, network_referral_counts, networks, referral_counts, share_counts,
 };
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::referral::State;
-use crate::domain::report_period::{median, month_key, percentile, Period};
+use crate::domain::report_period::{median, percentile, Period};
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, NetworkId};
 
@@ -99,7 +96,8 @@ pub struct DecisionTimes {
 
 impl DecisionTimes {
     fn of(mut seconds: Vec<i64>) -> DecisionTimes {
-        seconds.sort_unstable();
+        // Sorted runs (one per month) merge in linear time with the stable sort.
+        seconds.sort();
         DecisionTimes {
             decided: seconds.len() as i64,
             median_seconds: median(&seconds),
@@ -196,7 +194,6 @@ fn my_networks(conn: &mut DbConn, centre: JobCentreId) -> AppResult<Vec<(Network
 }
 
 pub fn centre_report(conn: &mut DbConn, centre: JobCentreId, period: &Period) -> AppResult<CentreReport> {
-    let (start, end) = (period.start(), period.end());
     // Month x state x referring centre, from the counts the triggers keep: the monthly chart
     // and the partner table both add up from them.
     let rows: Vec<(String, String, JobCentreId, i64)> = referral_counts::table
@@ -235,46 +232,34 @@ pub fn centre_report(conn: &mut DbConn, centre: JobCentreId, period: &Period) ->
         decisions,
         decisions_by_month,
         partners: partners(conn, centre, partner_rows)?,
-        shared_per_network: shared_per_network(conn, centre, start, end)?,
+        shared_per_network: shared_per_network(conn, centre, period)?,
     })
 }
 
-/// An event that is the coordinator's decision. Literal SQL, the same text as the partial
-/// index `referral_events_decision`: with bound values SQLite could not use that index.
-const DECISION_EVENT: &str = "referral_events.from_state = 'pending_approval' \
-     AND referral_events.to_state IN ('available_to_company', 'rejected')";
-
-/// Referral time and decision time of every referral to the centre's orders made in the
-/// period that its coordinator approved or rejected. A withdrawal also ends `pending_approval`,
-/// but it is the consultant's act, not the coordinator's decision.
+/// The seconds from referral to the coordinator's decision (approve or reject) of every
+/// referral to the centre's orders made in the period, per month and in all. A withdrawal also
+/// ends `pending_approval`, but it is the consultant's act, not the coordinator's decision.
+/// Read from `decision_times` (kept by triggers), one sorted index range per month.
 fn decision_times(
     conn: &mut DbConn,
     centre: JobCentreId,
     period: &Period,
 ) -> AppResult<(DecisionTimes, Vec<MonthDecisions>)> {
-    let pairs: Vec<(NaiveDateTime, NaiveDateTime)> = referrals::table
-        .inner_join(job_orders::table)
-        .inner_join(referral_events::table)
-        .filter(job_orders::job_centre_id.eq(centre))
-        .filter(referrals::created_at.ge(period.start()))
-        .filter(referrals::created_at.lt(period.end()))
-        .filter(sql::<Bool>(DECISION_EVENT))
-        .select((referrals::created_at, referral_events::at))
-        .load(conn)?;
-    let mut per_month: BTreeMap<String, Vec<i64>> = period.month_keys().into_iter().map(|k| (k, Vec::new())).collect();
-    let mut all = Vec::with_capacity(pairs.len());
-    for (referred, decided) in pairs {
-        let s = (decided - referred).num_seconds().max(0);
-        all.push(s);
-        per_month.entry(month_key(referred)).or_default().push(s);
-    }
-    let by_month = per_month
-        .into_iter()
-        .map(|(month, v)| MonthDecisions {
+    let mut all = Vec::new();
+    let mut by_month = Vec::new();
+    for month in period.month_keys() {
+        let seconds: Vec<i64> = decision_times::table
+            .filter(decision_times::order_centre_id.eq(centre))
+            .filter(decision_times::month.eq(&month))
+            .order(decision_times::seconds)
+            .select(decision_times::seconds)
+            .load(conn)?;
+        all.extend_from_slice(&seconds);
+        by_month.push(MonthDecisions {
             month,
-            times: DecisionTimes::of(v),
-        })
-        .collect();
+            times: DecisionTimes::of(seconds),
+        });
+    }
     Ok((DecisionTimes::of(all), by_month))
 }
 
@@ -339,23 +324,21 @@ fn partners(
     Ok(out)
 }
 
-fn shared_per_network(
-    conn: &mut DbConn,
-    centre: JobCentreId,
-    start: NaiveDateTime,
-    end: NaiveDateTime,
-) -> AppResult<Vec<NetworkShares>> {
-    let rows: Vec<(String, i64)> = order_shares::table
-        .inner_join(job_orders::table)
+/// The centre's orders shared in the period, per network (from the counts the triggers keep).
+fn shared_per_network(conn: &mut DbConn, centre: JobCentreId, period: &Period) -> AppResult<Vec<NetworkShares>> {
+    let rows: Vec<(String, i64)> = share_counts::table
         .inner_join(networks::table)
-        .filter(job_orders::job_centre_id.eq(centre))
-        .filter(order_shares::shared_at.ge(start))
-        .filter(order_shares::shared_at.lt(end))
-        .group_by(networks::name)
-        .select((networks::name, count_star()))
-        .order(networks::name)
+        .filter(share_counts::order_centre_id.eq(centre))
+        .filter(share_counts::month.ge(period.from_key()))
+        .filter(share_counts::month.le(period.to_key()))
+        .filter(share_counts::n.ne(0))
+        .select((networks::name, share_counts::n))
         .load(conn)?;
-    Ok(rows
+    let mut per: BTreeMap<String, i64> = BTreeMap::new();
+    for (network, n) in rows {
+        *per.entry(network).or_default() += n;
+    }
+    Ok(per
         .into_iter()
         .map(|(network, orders_shared)| NetworkShares { network, orders_shared })
         .collect())
@@ -370,7 +353,6 @@ fn network_report(
     name: String,
     period: &Period,
 ) -> AppResult<NetworkReport> {
-    let (start, end) = (period.start(), period.end());
     let members: Vec<JobCentreId> = network_members::table
         .filter(network_members::network_id.eq(network))
         .select(network_members::job_centre_id)
@@ -387,14 +369,13 @@ fn network_report(
             network_referral_counts::n,
         ))
         .load(conn)?;
-    let shared: Vec<(JobCentreId, i64)> = order_shares::table
-        .inner_join(job_orders::table)
-        .filter(order_shares::network_id.eq(network))
-        .filter(job_orders::job_centre_id.eq_any(&members))
-        .filter(order_shares::shared_at.ge(start))
-        .filter(order_shares::shared_at.lt(end))
-        .group_by(job_orders::job_centre_id)
-        .select((job_orders::job_centre_id, count_star()))
+    let shared: Vec<(JobCentreId, i64)> = share_counts::table
+        .filter(share_counts::network_id.eq(network))
+        .filter(share_counts::order_centre_id.eq_any(&members))
+        .filter(share_counts::month.ge(period.from_key()))
+        .filter(share_counts::month.le(period.to_key()))
+        .filter(share_counts::n.ne(0))
+        .select((share_counts::order_centre_id, share_counts::n))
         .load(conn)?;
     let members = per_centre(conn, me, &members, referred, shared)?;
     let mut totals = StateCounts::default();

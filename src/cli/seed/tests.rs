@@ -7,7 +7,8 @@ use super::*;
 use diesel::sql_types::BigInt;
 
 use crate::db::schema::{
-    job_orders, network_referral_counts, order_shares, referral_counts, referral_events, referrals, users,
+    decision_times, job_orders, network_referral_counts, order_shares, referral_counts, referral_events, referrals,
+    share_counts, users,
 };
 
 /// A small seed: the counts the app keeps agree with the rows.
@@ -80,6 +81,29 @@ fn small_seed_is_consistent(url: &str) {
         let in_networks: i64 = network_referral_counts::table.select(total()).first(c)?;
         assert!(shared > 0);
         assert_eq!(in_networks, shared);
+        // So do the orders shared.
+        let shares: i64 = order_shares::table.count().get_result(c)?;
+        let counted_shares: i64 = share_counts::table.select(total()).first(c)?;
+        assert_eq!(counted_shares, shares);
+        // Every coordinator decision has its time in decision_times, though the seed loads
+        // the events without the per-row trigger.
+        let kept: Vec<(i64, i64)> = decision_times::table
+            .select((decision_times::event_id, decision_times::seconds))
+            .order(decision_times::event_id)
+            .load(c)?;
+        let decisions: Vec<(i64, chrono::NaiveDateTime, chrono::NaiveDateTime)> = referral_events::table
+            .inner_join(referrals::table)
+            .filter(referral_events::from_state.eq("pending_approval"))
+            .filter(referral_events::to_state.eq_any(["available_to_company", "rejected"]))
+            .select((referral_events::id, referrals::created_at, referral_events::at))
+            .order(referral_events::id)
+            .load(c)?;
+        let want: Vec<(i64, i64)> = decisions
+            .into_iter()
+            .map(|(id, made, at)| (id, (at - made).num_seconds().max(0)))
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(kept, want);
         // The seeded password works.
         let u = crate::domain::users::authenticate(c, "c001.konsulent1", PASSWORD)?;
         assert_eq!(u.job_centre_id.0, 1);

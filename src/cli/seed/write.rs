@@ -8,7 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::bulk::load_table;
+use super::bulk::{load_table, without_indexes};
 use super::rows::{write_rows, Tables};
 use super::{PhaseTime, SeedOptions, SeedReport};
 use crate::db::schema::{
@@ -98,7 +98,7 @@ pub(super) fn write(
     drop(t.orders);
     let n = (t.shares.len() + t.notifications.len()) as u64;
     phases.run("shares", n, &|c, bar| {
-        load_table!(c, order_shares, t.shares, 5, bar)?;
+        report_counts::bulk_insert_shares(c, |c| load_table!(c, order_shares, t.shares, 5, bar))?;
         load_table!(c, order_notifications, t.notifications, 5, bar)
     })?;
     drop(t.notifications);
@@ -115,7 +115,10 @@ pub(super) fn write(
     let n_referrals = t.referrals.len();
     drop(t.referrals);
     phases.run("referral events", t.events.len() as u64, &|c, bar| {
-        load_table!(c, referral_events, t.events, 7, bar)?;
+        // The decision times are written once from the events, their index built after them.
+        without_indexes(c, "decision_times", |c| {
+            report_counts::bulk_insert_events(c, |c| load_table!(c, referral_events, t.events, 7, bar))
+        })?;
         finish(c, opts, n_referrals, now)
     })?;
     Ok(())

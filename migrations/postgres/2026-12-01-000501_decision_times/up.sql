@@ -1,0 +1,68 @@
+-- The reports' decision times (issue 17): one row per coordinator decision (approve or reject
+-- of a pending referral), keyed by its event, with the referral's month and the seconds from
+-- referral to decision, kept by triggers in the same transaction as the event. A report reads
+-- one index range of integers (centre, month, seconds) instead of joining every decided
+-- referral of the period to its order and its events; the medians stay exact. A referral's
+-- events go before the referral itself (foreign key), so deleting them is enough.
+CREATE TABLE decision_times (
+    event_id BIGINT PRIMARY KEY,
+    order_centre_id BIGINT NOT NULL,
+    month TEXT NOT NULL,
+    seconds BIGINT NOT NULL
+);
+CREATE INDEX decision_times_report ON decision_times(order_centre_id, month, seconds);
+
+-- Whole seconds from referral to decision, truncated as chrono's num_seconds() does, never
+-- below 0.
+CREATE FUNCTION decision_seconds(decided TIMESTAMP, referred TIMESTAMP) RETURNS BIGINT AS $$
+    SELECT GREATEST(0, trunc(EXTRACT(EPOCH FROM (decided - referred))))::BIGINT
+$$ LANGUAGE sql IMMUTABLE;
+
+INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
+SELECT e.id, o.job_centre_id, to_char(r.created_at, 'YYYY-MM'), decision_seconds(e.at, r.created_at)
+FROM referral_events e
+JOIN referrals r ON r.id = e.referral_id
+JOIN job_orders o ON o.id = r.order_id
+WHERE e.from_state = 'pending_approval' AND e.to_state IN ('available_to_company', 'rejected');
+
+CREATE FUNCTION decision_times_change() RETURNS trigger AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'referral_events' THEN
+        IF TG_OP <> 'INSERT' THEN
+            DELETE FROM decision_times WHERE event_id = OLD.id;
+        END IF;
+        IF TG_OP <> 'DELETE' AND NEW.from_state = 'pending_approval'
+            AND NEW.to_state IN ('available_to_company', 'rejected') THEN
+            INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
+            SELECT NEW.id, o.job_centre_id, to_char(r.created_at, 'YYYY-MM'), decision_seconds(NEW.at, r.created_at)
+            FROM referrals r JOIN job_orders o ON o.id = r.order_id
+            WHERE r.id = NEW.referral_id;
+        END IF;
+    ELSE
+        -- A referral moved in time or to another order.
+        DELETE FROM decision_times WHERE event_id IN (SELECT id FROM referral_events WHERE referral_id = NEW.id);
+        INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
+        SELECT e.id, o.job_centre_id, to_char(NEW.created_at, 'YYYY-MM'), decision_seconds(e.at, NEW.created_at)
+        FROM referral_events e JOIN job_orders o ON o.id = NEW.order_id
+        WHERE e.referral_id = NEW.id
+          AND e.from_state = 'pending_approval' AND e.to_state IN ('available_to_company', 'rejected');
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER decision_times_insert AFTER INSERT ON referral_events
+    FOR EACH ROW WHEN (NEW.from_state = 'pending_approval' AND NEW.to_state IN ('available_to_company', 'rejected'))
+    EXECUTE FUNCTION decision_times_change();
+CREATE TRIGGER decision_times_event_delete AFTER DELETE ON referral_events
+    FOR EACH ROW EXECUTE FUNCTION decision_times_change();
+-- Only repairs and tests change an event, move a referral in time or to another order: the
+-- decision time follows.
+CREATE TRIGGER decision_times_event_update AFTER UPDATE OF referral_id, at, from_state, to_state ON referral_events
+    FOR EACH ROW EXECUTE FUNCTION decision_times_change();
+CREATE TRIGGER decision_times_referral_update AFTER UPDATE OF created_at, order_id ON referrals
+    FOR EACH ROW WHEN (OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.order_id IS DISTINCT FROM NEW.order_id)
+    EXECUTE FUNCTION decision_times_change();
+
+-- The partial index the reports read the decisions by is no longer read.
+DROP INDEX referral_events_decision;
