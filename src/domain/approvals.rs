@@ -15,6 +15,11 @@ use crate::ids::{JobOrderId, ReferralId};
 /// The most rows the queue shows at once; the count says how many there are in all.
 pub const QUEUE_LIMIT: i64 = 200;
 
+/// The navigation's count (and the queue page's) stops here: "999+" tells a coordinator all
+/// they need, and the count then reads at most this many index entries on every page, not a
+/// backlog of any length.
+pub const COUNT_CAP: i64 = 999;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Queryable, utoipa::ToSchema)]
 pub struct Awaiting {
     pub referral_id: ReferralId,
@@ -39,7 +44,7 @@ pub struct Queue {
     pub items: Vec<AwaitingRow>,
 }
 
-/// How many referrals wait for my decision (the navigation's badge).
+/// How many referrals wait for my decision, exactly (the API's total).
 pub fn awaiting_count(conn: &mut DbConn, user: &AuthUser) -> AppResult<i64> {
     Ok(referrals::table
         .filter(referrals::coordinator_id.eq(user.id))
@@ -48,8 +53,39 @@ pub fn awaiting_count(conn: &mut DbConn, user: &AuthUser) -> AppResult<i64> {
         .get_result(conn)?)
 }
 
-/// My queue, oldest first (the one waiting longest leads), at most `QUEUE_LIMIT` rows.
+/// How many referrals wait for my decision, at most `COUNT_CAP + 1` (the pages' count).
+pub fn awaiting_count_capped(conn: &mut DbConn, user: &AuthUser) -> AppResult<i64> {
+    let ids: Vec<ReferralId> = referrals::table
+        .filter(referrals::coordinator_id.eq(user.id))
+        .filter(referrals::state.eq(State::PendingApproval.as_str()))
+        .select(referrals::id)
+        .limit(COUNT_CAP + 1)
+        .load(conn)?;
+    Ok(ids.len() as i64)
+}
+
+/// The capped count as the pages show it: "999+" past the cap.
+pub fn count_text(n: i64) -> String {
+    if n > COUNT_CAP {
+        format!("{COUNT_CAP}+")
+    } else {
+        n.to_string()
+    }
+}
+
+/// My queue, oldest first, with the exact total (the API).
 pub fn awaiting_my_approval(conn: &mut DbConn, user: &AuthUser) -> AppResult<Queue> {
+    let items = oldest_awaiting(conn, user)?;
+    let total = if (items.len() as i64) < QUEUE_LIMIT {
+        items.len() as i64
+    } else {
+        awaiting_count(conn, user)?
+    };
+    Ok(Queue { total, items })
+}
+
+/// The oldest `QUEUE_LIMIT` referrals awaiting my decision (the one waiting longest leads).
+pub fn oldest_awaiting(conn: &mut DbConn, user: &AuthUser) -> AppResult<Vec<AwaitingRow>> {
     let items: Vec<Awaiting> = referrals::table
         .inner_join(job_orders::table)
         .inner_join(job_centres::table.on(job_centres::id.eq(referrals::job_centre_id)))
@@ -66,18 +102,24 @@ pub fn awaiting_my_approval(conn: &mut DbConn, user: &AuthUser) -> AppResult<Que
             referrals::created_at,
         ))
         .load(conn)?;
-    let total = if (items.len() as i64) < QUEUE_LIMIT {
-        items.len() as i64
-    } else {
-        awaiting_count(conn, user)?
-    };
     let now = Utc::now().naive_utc();
-    let items = items
+    Ok(items
         .into_iter()
         .map(|item| AwaitingRow {
             age_seconds: (now - item.created_at).num_seconds().max(0),
             item,
         })
-        .collect();
-    Ok(Queue { total, items })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pages_cap_the_count() {
+        assert_eq!(count_text(0), "0");
+        assert_eq!(count_text(COUNT_CAP), "999");
+        assert_eq!(count_text(COUNT_CAP + 1), "999+");
+    }
 }

@@ -22,7 +22,10 @@ use crate::web::templates::Lang;
 pub(crate) struct Me {
     pub(crate) display_name: String,
     pub(crate) centre: String,
-    pub(crate) awaiting: i64,
+    /// Referrals awaiting my approval, as shown ("999+" past the cap), and the capped number.
+    pub(crate) awaiting: String,
+    #[serde(skip)]
+    pub(crate) awaiting_n: i64,
     /// The bell: my unread notices, as shown ("99+" past the cap), and whether there are any.
     pub(crate) unread: String,
     pub(crate) has_unread: bool,
@@ -32,12 +35,13 @@ pub(crate) struct Me {
 
 pub(crate) fn me(conn: &mut DbConn, user: &AuthUser) -> AppResult<Me> {
     let (display_name, centre) = crate::domain::users::header_names(conn, user)?;
-    let awaiting = crate::domain::approvals::awaiting_count(conn, user)?;
+    let awaiting_n = crate::domain::approvals::awaiting_count_capped(conn, user)?;
     let unread = crate::domain::notices::unread_count(conn, user)?;
     Ok(Me {
         display_name,
         centre,
-        awaiting,
+        awaiting: crate::domain::approvals::count_text(awaiting_n),
+        awaiting_n,
         unread: crate::domain::notices::unread_text(unread),
         has_unread: unread > 0,
         admin: user.is_admin(),
@@ -142,7 +146,8 @@ pub(crate) async fn fail(state: &AppState, s: &Session, e: AppError) -> HttpResp
     let me = state.db.read(move |c| me(c, &user)).await.unwrap_or_else(|_| Me {
         display_name: s.user.username.clone(),
         centre: String::new(),
-        awaiting: 0,
+        awaiting: "0".into(),
+        awaiting_n: 0,
         unread: "0".into(),
         has_unread: false,
         admin: s.user.is_admin(),

@@ -90,14 +90,14 @@ pub async fn approvals_page(state: web::Data<AppState>, s: Session) -> HttpRespo
     let user = s.user.clone();
     let result = state
         .db
-        .read(move |c| Ok((me(c, &user)?, approvals::awaiting_my_approval(c, &user)?)))
+        .read(move |c| Ok((me(c, &user)?, approvals::oldest_awaiting(c, &user)?)))
         .await;
-    let (me, queue) = match result {
+    // The total is the header's count (capped), not a second count of the whole backlog.
+    let (me, items) = match result {
         Ok(v) => v,
         Err(e) => return fail(&state, &s, e).await,
     };
-    let rows: Vec<serde_json::Value> = queue
-        .items
+    let rows: Vec<serde_json::Value> = items
         .iter()
         .map(|AwaitingRow { item, age_seconds }| {
             json!({
@@ -112,9 +112,9 @@ pub async fn approvals_page(state: web::Data<AppState>, s: Session) -> HttpRespo
         .collect();
     let ctx = json!({
         "heading": state.pages.t(s.lang, "nav_approvals"),
-        "total": queue.total,
+        "total": me.awaiting,
         "shown": rows.len(),
-        "more": queue.total > rows.len() as i64,
+        "more": me.awaiting_n > rows.len() as i64,
         "rows": rows,
     });
     page(&state, &s, StatusCode::OK, "approvals", &me, "approvals", ctx)
