@@ -68,29 +68,14 @@ pub fn bulk_insert_shares(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppR
 /// The trigger that writes each decision event's time (migration 2026-12-01-000501).
 const DECISION_TRIGGER: &str = "decision_times_insert";
 
-/// Every decision's time again from scratch, as the trigger would have written it (the
-/// migration's own SELECT).
+/// Every decision's time again from scratch, from the migration's view `decision_rows`: what
+/// the trigger would have written.
 pub fn rebuild_decision_times(c: &mut DbConn) -> AppResult<()> {
-    let (month, seconds) = match c {
-        DbConn::Sqlite(_) => (
-            "substr(r.created_at, 1, 7)",
-            "max(0, (strftime('%s', e.at) - strftime('%s', r.created_at)) \
-             - (CAST(substr(e.at, 20) AS REAL) < CAST(substr(r.created_at, 20) AS REAL)))",
-        ),
-        DbConn::Pg(_) => (
-            "to_char(r.created_at, 'YYYY-MM')",
-            "decision_seconds(e.at, r.created_at)",
-        ),
-    };
-    c.batch_execute(&format!(
+    c.batch_execute(
         "DELETE FROM decision_times;
          INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
-         SELECT e.id, o.job_centre_id, {month}, {seconds}
-         FROM referral_events e
-         JOIN referrals r ON r.id = e.referral_id
-         JOIN job_orders o ON o.id = r.order_id
-         WHERE e.from_state = 'pending_approval' AND e.to_state IN ('available_to_company', 'rejected');"
-    ))?;
+         SELECT event_id, order_centre_id, month, seconds FROM decision_rows;",
+    )?;
     Ok(())
 }
 

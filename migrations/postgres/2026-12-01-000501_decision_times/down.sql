@@ -5,5 +5,5 @@ DROP TRIGGER decision_times_event_update ON referral_events;
 DROP TRIGGER decision_times_event_delete ON referral_events;
 DROP TRIGGER decision_times_insert ON referral_events;
 DROP FUNCTION decision_times_change();
-DROP FUNCTION decision_seconds(TIMESTAMP, TIMESTAMP);
+DROP VIEW decision_rows;
 DROP TABLE decision_times;

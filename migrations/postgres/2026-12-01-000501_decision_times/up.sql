@@ -12,18 +12,20 @@ CREATE TABLE decision_times (
 );
 CREATE INDEX decision_times_report ON decision_times(order_centre_id, month, seconds);
 
--- Whole seconds from referral to decision, truncated as chrono's num_seconds() does, never
--- below 0.
-CREATE FUNCTION decision_seconds(decided TIMESTAMP, referred TIMESTAMP) RETURNS BIGINT AS $$
-    SELECT GREATEST(0, trunc(EXTRACT(EPOCH FROM (decided - referred))))::BIGINT
-$$ LANGUAGE sql IMMUTABLE;
-
-INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
-SELECT e.id, o.job_centre_id, to_char(r.created_at, 'YYYY-MM'), decision_seconds(e.at, r.created_at)
+-- Every decision's row as it should be: the one definition the triggers, this migration and
+-- a bulk load (`report_counts::rebuild_decision_times`) all read. The seconds are whole,
+-- truncated as chrono's num_seconds() does, never below 0.
+CREATE VIEW decision_rows AS
+SELECT e.id AS event_id, e.referral_id AS referral_id, o.job_centre_id AS order_centre_id,
+       to_char(r.created_at, 'YYYY-MM') AS month,
+       GREATEST(0, trunc(EXTRACT(EPOCH FROM (e.at - r.created_at))))::BIGINT AS seconds
 FROM referral_events e
 JOIN referrals r ON r.id = e.referral_id
 JOIN job_orders o ON o.id = r.order_id
 WHERE e.from_state = 'pending_approval' AND e.to_state IN ('available_to_company', 'rejected');
+
+INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
+SELECT event_id, order_centre_id, month, seconds FROM decision_rows;
 
 CREATE FUNCTION decision_times_change() RETURNS trigger AS $$
 BEGIN
@@ -31,21 +33,15 @@ BEGIN
         IF TG_OP <> 'INSERT' THEN
             DELETE FROM decision_times WHERE event_id = OLD.id;
         END IF;
-        IF TG_OP <> 'DELETE' AND NEW.from_state = 'pending_approval'
-            AND NEW.to_state IN ('available_to_company', 'rejected') THEN
+        IF TG_OP <> 'DELETE' THEN
             INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
-            SELECT NEW.id, o.job_centre_id, to_char(r.created_at, 'YYYY-MM'), decision_seconds(NEW.at, r.created_at)
-            FROM referrals r JOIN job_orders o ON o.id = r.order_id
-            WHERE r.id = NEW.referral_id;
+            SELECT event_id, order_centre_id, month, seconds FROM decision_rows WHERE event_id = NEW.id;
         END IF;
     ELSE
         -- A referral moved in time or to another order.
         DELETE FROM decision_times WHERE event_id IN (SELECT id FROM referral_events WHERE referral_id = NEW.id);
         INSERT INTO decision_times (event_id, order_centre_id, month, seconds)
-        SELECT e.id, o.job_centre_id, to_char(NEW.created_at, 'YYYY-MM'), decision_seconds(e.at, NEW.created_at)
-        FROM referral_events e JOIN job_orders o ON o.id = NEW.order_id
-        WHERE e.referral_id = NEW.id
-          AND e.from_state = 'pending_approval' AND e.to_state IN ('available_to_company', 'rejected');
+        SELECT event_id, order_centre_id, month, seconds FROM decision_rows WHERE referral_id = NEW.id;
     END IF;
     RETURN NULL;
 END

@@ -4,4 +4,5 @@ DROP TRIGGER decision_times_referral_update;
 DROP TRIGGER decision_times_event_update;
 DROP TRIGGER decision_times_event_delete;
 DROP TRIGGER decision_times_insert;
+DROP VIEW decision_rows;
 DROP TABLE decision_times;
