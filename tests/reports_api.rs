@@ -220,13 +220,13 @@ fn assert_counts_in_step(app: &common::TestApp) {
         rows.into_iter().map(|(a, m, b, s, n)| ((a, m, b, s), n)).collect()
     };
     assert_eq!(as_map(kept), want, "referral_counts drifted from the referrals");
-    assert_decisions_in_step(app);
-    assert_shares_in_step(app);
     assert_eq!(
         as_map(kept_net),
         want_net,
         "network_referral_counts drifted from the referrals"
     );
+    assert_decisions_in_step(app);
+    assert_shares_in_step(app);
 }
 
 /// The orders shared per network, month and centre that the triggers keep, against the shares.

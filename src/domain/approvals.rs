@@ -64,15 +64,6 @@ pub fn awaiting_count_capped(conn: &mut DbConn, user: &AuthUser) -> AppResult<i6
     Ok(ids.len() as i64)
 }
 
-/// The capped count as the pages show it: "999+" past the cap.
-pub fn count_text(n: i64) -> String {
-    if n > COUNT_CAP {
-        format!("{COUNT_CAP}+")
-    } else {
-        n.to_string()
-    }
-}
-
 /// My queue, oldest first, with the exact total (the API).
 pub fn awaiting_my_approval(conn: &mut DbConn, user: &AuthUser) -> AppResult<Queue> {
     let items = oldest_awaiting(conn, user)?;
@@ -110,16 +101,4 @@ pub fn oldest_awaiting(conn: &mut DbConn, user: &AuthUser) -> AppResult<Vec<Awai
             item,
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_pages_cap_the_count() {
-        assert_eq!(count_text(0), "0");
-        assert_eq!(count_text(COUNT_CAP), "999");
-        assert_eq!(count_text(COUNT_CAP + 1), "999+");
-    }
 }

@@ -57,15 +57,6 @@ pub fn unread_count(conn: &mut DbConn, user: &AuthUser) -> AppResult<i64> {
     Ok(ids.len() as i64)
 }
 
-/// The count as the header shows it: "99+" past the cap.
-pub fn unread_text(n: i64) -> String {
-    if n > UNREAD_CAP {
-        format!("{UNREAD_CAP}+")
-    } else {
-        n.to_string()
-    }
-}
-
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Notice {
     pub id: NoticeId,
@@ -262,13 +253,6 @@ pub fn mark_all_read(conn: &mut DbConn, user: &AuthUser) -> AppResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_header_caps_the_count() {
-        assert_eq!(unread_text(3), "3");
-        assert_eq!(unread_text(UNREAD_CAP), "99");
-        assert_eq!(unread_text(UNREAD_CAP + 1), "99+");
-    }
 
     #[test]
     fn links_lead_to_the_referral_the_order_or_the_page() {

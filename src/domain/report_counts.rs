@@ -1,9 +1,8 @@
 //! The reports' tables that triggers keep: the counters (`referral_counts`,
 //! `network_referral_counts`, in step with every write to `referrals` and `order_shares`,
 //! migration 2026-11-30-000301), `decision_times` (2026-12-01-000501) and `share_counts`
-//! (2026-12-01-000502). A bulk
-//! load skips the per-row trigger and fills the table once afterwards with the migration's
-//! own SELECT, which is what the triggers add up to.
+//! (2026-12-01-000502). A bulk load skips the per-row trigger and fills the table once
+//! afterwards with the migration's own SELECT, which is what the triggers add up to.
 
 use crate::db::{catalogue, DbConn};
 use crate::error::AppResult;

@@ -33,6 +33,15 @@ pub(crate) struct Me {
     pub(crate) admin: bool,
 }
 
+/// A count read up to `cap + 1`, as the header shows it: "99+" past the cap.
+fn shown_count(n: i64, cap: i64) -> String {
+    if n > cap {
+        format!("{cap}+")
+    } else {
+        n.to_string()
+    }
+}
+
 pub(crate) fn me(conn: &mut DbConn, user: &AuthUser) -> AppResult<Me> {
     let (display_name, centre) = crate::domain::users::header_names(conn, user)?;
     let awaiting_n = crate::domain::approvals::awaiting_count_capped(conn, user)?;
@@ -40,9 +49,9 @@ pub(crate) fn me(conn: &mut DbConn, user: &AuthUser) -> AppResult<Me> {
     Ok(Me {
         display_name,
         centre,
-        awaiting: crate::domain::approvals::count_text(awaiting_n),
+        awaiting: shown_count(awaiting_n, crate::domain::approvals::COUNT_CAP),
         awaiting_n,
-        unread: crate::domain::notices::unread_text(unread),
+        unread: shown_count(unread, crate::domain::notices::UNREAD_CAP),
         has_unread: unread > 0,
         admin: user.is_admin(),
     })
@@ -211,5 +220,22 @@ pub(crate) fn invalid_field(state: &AppState, s: &Session, e: &AppError) -> Valu
     match e {
         AppError::Validation { field, message } => json!({ field: state.pages.message(s.lang, message) }),
         _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::approvals::COUNT_CAP;
+    use crate::domain::notices::UNREAD_CAP;
+
+    #[test]
+    fn the_header_caps_the_counts() {
+        assert_eq!(shown_count(3, UNREAD_CAP), "3");
+        assert_eq!(shown_count(UNREAD_CAP, UNREAD_CAP), "99");
+        assert_eq!(shown_count(UNREAD_CAP + 1, UNREAD_CAP), "99+");
+        assert_eq!(shown_count(0, COUNT_CAP), "0");
+        assert_eq!(shown_count(COUNT_CAP, COUNT_CAP), "999");
+        assert_eq!(shown_count(COUNT_CAP + 1, COUNT_CAP), "999+");
     }
 }
