@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod checkpoint;
+pub mod direct;
 pub mod lease;
 pub mod schema;
 pub mod writer;

@@ -11,6 +11,7 @@ use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::error::AppResult;
 use crate::ids::{JobCentreId, UserId};
+use crate::on_inner;
 
 pub fn record(
     conn: &mut DbConn,
@@ -20,19 +21,19 @@ pub fn record(
     action: &str,
     detail: serde_json::Value,
 ) -> AppResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::at.eq(Utc::now().naive_utc()),
-            // Bound NULLs rather than defaults: one statement text, prepared once (see
-            // referrals::record_event).
-            audit_log::actor_id.eq(actor.map(|a| a.id).into_sql::<Nullable<BigInt>>()),
-            audit_log::job_centre_id.eq(actor.map(|a| a.job_centre_id).into_sql::<Nullable<BigInt>>()),
-            audit_log::entity.eq(entity),
-            audit_log::entity_id.eq(entity_id),
-            audit_log::action.eq(action),
-            audit_log::detail.eq(detail.to_string()),
-        ))
-        .execute(conn)?;
+    // Every change writes one: on the inner connection (`on_inner!`, db/direct.rs).
+    let insert = diesel::insert_into(audit_log::table).values((
+        audit_log::at.eq(Utc::now().naive_utc()),
+        // Bound NULLs rather than defaults: one statement text, prepared once (see
+        // referrals::record_event).
+        audit_log::actor_id.eq(actor.map(|a| a.id).into_sql::<Nullable<BigInt>>()),
+        audit_log::job_centre_id.eq(actor.map(|a| a.job_centre_id).into_sql::<Nullable<BigInt>>()),
+        audit_log::entity.eq(entity),
+        audit_log::entity_id.eq(entity_id),
+        audit_log::action.eq(action),
+        audit_log::detail.eq(detail.to_string()),
+    ));
+    on_inner!(conn, c => insert.execute(c))?;
     Ok(())
 }
 

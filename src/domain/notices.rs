@@ -15,6 +15,7 @@ use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, NoticeId, ReferralId, UserId};
+use crate::on_inner;
 
 /// The header shows at most this many unread; more is "99+". Counting stops here, so the
 /// count reads a bounded number of index entries however many notices a user has.
@@ -31,7 +32,7 @@ pub fn add(
     referral: Option<ReferralId>,
     params: &Value,
 ) -> AppResult<NoticeId> {
-    Ok(diesel::insert_into(notices::table)
+    let insert = diesel::insert_into(notices::table)
         .values((
             notices::user_id.eq(to),
             notices::kind.eq(kind),
@@ -41,8 +42,9 @@ pub fn add(
             notices::params.eq(params.to_string()),
             notices::created_at.eq(Utc::now().naive_utc()),
         ))
-        .returning(notices::id)
-        .get_result(conn)?)
+        .returning(notices::id);
+    // Every decision and every share writes notices: on the inner connection (`on_inner!`, db/direct.rs).
+    Ok(on_inner!(conn, c => insert.get_result(c))?)
 }
 
 /// How many notices I have not read, at most `UNREAD_CAP + 1` (the partial index

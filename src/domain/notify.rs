@@ -16,6 +16,7 @@ use crate::domain::{candidates, notices, order};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, UserId};
 use crate::mail::{enqueue, enqueue_about, enqueue_with, Headers, Mail, Outgoing};
+use crate::on_inner;
 
 /// The order as any other centre sees it: mails never carry the private texts.
 fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {
@@ -64,11 +65,11 @@ fn recipient_and_candidate(conn: &mut DbConn, id: UserId, candidate: CandidateId
         .filter(candidates_t::id.eq(candidate))
         .select(candidates_t::name)
         .single_value();
-    let (to, candidate_name) = users::table
+    let query = users::table
         .inner_join(job_centres::table)
         .filter(users::id.eq(id))
-        .select((RECIPIENT, candidate_name))
-        .first::<(Recipient, Option<String>)>(conn)?;
+        .select((RECIPIENT, candidate_name));
+    let (to, candidate_name) = on_inner!(conn, c => query.first::<(Recipient, Option<String>)>(c))?;
     Ok((to, candidate_name.unwrap_or_default()))
 }
 

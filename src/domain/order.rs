@@ -9,6 +9,7 @@ use crate::db::schema::{companies, job_centres, job_orders, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{CompanyId, JobCentreId, JobOrderId, UserId};
+use crate::on_inner;
 
 pub const STATUS_OPEN: &str = "open";
 pub const STATUS_CLOSED: &str = "closed";
@@ -179,7 +180,7 @@ pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> 
         Option<String>,
         Option<String>,
     );
-    let (id, authority_type, authority_number, name, cvr, coordinator, responsible): Row = job_centres::table
+    let query = job_centres::table
         .inner_join(companies::table.on(companies::id.eq(order.company_id)))
         .filter(job_centres::id.eq(order.job_centre_id))
         .select((
@@ -190,8 +191,9 @@ pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> 
             companies::cvr,
             name_of(order.coordinator_id),
             name_of(order.responsible_consultant_id),
-        ))
-        .first(conn)?;
+        ));
+    let (id, authority_type, authority_number, name, cvr, coordinator, responsible): Row =
+        on_inner!(conn, c => query.first(c))?;
     Ok(OrderNames {
         centre: CentreRef::from((id, authority_type, authority_number, name)),
         coordinator_name: coordinator.unwrap_or_default(),

@@ -18,6 +18,7 @@ use crate::domain::{audit, candidates, employer_link, notify, orders};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
 use crate::mail::Mail;
+use crate::on_inner;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReferralView {
@@ -42,11 +43,12 @@ fn load(conn: &mut DbConn, id: ReferralId) -> AppResult<Referral> {
 
 /// A referral is visible to the order's centre and to the referring centre.
 pub fn load_visible(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppResult<(Referral, JobOrder)> {
-    let (r, order): (Referral, JobOrder) = referrals::table
+    // Every action on a referral starts here: on the inner connection (`on_inner!`, db/direct.rs).
+    let (r, order): (Referral, JobOrder) = on_inner!(conn, c => referrals::table
         .inner_join(job_orders::table)
         .filter(referrals::id.eq(id))
         .select((Referral::as_select(), JobOrder::as_select()))
-        .first(conn)?;
+        .first(c))?;
     if user.job_centre_id != order.job_centre_id && user.job_centre_id != r.job_centre_id {
         return Err(AppError::NotFound);
     }
@@ -69,10 +71,10 @@ pub fn view(conn: &mut DbConn, r: Referral, order_title: String) -> AppResult<Re
         .filter(users::id.eq(r.created_by))
         .select(users::display_name)
         .single_value();
-    let (cand, created_by_name): (Candidate, Option<String>) = candidates_t::table
+    let (cand, created_by_name): (Candidate, Option<String>) = on_inner!(conn, c => candidates_t::table
         .find(r.candidate_id)
         .select((Candidate::as_select(), created_by_name))
-        .first(conn)?;
+        .first(c))?;
     view_of_parts(r, &cand, created_by_name.unwrap_or_default(), order_title)
 }
 
@@ -122,17 +124,16 @@ fn record_event(
     use diesel::sql_types::{BigInt, Nullable, Text};
     // NULLs bound as values (`into_sql`), not left out as column defaults: the statement's
     // text is then the same every time, and SQLite's prepared statement is reused.
-    diesel::insert_into(referral_events::table)
-        .values((
-            referral_events::referral_id.eq(id),
-            referral_events::actor_id.eq(actor.into_sql::<Nullable<BigInt>>()),
-            referral_events::at.eq(Utc::now().naive_utc()),
-            referral_events::from_state.eq(from.map(State::as_str).into_sql::<Nullable<Text>>()),
-            referral_events::to_state.eq(to.as_str()),
-            referral_events::reason.eq(reason.into_sql::<Nullable<Text>>()),
-            referral_events::employer_link_id.eq(link.into_sql::<Nullable<BigInt>>()),
-        ))
-        .execute(conn)?;
+    let insert = diesel::insert_into(referral_events::table).values((
+        referral_events::referral_id.eq(id),
+        referral_events::actor_id.eq(actor.into_sql::<Nullable<BigInt>>()),
+        referral_events::at.eq(Utc::now().naive_utc()),
+        referral_events::from_state.eq(from.map(State::as_str).into_sql::<Nullable<Text>>()),
+        referral_events::to_state.eq(to.as_str()),
+        referral_events::reason.eq(reason.into_sql::<Nullable<Text>>()),
+        referral_events::employer_link_id.eq(link.into_sql::<Nullable<BigInt>>()),
+    ));
+    on_inner!(conn, c => insert.execute(c))?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use crate::domain::actor::AuthUser;
 use crate::domain::audit;
 use crate::error::{AppError, AppResult};
 use crate::ids::UserId;
+use crate::on_inner;
 
 /// The row key: a SHA-256 of the token's session id, so a copy of the table can't be
 /// replayed as tokens.
@@ -49,16 +50,16 @@ pub fn create(conn: &mut DbConn, user: &AuthUser, ttl_hours: i64) -> AppResult<S
 /// The per-request check, one primary-key lookup: the session exists, belongs to the
 /// token's user, is neither revoked nor expired, and the user is still there and enabled.
 pub fn check(conn: &mut DbConn, sid: &str, user: UserId) -> AppResult<()> {
-    let live = sessions::table
+    // Every signed-in request runs this: on the inner connection (`on_inner!`, db/direct.rs).
+    let query = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(key(sid)))
         .filter(sessions::user_id.eq(user))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(Utc::now().naive_utc()))
         .filter(users::disabled_at.is_null())
-        .select(sessions::user_id)
-        .first::<UserId>(conn)
-        .optional()?;
+        .select(sessions::user_id);
+    let live = on_inner!(conn, c => query.first::<UserId>(c)).optional()?;
     match live {
         Some(_) => Ok(()),
         None => Err(AppError::Unauthorized("the session has ended".into())),

@@ -10,6 +10,7 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{CandidateId, OutboxId, ReferralId};
 use crate::mail::Mail;
+use crate::on_inner;
 
 /// Writes one mail to the outbox, inside the caller's transaction.
 pub fn enqueue(conn: &mut DbConn, mail: &Mail, kind: &str, to: &str, lang: &str, data: &Value) -> AppResult<OutboxId> {
@@ -68,7 +69,7 @@ pub fn enqueue_with(conn: &mut DbConn, mail: &Mail, out: &Outgoing) -> AppResult
     let now = Utc::now().naive_utc();
     // A header value is one line: nothing from data may add another header.
     let one_line = |v: &Option<String>| v.as_ref().map(|v| v.replace(['\r', '\n'], " ").trim().to_string());
-    Ok(diesel::insert_into(outbox::table)
+    let insert = diesel::insert_into(outbox::table)
         .values((
             outbox::created_at.eq(now),
             outbox::kind.eq(out.kind),
@@ -85,8 +86,9 @@ pub fn enqueue_with(conn: &mut DbConn, mail: &Mail, out: &Outgoing) -> AppResult
             outbox::list_unsubscribe.eq(one_line(&out.headers.list_unsubscribe).into_sql::<Nullable<Text>>()),
             outbox::cv_referral_id.eq(out.cv_of.into_sql::<Nullable<BigInt>>()),
         ))
-        .returning(outbox::id)
-        .get_result(conn)?)
+        .returning(outbox::id);
+    // Every mail is written here, inside the change it tells about: on the inner connection.
+    Ok(on_inner!(conn, c => insert.get_result(c))?)
 }
 
 // ---- delivery ------------------------------------------------------------------------
