@@ -23,6 +23,7 @@ use crate::domain::{order, orders, referrals};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId};
 use crate::mail::Mail;
+use crate::on_inner;
 use crate::{geo, occupations};
 
 pub const DEFAULT_RADIUS_KM: f64 = 70.0;
@@ -277,45 +278,51 @@ fn wishing(
     inside: Option<(f64, f64, f64, f64)>,
 ) -> QueryResult<Vec<Narrow>> {
     let (code, group) = (want.code.unwrap_or(""), want.group.unwrap_or(""));
-    let wishes = || {
-        let mut q = candidate_wishes::table
-            .filter(candidate_wishes::job_centre_id.eq(centre))
-            .filter(candidate_wishes::consenting)
-            .filter(candidate_wishes::candidate_id.ne_all(live!(order_id)))
-            // An order that requires a driving licence leaves out candidates without one.
-            .filter(
-                candidate_wishes::driving_licence
-                    .eq(true)
-                    .or(diesel::dsl::not(licence.into_sql::<Bool>())),
-            )
-            .select((
-                candidate_wishes::candidate_id,
-                candidate_wishes::name,
-                candidate_wishes::lat,
-                candidate_wishes::lon,
-                candidate_wishes::occupation_code.nullable(),
-                candidate_wishes::occupation_group.nullable(),
-            ))
-            .order((candidate_wishes::candidate_id, candidate_wishes::occupation_code))
-            .limit(SHORT_LIST)
-            .into_boxed();
-        if let Some((la0, la1, lo0, lo1)) = inside {
-            let within = candidate_wishes::lat
-                .between(la0, la1)
-                .and(candidate_wishes::lon.between(lo0, lo1));
-            q = q.filter(candidate_wishes::lat.is_null().or(within));
-        }
-        q
-    };
-    // The group's range holds the code's wishes too (a code's group is its first digits);
-    // the code's range is read for any left outside it.
-    let mut rows: Vec<Narrow> = wishes()
-        .filter(candidate_wishes::occupation_group.eq(group))
-        .load(conn)?;
-    let same = wishes()
-        .filter(candidate_wishes::occupation_code.eq(code))
-        .filter(candidate_wishes::occupation_group.ne(group));
-    rows.extend(same.load::<Narrow>(conn)?);
+    // On the inner connection (`on_inner!`, db/direct.rs): a few thousand rows, each decoded
+    // without `DbConn`'s per-field indirection. The query is built in each arm: a boxed
+    // query's type names its backend.
+    let mut rows: Vec<Narrow> = on_inner!(conn, c => {
+        let wishes = || {
+            let mut q = candidate_wishes::table
+                .filter(candidate_wishes::job_centre_id.eq(centre))
+                .filter(candidate_wishes::consenting)
+                .filter(candidate_wishes::candidate_id.ne_all(live!(order_id)))
+                // An order that requires a driving licence leaves out candidates without one.
+                .filter(
+                    candidate_wishes::driving_licence
+                        .eq(true)
+                        .or(diesel::dsl::not(licence.into_sql::<Bool>())),
+                )
+                .select((
+                    candidate_wishes::candidate_id,
+                    candidate_wishes::name,
+                    candidate_wishes::lat,
+                    candidate_wishes::lon,
+                    candidate_wishes::occupation_code.nullable(),
+                    candidate_wishes::occupation_group.nullable(),
+                ))
+                .order((candidate_wishes::candidate_id, candidate_wishes::occupation_code))
+                .limit(SHORT_LIST)
+                .into_boxed();
+            if let Some((la0, la1, lo0, lo1)) = inside {
+                let within = candidate_wishes::lat
+                    .between(la0, la1)
+                    .and(candidate_wishes::lon.between(lo0, lo1));
+                q = q.filter(candidate_wishes::lat.is_null().or(within));
+            }
+            q
+        };
+        // The group's range holds the code's wishes too (a code's group is its first digits);
+        // the code's range is read for any left outside it.
+        let mut rows: Vec<Narrow> = wishes()
+            .filter(candidate_wishes::occupation_group.eq(group))
+            .load(c)?;
+        let same = wishes()
+            .filter(candidate_wishes::occupation_code.eq(code))
+            .filter(candidate_wishes::occupation_group.ne(group));
+        rows.extend(same.load::<Narrow>(c)?);
+        rows
+    });
     // One candidate's rows together, as the ranking folds them; the first SHORT_LIST, as one
     // query of both would give.
     rows.sort_by(|a, b| (a.0, &a.4).cmp(&(b.0, &b.4)));
@@ -324,15 +331,34 @@ fn wishing(
 }
 
 /// The best `limit`, in order: best tier first, then the nearest as shown (to 100 m), then
-/// by name; the candidates' order where all three are equal.
-fn best(mut out: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
-    out.sort_by(|a, b| {
-        (closeness(a.tier, shown_km(a.distance)), &a.name)
-            .partial_cmp(&(closeness(b.tier, shown_km(b.distance)), &b.name))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    out.truncate(limit);
-    out
+/// by name; the candidates' order where all three are equal. Thousands may wish a popular
+/// occupation: each one's key is made once, and only the best `limit` are sorted (the rest
+/// are split off in linear time).
+fn best(out: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
+    // The shown distance in whole 100 m orders as the shown km do; the position comes last,
+    // so equal keys keep the candidates' order.
+    type Key = (Tier, bool, i64, usize);
+    let mut keys: Vec<Key> = out
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let tenths = r.distance.map(|d| (d * 10.0).round() as i64);
+            (r.tier, tenths.is_none(), tenths.unwrap_or(0), i)
+        })
+        .collect();
+    let order = |a: &Key, b: &Key| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| out[a.3].name.cmp(&out[b.3].name))
+            .then(a.3.cmp(&b.3))
+    };
+    if keys.len() > limit {
+        keys.select_nth_unstable_by(limit, order);
+        keys.truncate(limit);
+    }
+    keys.sort_unstable_by(order);
+    let mut slots: Vec<Option<Ranked>> = out.into_iter().map(Some).collect();
+    keys.iter().filter_map(|k| slots[k.3].take()).collect()
 }
 
 /// Folds the rows (one per wish) into one per candidate, with its tier, wish and distance;
