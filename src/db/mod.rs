@@ -102,9 +102,9 @@ impl DbUrl {
 /// larger statement (a migration rewriting a table) still spills, so memory stays bounded.
 const SUBJOURNAL_SPILL_BYTES: i32 = 8 << 20;
 
-/// Whether `sqlite_process_settings` could set the spill threshold (only before SQLite's
-/// first use in the process).
-static SPILL_SET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Whether `sqlite_process_settings` could make its settings (only before SQLite's first
+/// use in the process).
+static CONFIGURED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Settings for the whole process, made once before the first connection.
 ///
@@ -137,11 +137,19 @@ fn sqlite_process_settings() {
     }
     static REGISTER: std::sync::Once = std::sync::Once::new();
     REGISTER.call_once(|| {
-        // SAFETY: sqlite3_config takes one int for this option. It must come before SQLite
-        // initialises (the auto-extension below does that); later it refuses with MISUSE and
-        // changes nothing, which SPILL_SET records.
-        let spill = unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_STMTJRNL_SPILL, SUBJOURNAL_SPILL_BYTES as c_int) };
-        SPILL_SET.store(spill == ffi::SQLITE_OK, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: each option takes the arguments given (none; one int). They must come
+        // before SQLite initialises (the auto-extension below does that); later SQLite refuses
+        // them with MISUSE and changes nothing, which CONFIGURED records.
+        //
+        // Multi-thread mode: no mutex around each call on a connection or statement (5% of
+        // the suggestions' row reads). Diesel's connections are `Send` but not `Sync`, and the
+        // pool hands each to one thread at a time, so no two threads ever use one at once.
+        let configured = unsafe {
+            ffi::sqlite3_config(ffi::SQLITE_CONFIG_MULTITHREAD) == ffi::SQLITE_OK
+                && ffi::sqlite3_config(ffi::SQLITE_CONFIG_STMTJRNL_SPILL, SUBJOURNAL_SPILL_BYTES as c_int)
+                    == ffi::SQLITE_OK
+        };
+        CONFIGURED.store(configured, std::sync::atomic::Ordering::Relaxed);
         // SAFETY: registers a function with the signature SQLite expects; it stays valid for
         // the life of the process.
         unsafe { ffi::sqlite3_auto_extension(Some(enable_qpsg)) };
@@ -406,14 +414,14 @@ mod tests {
         assert_eq!(like_pattern("BRØNDBY"), "%brøndby%");
     }
 
-    /// The spill threshold only takes if it is set before SQLite's first use: opening a
-    /// connection sets it first (no connection of this process opens SQLite any other way).
+    /// The process's settings only take if they are made before SQLite's first use: opening
+    /// a connection makes them first (no connection of this process opens SQLite any other way).
     #[test]
-    fn the_subjournal_spill_is_set_before_sqlite_starts() {
+    fn the_process_settings_are_made_before_sqlite_starts() {
         let dir = std::env::temp_dir().join(format!("staer-db-spill-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         DbUrl::parse(dir.join("s.db").to_str().unwrap()).connect(1000).unwrap();
-        assert!(SPILL_SET.load(std::sync::atomic::Ordering::Relaxed));
+        assert!(CONFIGURED.load(std::sync::atomic::Ordering::Relaxed));
         std::fs::remove_dir_all(&dir).ok();
     }
 
