@@ -141,7 +141,7 @@ fn sqlite_process_settings() {
         // before SQLite initialises (the auto-extension below does that); later SQLite refuses
         // them with MISUSE and changes nothing, which CONFIGURED records.
         //
-        // Multi-thread mode: no mutex around each call on a connection or statement (5% of
+        // Multi-thread mode: no mutex around each call on a connection or statement (6% of
         // the suggestions' row reads). Diesel's connections are `Send` but not `Sync`, and the
         // pool hands each to one thread at a time, so no two threads ever use one at once.
         let configured = unsafe {
