@@ -335,22 +335,20 @@ fn wishing(
 /// occupation: each one's key is made once, and only the best `limit` are sorted (the rest
 /// are split off in linear time).
 fn best(out: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
-    // The shown distance in whole 100 m orders as the shown km do; the position comes last,
-    // so equal keys keep the candidates' order.
-    type Key = (Tier, bool, i64, usize);
+    // `closeness` of the shown distance, as every ranking here compares; the position comes
+    // last, so equal keys keep the candidates' order.
+    type Key = ((Tier, bool, f64), usize);
     let mut keys: Vec<Key> = out
         .iter()
         .enumerate()
-        .map(|(i, r)| {
-            let tenths = r.distance.map(|d| (d * 10.0).round() as i64);
-            (r.tier, tenths.is_none(), tenths.unwrap_or(0), i)
-        })
+        .map(|(i, r)| (closeness(r.tier, shown_km(r.distance)), i))
         .collect();
-    let order = |a: &Key, b: &Key| {
-        (a.0, a.1, a.2)
-            .cmp(&(b.0, b.1, b.2))
-            .then_with(|| out[a.3].name.cmp(&out[b.3].name))
-            .then(a.3.cmp(&b.3))
+    let order = |((ta, na, da), ia): &Key, ((tb, nb, db), ib): &Key| {
+        (ta, na)
+            .cmp(&(tb, nb))
+            .then(da.total_cmp(db))
+            .then_with(|| out[*ia].name.cmp(&out[*ib].name))
+            .then(ia.cmp(ib))
     };
     if keys.len() > limit {
         keys.select_nth_unstable_by(limit, order);
@@ -358,7 +356,7 @@ fn best(out: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
     }
     keys.sort_unstable_by(order);
     let mut slots: Vec<Option<Ranked>> = out.into_iter().map(Some).collect();
-    keys.iter().filter_map(|k| slots[k.3].take()).collect()
+    keys.iter().filter_map(|(_, i)| slots[*i].take()).collect()
 }
 
 /// Folds the rows (one per wish) into one per candidate, with its tier, wish and distance;
