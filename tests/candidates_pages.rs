@@ -1,7 +1,8 @@
 //! The candidates list (search, pages, totals), editing a candidate (round trip, audit, other
 //! centres get 404), the order page's referral picker (no one already referred), refusing an
 //! unknown occupation code and an unconfirmed start date long past, and match reasons in the
-//! page's language. Through HTTP, on SQLite and PostgreSQL.
+//! page's language. Through HTTP, on SQLite and PostgreSQL. The picker's total, which starts
+//! from a count that triggers keep, against the candidates themselves after every kind of write.
 
 mod common;
 
@@ -10,6 +11,39 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
 
 use common::form::{attr, form_fields, unescape};
+use diesel::prelude::*;
+use staer_hub::db::schema::{candidates, referrals};
+
+/// The total in the picker's pager ("1 - 20 af 21"), or None when it has no pager.
+fn picker_total(html: &str) -> Option<i64> {
+    let refer = &html[html.find("id=\"refer\"")?..];
+    let range = &refer[refer.find("<span class=\"range\">")? + 20..];
+    let text = &range[..range.find("</span>")?];
+    Some(text.rsplit(' ').next()?.replace('.', "").parse().unwrap())
+}
+
+/// The oracle: the centre's live candidates with consent and no live referral to the order,
+/// counted from the rows themselves.
+fn referable_now(app: &common::TestApp, centre: i64, order: i64) -> i64 {
+    app.state
+        .db
+        .read_blocking(move |c| {
+            let referred: Vec<i64> = referrals::table
+                .filter(referrals::order_id.eq(order))
+                .filter(referrals::state.eq_any(["pending_approval", "available_to_company"]))
+                .select(referrals::candidate_id)
+                .load(c)?;
+            Ok(candidates::table
+                .filter(candidates::job_centre_id.eq(centre))
+                .filter(candidates::consent_given_at.is_not_null())
+                .filter(candidates::consent_revoked_at.is_null())
+                .filter(candidates::erased_at.is_null())
+                .filter(candidates::id.ne_all(referred))
+                .count()
+                .get_result(c)?)
+        })
+        .unwrap()
+}
 
 /// The options of the picker's select (`candidate_id`): their values.
 fn picker_ids(html: &str) -> Vec<i64> {
@@ -358,5 +392,65 @@ on_both! {
         assert!(jobs.contains("Same occupation: Kok, "));
         let da = pages.get(&format!("/orders/{order}?lang=da"));
         assert!(da.contains("Samme stilling: Kok, "));
+    }
+
+    picker_total_follows_every_write(app) {
+        let brondby = app.login("brondby.konsulent");
+        let order = app.shared_order(&brondby, json!({"title": "Tælle-ordre"}), &["HRS"]);
+        let frb = app.login("frederiksberg.konsulent");
+        let pages = Pages::login(app, "frederiksberg.konsulent");
+        let ids: Vec<i64> = (1..=21).map(|n| app.candidate(&frb, &format!("Tæller {n}"), true)).collect();
+        let without = app.candidate(&frb, "Tæller uden samtykke", false);
+        let centre = app.state.db.read_blocking(move |c| {
+            Ok(candidates::table.find(without).select(candidates::job_centre_id).first::<i64>(c)?)
+        }).unwrap();
+        let path = format!("/orders/{order}");
+        let check = |step: &str| {
+            let want = referable_now(app, centre, order);
+            assert!(want > 20, "{step}: too few for a pager ({want})");
+            assert_eq!(picker_total(&pages.get(&path)), Some(want), "{step}");
+            assert_eq!(picker_total(&pages.get(&format!("{path}?cp=2"))), Some(want), "{step}, page 2");
+        };
+        check("made with consent");
+        let before = referable_now(app, centre, order);
+        let consent = |id: i64| {
+            let (s, b) = app.post(&format!("/api/v1/candidates/{id}/consent"), &frb, json!({}));
+            assert_eq!(s, 200, "{b}");
+        };
+        let revoke = |id: i64| {
+            let (s, b) = app.call("DELETE", &format!("/api/v1/candidates/{id}/consent"), Some(&frb), None);
+            assert!(s < 300, "{s} {b}");
+        };
+        consent(without);
+        check("consent given later");
+        consent(without);
+        check("consent given again");
+        revoke(ids[0]);
+        check("consent revoked");
+        consent(ids[0]);
+        check("consent given after a revocation");
+        // Referred: left out; revoking the consent withdraws the referral; then consent again.
+        assert_eq!(app.refer(&frb, order, ids[1]).0, 201);
+        check("referred");
+        revoke(ids[1]);
+        check("referred, then consent revoked");
+        consent(ids[1]);
+        assert_eq!(app.refer(&frb, order, ids[1]).0, 201);
+        check("referred again");
+        let (s, b) = app.call("DELETE", &format!("/api/v1/candidates/{}", ids[2]), Some(&frb), None);
+        assert!(s < 300, "{s} {b}");
+        check("erased");
+        // Import: one new with consent, one new without; then the file gives the second consent.
+        let csv = |rows: &str| {
+            let body = format!("external_id,name,consent_given_at\r\n{rows}");
+            let (s, r) = app.raw("POST", "/api/v1/import/candidates", Some(&frb), Some(body), "text/csv");
+            assert_eq!(s, 200, "{r}");
+        };
+        csv("T-1,Tæller import,2026-11-01\r\nT-2,Tæller import to,\r\n");
+        check("imported");
+        csv("T-1,Tæller import,2026-11-01\r\nT-2,Tæller import to,2026-11-02\r\n");
+        check("imported again with consent");
+        // Net: +1 (later consent), +1 and +1 (import), -1 (referred), -1 (erased).
+        assert_eq!(referable_now(app, centre, order), before + 1);
     }
 }

@@ -391,6 +391,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Each centre's live candidates with consent, kept by triggers (migration
+    /// 2026-12-02-000101): the order page's referral picker counts from it.
+    consenting_counts (job_centre_id) {
+        job_centre_id -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     /// The reports' orders shared, kept by triggers (migration 2026-12-01-000502).
     share_counts (network_id, month, order_centre_id) {
         network_id -> BigInt,
@@ -487,6 +496,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     network_referral_counts,
     decision_times,
     share_counts,
+    consenting_counts,
     employer_links,
     employer_link_tokens,
     notices,

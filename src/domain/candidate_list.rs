@@ -2,12 +2,13 @@
 //! or occupation wish) and the order page's referral picker (consenting, not already referred).
 //!
 //! Every query is bounded by the centre (index `candidates_centre_name` gives the order, so a
-//! page is a LIMIT/OFFSET on an index range) and counted with the same filter.
+//! page is a LIMIT/OFFSET on an index range) and counted with the same filter, except the
+//! picker's total without a needle, which starts from the centre's kept count.
 
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::db::schema::{candidate_wishes, candidates, referrals};
+use crate::db::schema::{candidate_wishes, candidates, consenting_counts, referrals};
 use crate::db::{coalesce, like_pattern, lower, DbConn};
 use crate::domain::actor::AuthUser;
 use crate::domain::candidates::Candidate;
@@ -118,6 +119,15 @@ fn matching<'a>(user: &AuthUser, s: &Search) -> Boxed<'a> {
 
 fn page_of<'a>(conn: &mut DbConn, s: &Search, make: impl Fn() -> Boxed<'a>) -> AppResult<Page<Candidate>> {
     let total: i64 = make().count().get_result(conn)?;
+    page_with(conn, s, total, make)
+}
+
+fn page_with<'a>(
+    conn: &mut DbConn,
+    s: &Search,
+    total: i64,
+    make: impl Fn() -> Boxed<'a>,
+) -> AppResult<Page<Candidate>> {
     let items = make()
         .select(Candidate::as_select())
         .order((candidates::name, candidates::id))
@@ -141,12 +151,32 @@ pub fn referable(conn: &mut DbConn, user: &AuthUser, order: JobOrderId, s: &Sear
         .filter(referrals::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
         .select(referrals::candidate_id)
         .load(conn)?;
-    page_of(conn, s, || {
+    let consenting = || {
         matching(user, s)
             .filter(candidates::consent_given_at.is_not_null())
             .filter(candidates::consent_revoked_at.is_null())
-            .filter(candidates::id.ne_all(referred.clone()))
-    })
+    };
+    let unreferred = || consenting().filter(candidates::id.ne_all(referred.clone()));
+    if !s.q.is_empty() {
+        return page_of(conn, s, unreferred);
+    }
+    // Without a needle, the total is the centre's kept count (migration 2026-12-02-000101)
+    // less those already referred, so a page view doesn't count the whole centre.
+    let kept: i64 = consenting_counts::table
+        .find(user.job_centre_id)
+        .select(consenting_counts::n)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0);
+    let taken: i64 = if referred.is_empty() {
+        0
+    } else {
+        consenting()
+            .filter(candidates::id.eq_any(referred.clone()))
+            .count()
+            .get_result(conn)?
+    };
+    page_with(conn, s, kept - taken, unreferred)
 }
 
 /// One page of the candidates the user can mail a job suggestion: consenting, with an email.

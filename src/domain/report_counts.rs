@@ -1,7 +1,8 @@
 //! The reports' tables that triggers keep: the counters (`referral_counts`,
 //! `network_referral_counts`, in step with every write to `referrals` and `order_shares`,
 //! migration 2026-11-30-000301), `decision_times` (2026-12-01-000501) and `share_counts`
-//! (2026-12-01-000502). A bulk load skips the per-row trigger and fills the table once
+//! (2026-12-01-000502); and, for the order page's picker, `consenting_counts`
+//! (2026-12-02-000101). A bulk load skips the per-row trigger and fills the table once
 //! afterwards with the migration's own SELECT, which is what the triggers add up to.
 
 use crate::db::{catalogue, DbConn};
@@ -82,6 +83,27 @@ pub fn rebuild_decision_times(c: &mut DbConn) -> AppResult<()> {
 pub fn bulk_insert_events(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
     without_trigger(c, "referral_events", DECISION_TRIGGER, load)?;
     rebuild_decision_times(c)
+}
+
+/// The trigger that counts each inserted candidate with consent (migration 2026-12-02-000101).
+const CONSENTING_TRIGGER: &str = "consenting_counts_insert";
+
+/// Each centre's live candidates with consent, counted again from scratch.
+pub fn rebuild_consenting_counts(c: &mut DbConn) -> AppResult<()> {
+    c.batch_execute(
+        "DELETE FROM consenting_counts;
+         INSERT INTO consenting_counts (job_centre_id, n)
+         SELECT job_centre_id, count(*) FROM candidates
+         WHERE consent_given_at IS NOT NULL AND consent_revoked_at IS NULL AND erased_at IS NULL
+         GROUP BY job_centre_id;",
+    )?;
+    Ok(())
+}
+
+/// Inserts candidates in bulk without the per-row count, then counts once.
+pub fn bulk_insert_candidates(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
+    without_trigger(c, "candidates", CONSENTING_TRIGGER, load)?;
+    rebuild_consenting_counts(c)
 }
 
 /// Runs `load` with one trigger of `table` off, in the caller's transaction.

@@ -7,8 +7,8 @@ use super::*;
 use diesel::sql_types::BigInt;
 
 use crate::db::schema::{
-    decision_times, job_orders, network_referral_counts, order_shares, referral_counts, referral_events, referrals,
-    share_counts, users,
+    candidates, consenting_counts, decision_times, job_orders, network_referral_counts, order_shares, referral_counts,
+    referral_events, referrals, share_counts, users,
 };
 
 /// A small seed: the counts the app keeps agree with the rows.
@@ -85,6 +85,22 @@ fn small_seed_is_consistent(url: &str) {
         let shares: i64 = order_shares::table.count().get_result(c)?;
         let counted_shares: i64 = share_counts::table.select(total()).first(c)?;
         assert_eq!(counted_shares, shares);
+        // So do each centre's candidates with consent, the picker's total.
+        let consenting: Vec<(i64, i64)> = candidates::table
+            .filter(candidates::consent_given_at.is_not_null())
+            .filter(candidates::consent_revoked_at.is_null())
+            .filter(candidates::erased_at.is_null())
+            .group_by(candidates::job_centre_id)
+            .select((candidates::job_centre_id, count_star()))
+            .order(candidates::job_centre_id)
+            .load(c)?;
+        let kept: Vec<(i64, i64)> = consenting_counts::table
+            .filter(consenting_counts::n.ne(0))
+            .select((consenting_counts::job_centre_id, consenting_counts::n))
+            .order(consenting_counts::job_centre_id)
+            .load(c)?;
+        assert!(!consenting.is_empty());
+        assert_eq!(kept, consenting);
         // Every coordinator decision has its time in decision_times, though the seed loads
         // the events without the per-row trigger.
         let kept: Vec<(i64, i64)> = decision_times::table

@@ -103,7 +103,7 @@ pub(super) fn write(
     })?;
     drop(t.notifications);
     phases.run("candidates", t.candidates.len() as u64, &|c, bar| {
-        load_table!(c, candidates, t.candidates, 15, bar)?;
+        report_counts::bulk_insert_candidates(c, |c| load_table!(c, candidates, t.candidates, 15, bar))?;
         load_table!(c, candidate_wishes, t.wishes, 4, bar)
     })?;
     drop(t.candidates);
