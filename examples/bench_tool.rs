@@ -289,7 +289,7 @@ fn order_page_parts(me: &AuthUser) -> Vec<(&'static str, Part<'_>)> {
             "header",
             Box::new(move |c, _| {
                 users_d::header_names(c, me)?;
-                approvals::awaiting_count(c, me)?;
+                approvals::awaiting_count_capped(c, me)?;
                 notices::unread_count(c, me).map(drop)
             }),
         ),
