@@ -117,6 +117,13 @@ fn matching<'a>(user: &AuthUser, s: &Search) -> Boxed<'a> {
     query
 }
 
+/// The centre's live candidates with consent given and not revoked, narrowed by the needle.
+fn consenting<'a>(user: &AuthUser, s: &Search) -> Boxed<'a> {
+    matching(user, s)
+        .filter(candidates::consent_given_at.is_not_null())
+        .filter(candidates::consent_revoked_at.is_null())
+}
+
 fn page_of<'a>(conn: &mut DbConn, s: &Search, make: impl Fn() -> Boxed<'a>) -> AppResult<Page<Candidate>> {
     let total: i64 = make().count().get_result(conn)?;
     page_with(conn, s, total, make)
@@ -151,12 +158,7 @@ pub fn referable(conn: &mut DbConn, user: &AuthUser, order: JobOrderId, s: &Sear
         .filter(referrals::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
         .select(referrals::candidate_id)
         .load(conn)?;
-    let consenting = || {
-        matching(user, s)
-            .filter(candidates::consent_given_at.is_not_null())
-            .filter(candidates::consent_revoked_at.is_null())
-    };
-    let unreferred = || consenting().filter(candidates::id.ne_all(referred.clone()));
+    let unreferred = || consenting(user, s).filter(candidates::id.ne_all(referred.clone()));
     if !s.q.is_empty() {
         return page_of(conn, s, unreferred);
     }
@@ -171,7 +173,7 @@ pub fn referable(conn: &mut DbConn, user: &AuthUser, order: JobOrderId, s: &Sear
     let taken: i64 = if referred.is_empty() {
         0
     } else {
-        consenting()
+        consenting(user, s)
             .filter(candidates::id.eq_any(referred.clone()))
             .count()
             .get_result(conn)?
@@ -181,12 +183,7 @@ pub fn referable(conn: &mut DbConn, user: &AuthUser, order: JobOrderId, s: &Sear
 
 /// One page of the candidates the user can mail a job suggestion: consenting, with an email.
 pub fn suggestable(conn: &mut DbConn, user: &AuthUser, s: &Search) -> AppResult<Page<Candidate>> {
-    page_of(conn, s, || {
-        matching(user, s)
-            .filter(candidates::consent_given_at.is_not_null())
-            .filter(candidates::consent_revoked_at.is_null())
-            .filter(candidates::email.is_not_null())
-    })
+    page_of(conn, s, || consenting(user, s).filter(candidates::email.is_not_null()))
 }
 
 #[cfg(test)]
