@@ -199,11 +199,19 @@ pub fn candidates_for_order(
     // The box of `km` around the workplace (None: the order gives no place).
     let bbox = |km: f64| place.map(|p| geo::bounding_box(p, km));
 
-    // Tiers 1-2: the wishes of the order's code or group, within reach or without a place.
+    // Tiers 1-2: the wishes of the order's code, then those of the rest of its group, within
+    // reach or without a place. Every tier-1 match ranks above every tier-2 one, so when the
+    // code's alone fill the page the group's are not read (most orders of a big centre).
     let mut out = Vec::new();
     if want.code.is_some() || want.group.is_some() {
-        let rows = wishing(conn, &want, order_id, centre, licence, bbox(radius_km))?;
-        out = rank(&want, place, radius_km, rows);
+        let wished = |conn: &mut DbConn, range| wishing(conn, &want, range, order_id, centre, licence, bbox(radius_km));
+        out = rank(&want, place, radius_km, wished(conn, Wished::Code)?);
+        if out.len() < limit {
+            // A candidate wishing the code and another of the group is tier 1, ranked above.
+            let seen: HashSet<CandidateId> = out.iter().map(|m| m.id).collect();
+            let related = rank(&want, place, radius_km, wished(conn, Wished::RestOfGroup)?);
+            out.extend(related.into_iter().filter(|m| !seen.contains(&m.id)));
+        }
     }
 
     // Tier 3: the nearest of the others, ring by ring, then those without a known place.
@@ -266,12 +274,21 @@ pub fn candidates_for_order(
     Ok(shown(conn, best(out, limit), licence)?)
 }
 
-/// Tiers 1-2: the consenting candidates' wishes of the order's group, and of its code, each
-/// an index range read alone (`inside`: the box of the reach; a wish without a place is
-/// kept), together in the candidates' order.
+/// Which wishes of an order's occupation are read: those of its code (tier 1), or those of
+/// the rest of its group (tier 2).
+#[derive(Clone, Copy)]
+enum Wished {
+    Code,
+    RestOfGroup,
+}
+
+/// The consenting candidates' wishes of one range (an index range read alone; `inside`: the
+/// box of the reach, a wish without a place being kept), in the candidates' order, one
+/// candidate's rows together as the ranking folds them.
 fn wishing(
     conn: &mut DbConn,
     want: &Want,
+    range: Wished,
     order_id: JobOrderId,
     centre: JobCentreId,
     licence: bool,
@@ -279,55 +296,44 @@ fn wishing(
 ) -> QueryResult<Vec<Narrow>> {
     let (code, group) = (want.code.unwrap_or(""), want.group.unwrap_or(""));
     // On the inner connection (`on_inner!`, db/direct.rs): a few thousand rows, each decoded
-    // without `DbConn`'s per-field indirection. The query is built in each arm: a boxed
+    // without `DbConn`'s per-field indirection. The query is built in the arm: a boxed
     // query's type names its backend.
-    let mut rows: Vec<Narrow> = on_inner!(conn, c => {
-        let wishes = || {
-            let mut q = candidate_wishes::table
-                .filter(candidate_wishes::job_centre_id.eq(centre))
-                .filter(candidate_wishes::consenting)
-                .filter(candidate_wishes::candidate_id.ne_all(live!(order_id)))
-                // An order that requires a driving licence leaves out candidates without one.
-                .filter(
-                    candidate_wishes::driving_licence
-                        .eq(true)
-                        .or(diesel::dsl::not(licence.into_sql::<Bool>())),
-                )
-                .select((
-                    candidate_wishes::candidate_id,
-                    candidate_wishes::name,
-                    candidate_wishes::lat,
-                    candidate_wishes::lon,
-                    candidate_wishes::occupation_code.nullable(),
-                    candidate_wishes::occupation_group.nullable(),
-                ))
-                .order((candidate_wishes::candidate_id, candidate_wishes::occupation_code))
-                .limit(SHORT_LIST)
-                .into_boxed();
-            if let Some((la0, la1, lo0, lo1)) = inside {
-                let within = candidate_wishes::lat
-                    .between(la0, la1)
-                    .and(candidate_wishes::lon.between(lo0, lo1));
-                q = q.filter(candidate_wishes::lat.is_null().or(within));
-            }
-            q
+    on_inner!(conn, c => {
+        let mut q = candidate_wishes::table
+            .filter(candidate_wishes::job_centre_id.eq(centre))
+            .filter(candidate_wishes::consenting)
+            .filter(candidate_wishes::candidate_id.ne_all(live!(order_id)))
+            // An order that requires a driving licence leaves out candidates without one.
+            .filter(
+                candidate_wishes::driving_licence
+                    .eq(true)
+                    .or(diesel::dsl::not(licence.into_sql::<Bool>())),
+            )
+            .select((
+                candidate_wishes::candidate_id,
+                candidate_wishes::name,
+                candidate_wishes::lat,
+                candidate_wishes::lon,
+                candidate_wishes::occupation_code.nullable(),
+                candidate_wishes::occupation_group.nullable(),
+            ))
+            .order((candidate_wishes::candidate_id, candidate_wishes::occupation_code))
+            .limit(SHORT_LIST)
+            .into_boxed();
+        if let Some((la0, la1, lo0, lo1)) = inside {
+            let within = candidate_wishes::lat
+                .between(la0, la1)
+                .and(candidate_wishes::lon.between(lo0, lo1));
+            q = q.filter(candidate_wishes::lat.is_null().or(within));
+        }
+        q = match range {
+            Wished::Code => q.filter(candidate_wishes::occupation_code.eq(code)),
+            Wished::RestOfGroup => q
+                .filter(candidate_wishes::occupation_group.eq(group))
+                .filter(candidate_wishes::occupation_code.ne(code)),
         };
-        // The group's range holds the code's wishes too (a code's group is its first digits);
-        // the code's range is read for any left outside it.
-        let mut rows: Vec<Narrow> = wishes()
-            .filter(candidate_wishes::occupation_group.eq(group))
-            .load(c)?;
-        let same = wishes()
-            .filter(candidate_wishes::occupation_code.eq(code))
-            .filter(candidate_wishes::occupation_group.ne(group));
-        rows.extend(same.load::<Narrow>(c)?);
-        rows
-    });
-    // One candidate's rows together, as the ranking folds them; the first SHORT_LIST, as one
-    // query of both would give.
-    rows.sort_by(|a, b| (a.0, &a.4).cmp(&(b.0, &b.4)));
-    rows.truncate(SHORT_LIST as usize);
-    Ok(rows)
+        q.load(c)
+    })
 }
 
 /// The best `limit`, in order: best tier first, then the nearest as shown (to 100 m), then
