@@ -205,11 +205,16 @@ pub fn candidates_for_order(
     let mut out = Vec::new();
     if want.code.is_some() || want.group.is_some() {
         let wished = |conn: &mut DbConn, range| wishing(conn, &want, range, order_id, centre, licence, bbox(radius_km));
-        out = rank(&want, place, radius_km, wished(conn, Wished::Code)?);
+        out = rank_wishes(Wished::Code, place, radius_km, wished(conn, Wished::Code)?);
         if out.len() < limit {
             // A candidate wishing the code and another of the group is tier 1, ranked above.
             let seen: HashSet<CandidateId> = out.iter().map(|m| m.id).collect();
-            let related = rank(&want, place, radius_km, wished(conn, Wished::RestOfGroup)?);
+            let related = rank_wishes(
+                Wished::RestOfGroup,
+                place,
+                radius_km,
+                wished(conn, Wished::RestOfGroup)?,
+            );
             out.extend(related.into_iter().filter(|m| !seen.contains(&m.id)));
         }
     }
@@ -271,7 +276,12 @@ pub fn candidates_for_order(
         }
         out.extend(others.into_iter().filter(|m| !seen.contains(&m.id)));
     }
-    Ok(shown(conn, best(out, limit), licence)?)
+    let mut top = best(out, limit);
+    // A tier-1 wish is the order's own code: named for the shown ones only.
+    for r in top.iter_mut().filter(|r| r.tier == Tier::SameOccupation) {
+        r.wish = want.code.map(str::to_string);
+    }
+    Ok(shown(conn, top, licence)?)
 }
 
 /// Which wishes of an order's occupation are read: those of its code (tier 1), or those of
@@ -282,9 +292,13 @@ enum Wished {
     RestOfGroup,
 }
 
+/// A wish row of one range: candidate, name, lat, lon, and for the rest of the group the
+/// wish's code (the code's own range needs none: it is the order's).
+type WishRow = (CandidateId, String, Option<f64>, Option<f64>, Option<String>);
+
 /// The consenting candidates' wishes of one range (an index range read alone; `inside`: the
 /// box of the reach, a wish without a place being kept), in the candidates' order, one
-/// candidate's rows together as the ranking folds them.
+/// candidate's rows together. Only what ranks them is read: thousands of rows a page.
 fn wishing(
     conn: &mut DbConn,
     want: &Want,
@@ -293,47 +307,64 @@ fn wishing(
     centre: JobCentreId,
     licence: bool,
     inside: Option<(f64, f64, f64, f64)>,
-) -> QueryResult<Vec<Narrow>> {
+) -> QueryResult<Vec<WishRow>> {
+    use candidate_wishes as w;
+    use diesel::sql_types::{Nullable, Text};
     let (code, group) = (want.code.unwrap_or(""), want.group.unwrap_or(""));
-    // On the inner connection (`on_inner!`, db/direct.rs): a few thousand rows, each decoded
-    // without `DbConn`'s per-field indirection. The query is built in the arm: a boxed
-    // query's type names its backend.
+    // On the inner connection (`on_inner!`, db/direct.rs): each field decoded without
+    // `DbConn`'s per-field indirection. The query is built in the arm: a boxed query's type
+    // names its backend.
     on_inner!(conn, c => {
-        let mut q = candidate_wishes::table
-            .filter(candidate_wishes::job_centre_id.eq(centre))
-            .filter(candidate_wishes::consenting)
-            .filter(candidate_wishes::candidate_id.ne_all(live!(order_id)))
-            // An order that requires a driving licence leaves out candidates without one.
-            .filter(
-                candidate_wishes::driving_licence
-                    .eq(true)
-                    .or(diesel::dsl::not(licence.into_sql::<Bool>())),
-            )
-            .select((
-                candidate_wishes::candidate_id,
-                candidate_wishes::name,
-                candidate_wishes::lat,
-                candidate_wishes::lon,
-                candidate_wishes::occupation_code.nullable(),
-                candidate_wishes::occupation_group.nullable(),
-            ))
-            .order((candidate_wishes::candidate_id, candidate_wishes::occupation_code))
-            .limit(SHORT_LIST)
-            .into_boxed();
-        if let Some((la0, la1, lo0, lo1)) = inside {
-            let within = candidate_wishes::lat
-                .between(la0, la1)
-                .and(candidate_wishes::lon.between(lo0, lo1));
-            q = q.filter(candidate_wishes::lat.is_null().or(within));
-        }
-        q = match range {
-            Wished::Code => q.filter(candidate_wishes::occupation_code.eq(code)),
-            Wished::RestOfGroup => q
-                .filter(candidate_wishes::occupation_group.eq(group))
-                .filter(candidate_wishes::occupation_code.ne(code)),
+        let rows = || {
+            w::table
+                .filter(w::job_centre_id.eq(centre))
+                .filter(w::consenting)
+                .filter(w::candidate_id.ne_all(live!(order_id)))
+                // An order that requires a driving licence leaves out candidates without one.
+                .filter(w::driving_licence.eq(true).or(diesel::dsl::not(licence.into_sql::<Bool>())))
         };
-        q.load(c)
+        let mut q = match range {
+            Wished::Code => rows()
+                .filter(w::occupation_code.eq(code))
+                .select((w::candidate_id, w::name, w::lat, w::lon, diesel::dsl::sql::<Nullable<Text>>("CAST(NULL AS TEXT)")))
+                .into_boxed(),
+            Wished::RestOfGroup => rows()
+                .filter(w::occupation_group.eq(group))
+                .filter(w::occupation_code.ne(code))
+                .select((w::candidate_id, w::name, w::lat, w::lon, w::occupation_code.nullable()))
+                .into_boxed(),
+        };
+        if let Some((la0, la1, lo0, lo1)) = inside {
+            q = q.filter(w::lat.is_null().or(w::lat.between(la0, la1).and(w::lon.between(lo0, lo1))));
+        }
+        q.order((w::candidate_id, w::occupation_code)).limit(SHORT_LIST).load(c)
     })
+}
+
+/// Ranks one range's rows, all of its tier, dropping those out of reach. A candidate with
+/// several wishes of the group keeps the first by code, as `tier` chooses.
+fn rank_wishes(range: Wished, place: Option<(f64, f64)>, radius_km: f64, rows: Vec<WishRow>) -> Vec<Ranked> {
+    let tier = match range {
+        Wished::Code => Tier::SameOccupation,
+        Wished::RestOfGroup => Tier::RelatedOccupation,
+    };
+    let mut out: Vec<Ranked> = Vec::with_capacity(rows.len());
+    let mut last = None;
+    for (id, name, lat, lon, wish) in rows {
+        if last.replace(id) == Some(id) {
+            continue;
+        }
+        if let Some(distance) = geo::reach(place, lat.zip(lon), radius_km) {
+            out.push(Ranked {
+                id,
+                name,
+                tier,
+                wish,
+                distance,
+            });
+        }
+    }
+    out
 }
 
 /// The best `limit`, in order: best tier first, then the nearest as shown (to 100 m), then
