@@ -256,3 +256,32 @@ on_both! {
         assert_eq!(p["occupation_code"], "711510");
     }
 }
+
+on_both! {
+    // The page's list reads the code's wishers place by place, nearest first, and stops once
+    // it has enough. A place as near as the last one read can still hold a better name: it
+    // is read too. Two places 0.02° north and south of the workplace are equally far (2.2 km);
+    // the southern one comes first in the index and alone fills a list of two.
+    equally_near_places_are_read_together(app) {
+        let owner = app.login("brondby.konsulent");
+        let frb = app.login("frederiksberg.konsulent");
+        let kok = app.shared_order(
+            &owner,
+            json!({"title": "Kok", "occupation": "Kok", "workplace_postcode": "2605"}),
+            &["HRS"],
+        );
+        let (lat, lon) = (55.64504, 12.4044); // 2605 Brøndby in the postcode table
+        for (name, dlat) in [("Birk Syd", -0.02), ("Bøg Syd", -0.02), ("Ask Nord", 0.02)] {
+            let body = json!({"name": name, "occupations": ["kok"], "latitude": lat + dlat, "longitude": lon});
+            let (s, c) = app.post("/api/v1/candidates", &frb, body);
+            assert_eq!(s, 201, "{c}");
+            app.post(&format!("/api/v1/candidates/{}/consent", c["id"]), &frb, json!({}));
+        }
+        let (s, m) = app.get(&format!("/api/v1/orders/{kok}/matches?limit=2"), &frb);
+        assert_eq!(s, 200, "{m}");
+        assert_eq!(names(&m), ["Ask Nord", "Birk Syd"]);
+        assert_eq!(m["items"][0]["distance_km"], m["items"][1]["distance_km"]);
+        let (_, m) = app.get(&format!("/api/v1/orders/{kok}/matches?limit=3"), &frb);
+        assert_eq!(names(&m), ["Ask Nord", "Birk Syd", "Bøg Syd"]);
+    }
+}

@@ -177,9 +177,10 @@ macro_rules! live {
 /// The consenting candidates of the user's centre that fit an order the user can see, best first.
 ///
 /// Tiers 1 and 2 start from the candidates' wishes of the order's occupation or group (an
-/// index range). An order needing no qualifications is open to every candidate: when the
-/// wishes leave room, the nearest others are read in growing boxes, so a page reads the
-/// neighbourhood rather than every candidate within reach.
+/// index range); of the occupation's own, only the nearest places are read in full. An order
+/// needing no qualifications is open to every candidate: when the wishes leave room, the
+/// nearest others are read in growing boxes, so a page reads the neighbourhood rather than
+/// every candidate within reach.
 pub fn candidates_for_order(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -205,7 +206,10 @@ pub fn candidates_for_order(
     let mut out = Vec::new();
     if want.code.is_some() || want.group.is_some() {
         let wished = |conn: &mut DbConn, range| wishing(conn, &want, range, order_id, centre, licence, bbox(radius_km));
-        out = rank_wishes(Wished::Code, place, radius_km, wished(conn, Wished::Code)?);
+        out = match place {
+            Some(p) => nearest_of_code(conn, &want, order_id, centre, licence, p, radius_km, limit)?,
+            None => rank_wishes(Wished::Code, place, radius_km, wished(conn, Wished::Code)?),
+        };
         if out.len() < limit {
             // A candidate wishing the code and another of the group is tier 1, ranked above.
             let seen: HashSet<CandidateId> = out.iter().map(|m| m.id).collect();
@@ -339,6 +343,76 @@ fn wishing(
         }
         q.order((w::candidate_id, w::occupation_code)).limit(SHORT_LIST).load(c)
     })
+}
+
+/// Tier 1 for an order with a workplace: only the nearest of the code's wishers are read.
+/// Everyone at one place is as near as the others there, and ranks among them by name; so
+/// the places are counted first (one row a place, in the index's order), and then each place
+/// near enough to make the list gives its first `limit` by name. Places are taken nearest
+/// first until `limit` candidates, with every place as near (as shown) as the last one taken.
+#[allow(clippy::too_many_arguments)]
+fn nearest_of_code(
+    conn: &mut DbConn,
+    want: &Want,
+    order_id: JobOrderId,
+    centre: JobCentreId,
+    licence: bool,
+    place: (f64, f64),
+    radius_km: f64,
+    limit: usize,
+) -> QueryResult<Vec<Ranked>> {
+    use candidate_wishes as w;
+    use diesel::sql_types::{Nullable, Text};
+    type Place = (Option<f64>, Option<f64>);
+    let code = want.code.unwrap_or("");
+    let mut rows: Vec<WishRow> = on_inner!(conn, c => {
+        let wishers = || {
+            w::table
+                .filter(w::job_centre_id.eq(centre))
+                .filter(w::consenting)
+                .filter(w::occupation_code.eq(code))
+                .filter(w::candidate_id.ne_all(live!(order_id)))
+                .filter(w::driving_licence.eq(true).or(diesel::dsl::not(licence.into_sql::<Bool>())))
+        };
+        let places: Vec<(Place, i64)> = wishers()
+            .group_by((w::lat, w::lon))
+            .select(((w::lat, w::lon), diesel::dsl::count_star()))
+            .load(c)?;
+        // Within reach (or without a place, ranked after every known one), nearest first.
+        let mut near: Vec<((Tier, bool, f64), Place, i64)> = places
+            .into_iter()
+            .filter_map(|((la, lo), n)| {
+                let d = geo::reach(Some(place), la.zip(lo), radius_km)?;
+                Some((closeness(Tier::SameOccupation, shown_km(d)), (la, lo), n))
+            })
+            .collect();
+        near.sort_by(|(a, ..), (b, ..)| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
+        let mut rows: Vec<WishRow> = Vec::new();
+        let (mut taken, mut last) = (0usize, None);
+        for (key, (la, lo), n) in near {
+            if taken >= limit && last != Some(key) {
+                break;
+            }
+            let mut q = wishers()
+                .select((w::candidate_id, w::name, w::lat, w::lon, diesel::dsl::sql::<Nullable<Text>>("CAST(NULL AS TEXT)")))
+                .into_boxed();
+            q = match la {
+                Some(v) => q.filter(w::lat.eq(v)),
+                None => q.filter(w::lat.is_null()),
+            };
+            q = match lo {
+                Some(v) => q.filter(w::lon.eq(v)),
+                None => q.filter(w::lon.is_null()),
+            };
+            rows.extend(q.order((w::name, w::candidate_id)).limit(limit as i64).load::<WishRow>(c)?);
+            taken += n as usize;
+            last = Some(key);
+        }
+        rows
+    });
+    // In the candidates' order, as the whole range was read: equal keys keep it.
+    rows.sort_unstable_by_key(|r| r.0);
+    Ok(rank_wishes(Wished::Code, Some(place), radius_km, rows))
 }
 
 /// Ranks one range's rows, all of its tier, dropping those out of reach. A candidate with
