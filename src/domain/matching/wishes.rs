@@ -13,6 +13,24 @@ use crate::geo;
 use crate::ids::{CandidateId, JobCentreId, JobOrderId};
 use crate::on_inner;
 
+/// The consenting candidates' wishes of a centre, less those referred to the order and still
+/// live, and those without a driving licence when the order requires one: what both reads of
+/// tier 1 and the rest of the group start from. A macro, as `live!`: the query is built
+/// inside `on_inner!`'s arms, each of its own backend.
+macro_rules! wishers {
+    ($centre:expr, $order_id:expr, $licence:expr) => {
+        candidate_wishes::table
+            .filter(candidate_wishes::job_centre_id.eq($centre))
+            .filter(candidate_wishes::consenting)
+            .filter(candidate_wishes::candidate_id.ne_all(live!($order_id)))
+            .filter(
+                candidate_wishes::driving_licence
+                    .eq(true)
+                    .or(diesel::dsl::not($licence.into_sql::<Bool>())),
+            )
+    };
+}
+
 /// Which wishes of an order's occupation are read: those of its code (tier 1), or those of
 /// the rest of its group (tier 2).
 #[derive(Clone, Copy)]
@@ -44,14 +62,7 @@ pub(super) fn wishing(
     // `DbConn`'s per-field indirection. The query is built in the arm: a boxed query's type
     // names its backend.
     on_inner!(conn, c => {
-        let rows = || {
-            w::table
-                .filter(w::job_centre_id.eq(centre))
-                .filter(w::consenting)
-                .filter(w::candidate_id.ne_all(live!(order_id)))
-                // An order that requires a driving licence leaves out candidates without one.
-                .filter(w::driving_licence.eq(true).or(diesel::dsl::not(licence.into_sql::<Bool>())))
-        };
+        let rows = || wishers!(centre, order_id, licence);
         let mut q = match range {
             Wished::Code => rows()
                 .filter(w::occupation_code.eq(code))
@@ -91,14 +102,7 @@ pub(super) fn nearest_of_code(
     type Place = (Option<f64>, Option<f64>);
     let code = want.code.unwrap_or("");
     let mut rows: Vec<WishRow> = on_inner!(conn, c => {
-        let wishers = || {
-            w::table
-                .filter(w::job_centre_id.eq(centre))
-                .filter(w::consenting)
-                .filter(w::occupation_code.eq(code))
-                .filter(w::candidate_id.ne_all(live!(order_id)))
-                .filter(w::driving_licence.eq(true).or(diesel::dsl::not(licence.into_sql::<Bool>())))
-        };
+        let wishers = || wishers!(centre, order_id, licence).filter(w::occupation_code.eq(code));
         let places: Vec<(Place, i64)> = wishers()
             .group_by((w::lat, w::lon))
             .select(((w::lat, w::lon), diesel::dsl::count_star()))
