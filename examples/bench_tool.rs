@@ -489,7 +489,7 @@ fn analyze() -> Res<()> {
     use diesel::connection::SimpleConnection;
     let db = db()?;
     let mut c = db.reader()?;
-    match &mut *c {
+    match &mut **c {
         // VACUUM too: a migration that rewrote a table leaves its visibility map empty, and
         // index-only scans then visit the heap until autovacuum comes by.
         DbConn::Pg(pg) => pg.batch_execute("VACUUM ANALYZE")?,

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod checkpoint;
 pub mod direct;
 pub mod lease;
+pub mod pool;
 pub mod schema;
 pub mod writer;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{AppError, AppResult};
 use checkpoint::Checkpointer;
+pub use pool::{Manager, Pooled};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -164,41 +166,6 @@ fn sqlite_process_settings() {
 /// million-row tables. Neither changes durability.
 fn tune_sqlite(c: &mut SqliteConnection) -> QueryResult<()> {
     c.batch_execute("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;")
-}
-
-/// r2d2 manager that builds the variant from the URL's scheme. A SQLite write connection
-/// leaves its WAL checkpoints to the checkpoint thread (`checkpoint.rs`).
-pub struct Manager {
-    url: DbUrl,
-    busy_timeout_ms: u32,
-    writes: bool,
-}
-
-impl r2d2::ManageConnection for Manager {
-    type Connection = DbConn;
-    type Error = ConnectionError;
-
-    fn connect(&self) -> Result<DbConn, ConnectionError> {
-        let mut c = self.url.connect(self.busy_timeout_ms)?;
-        if self.writes && self.url.is_sqlite() {
-            c.batch_execute("PRAGMA wal_autocheckpoint = 0")
-                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
-        }
-        Ok(c)
-    }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| ConnectionError::BadConnection(e.to_string()))
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        // A connection handed back inside a transaction (a panic mid-way) must not be reused.
-        !matches!(
-            <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth(),
-            Ok(None)
-        )
-    }
 }
 
 pub type Pool = r2d2::Pool<Manager>;

@@ -150,7 +150,7 @@ fn writer_loop(pool: &Pool, queue: &Receiver<Box<dyn Job>>, stats: &Stats, check
 fn run_batch(pool: &Pool, batch: &mut [Box<dyn Job>]) -> AppResult<()> {
     // A connection whose transaction broke is not handed out again (`Manager::has_broken`).
     let mut conn = pool.get()?;
-    let conn = &mut *conn;
+    let conn: &mut DbConn = &mut conn;
     if let DbConn::Sqlite(c) = conn {
         // BEGIN IMMEDIATE takes the write lock up front (another process may write too).
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;

@@ -168,7 +168,7 @@ pub(super) fn analyze(db: &Db, report: &mut SeedReport) -> AppResult<()> {
     let t = Instant::now();
     {
         let mut c = db.reader()?;
-        match &mut *c {
+        match &mut **c {
             DbConn::Pg(pg) => pg.batch_execute("VACUUM ANALYZE")?,
             // The bundled SQLite has STAT4: with per-value samples in sqlite_stat4, every
             // execution of a cached statement whose bound values could change the plan is
