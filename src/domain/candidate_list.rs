@@ -12,10 +12,9 @@ use crate::db::schema::{candidate_wishes, candidates, consenting_counts, referra
 use crate::db::{coalesce, like_pattern, lower, DbConn};
 use crate::domain::actor::AuthUser;
 use crate::domain::candidates::Candidate;
-use crate::domain::referral::State;
 use crate::domain::sharing::Page;
 use crate::error::{AppError, AppResult};
-use crate::ids::{CandidateId, JobOrderId};
+use crate::ids::JobOrderId;
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
 pub const MAX_PER_PAGE: i64 = 200;
@@ -152,13 +151,15 @@ pub fn search(conn: &mut DbConn, user: &AuthUser, s: &Search) -> AppResult<Page<
 /// One page of the candidates the user can refer to an order: consenting, and not already
 /// referred to it (a live referral: awaiting approval, or available to the company).
 pub fn referable(conn: &mut DbConn, user: &AuthUser, order: JobOrderId, s: &Search) -> AppResult<Page<Candidate>> {
-    let referred: Vec<CandidateId> = referrals::table
-        .filter(referrals::order_id.eq(order))
-        .filter(referrals::job_centre_id.eq(user.job_centre_id))
-        .filter(referrals::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
-        .select(referrals::candidate_id)
-        .load(conn)?;
-    let unreferred = || consenting(user, s).filter(candidates::id.ne_all(referred.clone()));
+    // A subquery, not a list of ids: a statement with a list is never cached on SQLite.
+    let referred = || {
+        referrals::table
+            .filter(referrals::order_id.eq(order))
+            .filter(referrals::job_centre_id.eq(user.job_centre_id))
+            .filter(crate::domain::referrals::is_live())
+            .select(referrals::candidate_id)
+    };
+    let unreferred = || consenting(user, s).filter(candidates::id.ne_all(referred()));
     if !s.q.is_empty() {
         return page_of(conn, s, unreferred);
     }
@@ -170,14 +171,10 @@ pub fn referable(conn: &mut DbConn, user: &AuthUser, order: JobOrderId, s: &Sear
         .first(conn)
         .optional()?
         .unwrap_or(0);
-    let taken: i64 = if referred.is_empty() {
-        0
-    } else {
-        consenting(user, s)
-            .filter(candidates::id.eq_any(referred.clone()))
-            .count()
-            .get_result(conn)?
-    };
+    let taken: i64 = consenting(user, s)
+        .filter(candidates::id.eq_any(referred()))
+        .count()
+        .get_result(conn)?;
     page_with(conn, s, kept - taken, unreferred)
 }
 

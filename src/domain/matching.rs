@@ -18,6 +18,7 @@ use crate::db::schema::{candidate_wishes, candidates, job_centres, job_orders, o
 use crate::db::{Db, DbConn};
 use crate::domain::actor::AuthUser;
 use crate::domain::candidates::{load_own, SharedCandidate};
+use crate::domain::order::JobOrder;
 use crate::domain::referral::State;
 use crate::domain::{order, orders, referrals};
 use crate::error::{AppError, AppResult};
@@ -168,7 +169,7 @@ macro_rules! live {
     ($order_id:expr) => {
         referrals_t::table
             .filter(referrals_t::order_id.eq($order_id))
-            .filter(referrals_t::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
+            .filter(crate::domain::referrals::is_live())
             .select(referrals_t::candidate_id)
     };
 }
@@ -191,6 +192,18 @@ pub fn candidates_for_order(
     radius_km: f64,
 ) -> AppResult<Vec<CandidateMatch>> {
     let (order, _) = orders::load_visible(conn, user, order_id)?;
+    candidates_for(conn, user, &order, limit, radius_km)
+}
+
+/// `candidates_for_order`, for an order the caller has loaded with `orders::load_visible`.
+pub fn candidates_for(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    order: &JobOrder,
+    limit: usize,
+    radius_km: f64,
+) -> AppResult<Vec<CandidateMatch>> {
+    let order_id = order.id;
     let want = Want {
         code: order.occupation_code.as_deref(),
         group: order.occupation_group.as_deref(),

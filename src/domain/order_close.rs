@@ -11,7 +11,7 @@ use crate::db::schema::{candidates, job_orders, referrals as referrals_t};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::order::{JobOrder, STATUS_CLOSED, STATUS_OPEN};
-use crate::domain::referral::{Action, State};
+use crate::domain::referral::Action;
 use crate::domain::{audit, notify, orders, portal_state, referrals};
 use crate::error::{AppError, AppResult};
 use crate::ids::{JobOrderId, ReferralId, UserId};
@@ -19,9 +19,6 @@ use crate::mail::Mail;
 
 /// Longest reason kept, as for a rejection.
 pub const MAX_REASON: usize = 2000;
-
-/// The states a close withdraws.
-const LIVE: [State; 2] = [State::PendingApproval, State::AvailableToCompany];
 
 /// What a close did.
 #[derive(Debug)]
@@ -53,7 +50,8 @@ pub fn preview(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<
     let order = orders::load_owned(conn, user, id)?;
     let live = referrals_t::table
         .filter(referrals_t::order_id.eq(id))
-        .filter(referrals_t::state.eq_any(LIVE.map(State::as_str)))
+        // The live ones: what a close withdraws.
+        .filter(referrals::is_live())
         .count()
         .get_result(conn)?;
     Ok((order, live))
@@ -85,7 +83,8 @@ pub fn close(
     let live: Vec<(ReferralId, UserId, String)> = referrals_t::table
         .inner_join(candidates::table.on(candidates::id.eq(referrals_t::candidate_id)))
         .filter(referrals_t::order_id.eq(id))
-        .filter(referrals_t::state.eq_any(LIVE.map(State::as_str)))
+        // The live ones: what a close withdraws.
+        .filter(referrals::is_live())
         .order(referrals_t::id)
         .select((referrals_t::id, referrals_t::created_by, candidates::name))
         .load(conn)?;

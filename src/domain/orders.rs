@@ -46,6 +46,11 @@ pub fn load_owned(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResu
 
 pub fn view(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<OrderView> {
     let (order, access) = load_visible(conn, user, id)?;
+    view_of(conn, order, access)
+}
+
+/// The view of an order already loaded with `load_visible`, as its access allows.
+pub fn view_of(conn: &mut DbConn, order: JobOrder, access: Access) -> AppResult<OrderView> {
     let names = load_names(conn, &order)?;
     Ok(project(order, names, access))
 }

@@ -37,6 +37,21 @@ pub struct ReferralView {
     pub updated_at: NaiveDateTime,
 }
 
+/// `state = 'pending_approval' OR state = 'available_to_company'`.
+pub type IsLive =
+    diesel::dsl::Or<diesel::dsl::Eq<referrals::state, &'static str>, diesel::dsl::Eq<referrals::state, &'static str>>;
+
+/// A live referral: awaiting approval, or available to the company (a candidate can't be
+/// referred to the order again meanwhile). Two equalities rather than `eq_any`: diesel writes a
+/// list `IN` on SQLite as a statement it never caches, so every run was parsed and planned
+/// again (4% of the server's samples under the order page were in `sqlite3_prepare`, `perf`).
+/// SQLite plans the two equalities as that `IN`.
+pub fn is_live() -> IsLive {
+    referrals::state
+        .eq(State::PendingApproval.as_str())
+        .or(referrals::state.eq(State::AvailableToCompany.as_str()))
+}
+
 fn load(conn: &mut DbConn, id: ReferralId) -> AppResult<Referral> {
     Ok(referrals::table.find(id).select(Referral::as_select()).first(conn)?)
 }
@@ -49,6 +64,32 @@ pub fn load_visible(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppRe
         .filter(referrals::id.eq(id))
         .select((Referral::as_select(), JobOrder::as_select()))
         .first(c))?;
+    visible_to(user, r, order)
+}
+
+/// `load_visible`, with what the referral's view adds (the candidate and the referrer's name)
+/// read in the same statement: an action answered with the view then reads nothing after its
+/// change (one round trip less on PostgreSQL, one statement less in SQLite's writer).
+fn load_visible_for_view(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: ReferralId,
+) -> AppResult<(Referral, JobOrder, Candidate, String)> {
+    let referrer = users::table
+        .filter(users::id.eq(referrals::created_by))
+        .select(users::display_name)
+        .single_value();
+    let (r, order, cand, referrer): (Referral, JobOrder, Candidate, Option<String>) = on_inner!(conn, c => referrals::table
+        .inner_join(job_orders::table)
+        .inner_join(candidates_t::table)
+        .filter(referrals::id.eq(id))
+        .select((Referral::as_select(), JobOrder::as_select(), Candidate::as_select(), referrer))
+        .first(c))?;
+    let (r, order) = visible_to(user, r, order)?;
+    Ok((r, order, cand, referrer.unwrap_or_default()))
+}
+
+fn visible_to(user: &AuthUser, r: Referral, order: JobOrder) -> AppResult<(Referral, JobOrder)> {
     if user.job_centre_id != order.job_centre_id && user.job_centre_id != r.job_centre_id {
         return Err(AppError::NotFound);
     }
@@ -223,7 +264,7 @@ pub fn create(
     let live: i64 = referrals::table
         .filter(referrals::order_id.eq(order_id))
         .filter(referrals::candidate_id.eq(candidate_id))
-        .filter(referrals::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
+        .filter(is_live())
         .count()
         .get_result(conn)?;
     if live > 0 {
@@ -310,10 +351,12 @@ pub fn apply(
     action: Action,
     reason: Option<String>,
 ) -> AppResult<Referral> {
-    act_on(conn, mail, user, id, action, reason).map(|(r, _)| r)
+    let (r, order) = load_visible(conn, user, id)?;
+    act_on(conn, mail, user, (r, order), action, reason).map(|(r, _)| r)
 }
 
-/// `apply`, answered with the referral's view (the API's answer), from the order it read.
+/// `apply`, answered with the referral's view (the API's answer). The candidate and the
+/// referrer's name are read with the referral: no action changes them.
 pub fn apply_view(
     conn: &mut DbConn,
     mail: &Mail,
@@ -322,19 +365,20 @@ pub fn apply_view(
     action: Action,
     reason: Option<String>,
 ) -> AppResult<ReferralView> {
-    let (r, order) = act_on(conn, mail, user, id, action, reason)?;
-    view(conn, r, order.title)
+    let (r, order, cand, referrer) = load_visible_for_view(conn, user, id)?;
+    let (r, order) = act_on(conn, mail, user, (r, order), action, reason)?;
+    view_of_parts(r, &cand, referrer, order.title)
 }
 
 fn act_on(
     conn: &mut DbConn,
     mail: &Mail,
     user: &AuthUser,
-    id: ReferralId,
+    (r, order): (Referral, JobOrder),
     action: Action,
     reason: Option<String>,
 ) -> AppResult<(Referral, JobOrder)> {
-    let (r, order) = load_visible(conn, user, id)?;
+    let id = r.id;
     let from = r.state()?;
     let to = check(user, &order, from, r.created_by, r.job_centre_id, action)?;
     let reason = match action {
@@ -416,7 +460,7 @@ fn send_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: Referra
 pub fn live_of_candidate(conn: &mut DbConn, candidate_id: CandidateId) -> AppResult<Vec<ReferralId>> {
     Ok(referrals::table
         .filter(referrals::candidate_id.eq(candidate_id))
-        .filter(referrals::state.eq_any([State::PendingApproval.as_str(), State::AvailableToCompany.as_str()]))
+        .filter(is_live())
         .select(referrals::id)
         .load(conn)?)
 }

@@ -8,7 +8,6 @@ use super::{closeness, shown_km, Ranked, Tier, Want, SHORT_LIST};
 use crate::db::schema::candidate_wishes;
 use crate::db::schema::referrals as referrals_t;
 use crate::db::DbConn;
-use crate::domain::referral::State;
 use crate::geo;
 use crate::ids::{CandidateId, JobCentreId, JobOrderId};
 use crate::on_inner;
@@ -66,7 +65,7 @@ pub(super) fn wishing(
         let mut q = match range {
             Wished::Code => rows()
                 .filter(w::occupation_code.eq(code))
-                .select((w::candidate_id, w::name, w::lat, w::lon, diesel::dsl::sql::<Nullable<Text>>("CAST(NULL AS TEXT)")))
+                .select((w::candidate_id, w::name, w::lat, w::lon, None::<String>.into_sql::<Nullable<Text>>()))
                 .into_boxed(),
             Wished::RestOfGroup => rows()
                 .filter(w::occupation_group.eq(group))
@@ -123,7 +122,7 @@ pub(super) fn nearest_of_code(
                 break;
             }
             let mut q = wishers()
-                .select((w::candidate_id, w::name, w::lat, w::lon, diesel::dsl::sql::<Nullable<Text>>("CAST(NULL AS TEXT)")))
+                .select((w::candidate_id, w::name, w::lat, w::lon, None::<String>.into_sql::<Nullable<Text>>()))
                 .into_boxed();
             q = match la {
                 Some(v) => q.filter(w::lat.eq(v)),

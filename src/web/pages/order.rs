@@ -292,9 +292,9 @@ fn picker_search(s: &Session) -> Search {
 }
 
 /// My centre's best-fitting consenting candidates, each with its reason in the page's language.
-fn suggestions(c: &mut DbConn, st: &AppState, lang: Lang, user: &AuthUser, id: JobOrderId) -> AppResult<Vec<Value>> {
+fn suggestions(c: &mut DbConn, st: &AppState, lang: Lang, user: &AuthUser, order: &JobOrder) -> AppResult<Vec<Value>> {
     Ok(
-        matching::candidates_for_order(c, user, id, 20, matching::DEFAULT_RADIUS_KM)?
+        matching::candidates_for(c, user, order, 20, matching::DEFAULT_RADIUS_KM)?
             .into_iter()
             .map(|m| {
                 let reason = match_reason(st, lang, &m.why);
@@ -324,9 +324,9 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
         .db
         .read(move |c| {
             let me = me(c, &user)?;
-            let view = orders::view(c, &user, id)?;
             // The full record decides which buttons work; only `view` reaches the page.
             let (order, access) = orders::load_visible(c, &user, id)?;
+            let view = orders::view_of(c, order.clone(), access)?;
             let owner = access == order::Access::Owner;
             let notified = sharing::notified(c, &user, id, np, sharing::NOTIFIED_PER_PAGE)?;
             let shares = sharing::shares_of(c, id)?;
@@ -339,7 +339,7 @@ pub async fn order_page(state: web::Data<AppState>, s: Session, id: web::Path<St
             };
             // Suggestions: my centre's best-fitting consenting candidates, to refer in one go.
             let matches = if can_refer {
-                suggestions(c, &st, lang, &user, id)?
+                suggestions(c, &st, lang, &user, &order)?
             } else {
                 Vec::new()
             };
