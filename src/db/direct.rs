@@ -24,16 +24,12 @@ macro_rules! on_inner {
 #[cfg(test)]
 mod tests {
     use crate::db::schema::networks;
-    use crate::db::{Db, DbOptions};
     use diesel::prelude::*;
 
     /// A write and a read through the inner connection, inside the `DbConn`'s transaction.
     #[test]
     fn writes_and_reads_run_on_the_inner_connection() {
-        let dir = std::env::temp_dir().join(format!("staer-direct-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::open(dir.join("d.db").to_str().unwrap(), &DbOptions::default()).unwrap();
-        db.migrate().unwrap();
+        let (dir, db) = crate::db::test_db("direct");
         db.write_blocking(|c| {
             for name in ["A", "B"] {
                 let insert = diesel::insert_into(networks::table).values(networks::name.eq(name));

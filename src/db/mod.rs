@@ -311,6 +311,17 @@ impl Db {
     }
 }
 
+/// A migrated SQLite database in a directory of its own, for a unit test (which removes the
+/// directory when done).
+#[cfg(test)]
+pub(crate) fn test_db(name: &str) -> (std::path::PathBuf, Db) {
+    let dir = std::env::temp_dir().join(format!("staer-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = Db::open(dir.join("t.db").to_str().unwrap(), &DbOptions::default()).unwrap();
+    db.migrate().unwrap();
+    (dir, db)
+}
+
 /// On SQLite the transaction starts with BEGIN IMMEDIATE: it takes the write lock up front,
 /// so a transaction that reads and then writes never fails with SQLITE_BUSY half-way
 /// (another process, e.g. `mail-worker`, may write to the same file).
@@ -437,10 +448,7 @@ mod tests {
 
     #[test]
     fn sqlite_write_transaction_rolls_back_on_error() {
-        let dir = std::env::temp_dir().join(format!("staer-db-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::open(dir.join("t.db").to_str().unwrap(), &DbOptions::default()).unwrap();
-        db.migrate().unwrap();
+        let (dir, db) = crate::db::test_db("db-test");
         let r: AppResult<()> = db.write_blocking(|c| {
             c.batch_execute("INSERT INTO networks (name) VALUES ('X')")?;
             Err(AppError::Conflict("stop".into()))
@@ -455,10 +463,7 @@ mod tests {
 
     #[test]
     fn a_sqlite_read_sees_one_state_while_a_write_commits() {
-        let dir = std::env::temp_dir().join(format!("staer-db-snapshot-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::open(dir.join("t.db").to_str().unwrap(), &DbOptions::default()).unwrap();
-        db.migrate().unwrap();
+        let (dir, db) = crate::db::test_db("db-snapshot");
         let count =
             |c: &mut DbConn| -> AppResult<i64> { Ok(crate::db::schema::networks::table.count().get_result(c)?) };
         let (before, after) = db

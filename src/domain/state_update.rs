@@ -53,7 +53,6 @@ impl RunQueryDsl<DbConn> for SetState<'_> {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Db, DbOptions};
     use diesel::connection::{Instrumentation, InstrumentationEvent};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
@@ -72,10 +71,7 @@ mod tests {
     /// Three state changes prepare the statement once (diesel's own UPDATE: never cached).
     #[test]
     fn the_state_update_is_prepared_once() {
-        let dir = std::env::temp_dir().join(format!("staer-set-state-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::open(dir.join("s.db").to_str().unwrap(), &DbOptions::default()).unwrap();
-        db.migrate().unwrap();
+        let (dir, db) = crate::db::test_db("set-state");
         let n = Arc::new(AtomicUsize::new(0));
         db.write_blocking(|c| {
             c.set_instrumentation(Prepares(n.clone()));
