@@ -106,8 +106,9 @@ pub fn view_of(conn: &mut DbConn, r: Referral) -> AppResult<ReferralView> {
 }
 
 pub fn view(conn: &mut DbConn, r: Referral, order_title: String) -> AppResult<ReferralView> {
-    // The candidate and the referrer's name in one statement (an approval answers with this
-    // view inside its write transaction).
+    // The candidate and the referrer's name in one statement (a new referral answers with
+    // this view inside its write transaction; an action reads them with the referral, in
+    // `load_visible_for_view`).
     let created_by_name = users::table
         .filter(users::id.eq(r.created_by))
         .select(users::display_name)
