@@ -87,13 +87,13 @@ pub(crate) fn page_with_flash(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let mut data = base_context(state, s.lang, &s.path, &s.query, flash, title);
+    let mut data = base_context(s.lang, &s.path, &s.query, flash, title);
     merge(
         &mut data,
         json!({ "me": me, "nav": nav, "csrf": s.csrf(state), "path": s.path }),
     );
     merge(&mut data, ctx);
-    let mut res = html(state, status, template, data);
+    let mut res = html(state, s.lang, status, template, data);
     if s.lang_from_query {
         let _ = res.add_cookie(&cookie(
             state,

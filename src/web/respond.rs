@@ -50,7 +50,6 @@ pub(crate) fn merge(into: &mut Value, from: Value) {
 }
 
 pub(crate) fn base_context(
-    state: &AppState,
     lang: Lang,
     path: &str,
     query: &[(String, String)],
@@ -58,7 +57,6 @@ pub(crate) fn base_context(
     title: String,
 ) -> Value {
     json!({
-        "t": state.pages.labels(lang),
         "lang": lang.as_str(),
         "lang_da": lang_link(path, query, Lang::Da),
         "lang_en": lang_link(path, query, Lang::En),
@@ -68,8 +66,8 @@ pub(crate) fn base_context(
     })
 }
 
-pub(crate) fn html(state: &AppState, status: StatusCode, template: &str, data: Value) -> HttpResponse {
-    let body = match state.pages.render(template, data) {
+pub(crate) fn html(state: &AppState, lang: Lang, status: StatusCode, template: &str, data: Value) -> HttpResponse {
+    let body = match state.pages.render(lang, template, data) {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "page render failed");
@@ -147,9 +145,9 @@ pub(crate) fn bare_error(req: &HttpRequest, status: StatusCode, title_key: &str,
         "heading": p.t(lang, title_key),
         "text": p.t(lang, text_key),
     });
-    let mut data = base_context(state, lang, req.path(), &query_pairs(req), None, p.t(lang, title_key));
+    let mut data = base_context(lang, req.path(), &query_pairs(req), None, p.t(lang, title_key));
     merge(&mut data, ctx);
-    html(state, status, "error", data)
+    html(state, lang, status, "error", data)
 }
 
 /// A page of a no-login link (the employer's, a citizen's order) that says why the link opens
@@ -164,9 +162,9 @@ pub(crate) fn link_notice(
 ) -> HttpResponse {
     let p = &state.pages;
     let heading = p.t(lang, title_key);
-    let mut data = base_context(state, lang, req.path(), &query_pairs(req), None, heading.clone());
+    let mut data = base_context(lang, req.path(), &query_pairs(req), None, heading.clone());
     merge(&mut data, json!({ "heading": heading, "text": p.t(lang, text_key) }));
-    not_indexed(html(state, status, "notice", data))
+    not_indexed(html(state, lang, status, "notice", data))
 }
 
 /// A no-login link is a bearer token: its pages are not for search engines.

@@ -100,9 +100,12 @@ impl Lang {
     }
 }
 
-/// The template registry and the labels in each language. Built once, held by `AppState`.
+/// The template registries and the labels in each language. Built once, held by `AppState`.
 pub struct Pages {
-    pub(crate) hb: Handlebars<'static>,
+    /// One registry per language, its labels written into the templates at start-up: a page
+    /// then neither copies the 600 labels into its context nor looks each one up.
+    da_hb: Handlebars<'static>,
+    en_hb: Handlebars<'static>,
     pub(crate) da: Map<String, Value>,
     pub(crate) en: Map<String, Value>,
     messages: Messages,
@@ -110,26 +113,19 @@ pub struct Pages {
 
 impl Pages {
     pub fn new() -> AppResult<Pages> {
-        let mut hb = Handlebars::new();
-        // Every `{{x}}` is HTML-escaped (the default). Two `{{{ }}}` only: the layout's `body`
-        // (the page template's output), a list's `rows_html` (`table_rows`, escaped there) and a
-        // report's `svg` (`charts`, escaped there).
-        hb.set_strict_mode(false);
-        for (name, src) in TEMPLATES {
-            hb.register_template_string(name, *src)
-                .map_err(|e| AppError::Internal(format!("page template {name}: {e}")))?;
-        }
         let mut labels: Map<String, Value> =
             serde_json::from_str(LABELS).map_err(|e| AppError::Internal(format!("labels.json: {e}")))?;
         let mut take = |lang: &str| match labels.remove(lang) {
             Some(Value::Object(m)) => Ok(m),
             _ => Err(AppError::Internal(format!("labels.json has no '{lang}' object"))),
         };
+        let (da, en) = (take("da")?, take("en")?);
         Ok(Pages {
-            da: take("da")?,
-            en: take("en")?,
+            da_hb: registry(&da)?,
+            en_hb: registry(&en)?,
+            da,
+            en,
             messages: Messages::new()?,
-            hb,
         })
     }
 
@@ -162,15 +158,76 @@ impl Pages {
 
     /// The page's template, then the layout around it, on one context: the context is moved
     /// in, not copied (a dashboard's is ~600 values), and no partial block clones it.
-    pub(crate) fn render(&self, name: &str, data: Value) -> AppResult<String> {
+    pub(crate) fn render(&self, lang: Lang, name: &str, data: Value) -> AppResult<String> {
         let err = |e: handlebars::RenderError| AppError::Internal(format!("rendering page {name}: {e}"));
+        let hb = match lang {
+            Lang::Da => &self.da_hb,
+            Lang::En => &self.en_hb,
+        };
         let mut ctx = handlebars::Context::from(data);
-        let body = self.hb.render_with_context(name, &ctx).map_err(err)?;
+        let body = hb.render_with_context(name, &ctx).map_err(err)?;
         if let Some(m) = ctx.data_mut().as_object_mut() {
             m.insert("body".into(), Value::String(body));
         }
-        self.hb.render_with_context("layout", &ctx).map_err(err)
+        hb.render_with_context("layout", &ctx).map_err(err)
     }
+}
+
+/// The page templates with one language's labels in place.
+fn registry(labels: &Map<String, Value>) -> AppResult<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    // Every `{{x}}` is HTML-escaped (the default). Two `{{{ }}}` only: the layout's `body`
+    // (the page template's output), a list's `rows_html` (`table_rows`, escaped there) and a
+    // report's `svg` (`charts`, escaped there).
+    hb.set_strict_mode(false);
+    for (name, src) in TEMPLATES {
+        let src = with_labels(name, src, labels)?;
+        hb.register_template_string(name, src)
+            .map_err(|e| AppError::Internal(format!("page template {name}: {e}")))?;
+    }
+    Ok(hb)
+}
+
+/// `src` with each `{{t.key}}` and `{{@root.t.key}}` replaced by its label, escaped as
+/// Handlebars would have escaped it. A key without a label stops the start: a page would
+/// otherwise show a blank where its words belong.
+fn with_labels(name: &str, src: &str, labels: &Map<String, Value>) -> AppResult<String> {
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(at) = rest.find("{{") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 2..];
+        let key_at = ["t.", "@root.t."]
+            .iter()
+            .find(|p| tail.starts_with(*p))
+            .map(|p| p.len());
+        let key_len = key_at.map(|k| {
+            tail[k..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(tail.len() - k)
+        });
+        match key_at.zip(key_len) {
+            Some((k, n)) if n > 0 && tail[k + n..].starts_with("}}") => {
+                let key = &tail[k..k + n];
+                let label = labels
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| AppError::Internal(format!("page template {name}: no label '{key}'")))?;
+                // Handlebars reads template text as it is, save `{{` and a `\` before it.
+                if label.contains("{{") || label.contains('\\') {
+                    return Err(AppError::Internal(format!("label '{key}' holds '{{{{' or '\\'")));
+                }
+                out.push_str(&handlebars::html_escape(label));
+                rest = &tail[k + n + 2..];
+            }
+            _ => {
+                out.push_str("{{");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -195,6 +252,39 @@ mod tests {
         for a in [Action::Approve, Action::Reject, Action::Send, Action::Withdraw] {
             assert!(p.da.contains_key(&format!("ok_{}", a.as_str())));
         }
+    }
+
+    #[test]
+    fn labels_are_written_into_the_templates_escaped() {
+        let labels: Map<String, Value> =
+            serde_json::from_value(serde_json::json!({ "save": "Gem & luk", "q": "\"Hvem?\"" })).unwrap();
+        let src = "<b>{{t.save}}</b>{{#each xs}}<i title=\"{{@root.t.q}}\">{{name}}</i>{{/each}}{{{body}}}";
+        assert_eq!(
+            with_labels("x", src, &labels).unwrap(),
+            "<b>Gem &amp; luk</b>{{#each xs}}<i title=\"&quot;Hvem?&quot;\">{{name}}</i>{{/each}}{{{body}}}"
+        );
+        // Not a label: left to Handlebars.
+        assert_eq!(
+            with_labels("x", "{{t}} {{tt.save}} {{t.save.x}}", &labels).unwrap(),
+            "{{t}} {{tt.save}} {{t.save.x}}"
+        );
+        let Err(AppError::Internal(missing)) = with_labels("x", "{{t.nope}}", &labels) else {
+            panic!("a missing label must stop the start");
+        };
+        assert!(missing.contains("no label 'nope'"), "{missing}");
+    }
+
+    #[test]
+    fn each_language_renders_its_own_labels() {
+        let p = Pages::new().unwrap();
+        let data = || serde_json::json!({ "lang": "da", "heading": "<x>", "text": "t" });
+        for (lang, labels) in [(Lang::Da, &p.da), (Lang::En, &p.en)] {
+            let html = p.render(lang, "error", data()).unwrap();
+            let skip = labels["skip_to_content"].as_str().unwrap();
+            assert!(html.contains(&handlebars::html_escape(skip)), "{lang:?}: {skip}");
+            assert!(html.contains("&lt;x&gt;") && !html.contains("{{"), "{lang:?}");
+        }
+        assert_ne!(p.da["skip_to_content"], p.en["skip_to_content"]);
     }
 
     #[test]

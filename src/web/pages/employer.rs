@@ -83,7 +83,7 @@ pub async fn employer_page(state: web::Data<AppState>, req: HttpRequest, token: 
     };
     let flash = req.cookie(FLASH_COOKIE).and_then(|c| Flash::decode(c.value()));
     let title = page.order.title.clone();
-    let mut data = base_context(&state, lang, req.path(), &query_pairs(&req), flash.as_ref(), title);
+    let mut data = base_context(lang, req.path(), &query_pairs(&req), flash.as_ref(), title);
     merge(
         &mut data,
         json!({
@@ -96,7 +96,7 @@ pub async fn employer_page(state: web::Data<AppState>, req: HttpRequest, token: 
             "csrf": form_token(&state, &token),
         }),
     );
-    let mut res = not_indexed(html(&state, StatusCode::OK, "employer", data));
+    let mut res = not_indexed(html(&state, lang, StatusCode::OK, "employer", data));
     if flash.is_some() {
         let _ = res.add_removal_cookie(&crate::web::respond::cookie(
             &state,

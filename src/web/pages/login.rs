@@ -49,7 +49,6 @@ pub(crate) fn login_page(
         .unwrap_or_else(csrf::random);
     let flash = error.map(|key| Flash::error(state.pages.t(lang, key)));
     let mut data = base_context(
-        state,
         lang,
         req.path(),
         &query_pairs(req),
@@ -60,7 +59,7 @@ pub(crate) fn login_page(
         &mut data,
         json!({ "login_csrf": token, "next": safe_next(next), "username": username }),
     );
-    let mut res = html(state, status, "login", data);
+    let mut res = html(state, lang, status, "login", data);
     let _ = res.add_cookie(&cookie(state, csrf::LOGIN_COOKIE, token, CookieAge::hours(2)));
     if from_query {
         let _ = res.add_cookie(&cookie(state, LANG_COOKIE, lang.as_str().into(), CookieAge::days(365)));

@@ -11,7 +11,7 @@ use crate::web::state::AppState;
 pub async fn privacy_page(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let (lang, _) = lang_of(&req, None);
     let heading = state.pages.t(lang, "privacy_title");
-    let mut data = base_context(&state, lang, req.path(), &query_pairs(&req), None, heading.clone());
+    let mut data = base_context(lang, req.path(), &query_pairs(&req), None, heading.clone());
     merge(
         &mut data,
         json!({
@@ -20,5 +20,5 @@ pub async fn privacy_page(state: web::Data<AppState>, req: HttpRequest) -> HttpR
             "retention_months": state.config.retention_months,
         }),
     );
-    html(&state, StatusCode::OK, "privacy", data)
+    html(&state, lang, StatusCode::OK, "privacy", data)
 }

@@ -35,7 +35,7 @@ pub async fn public_order(state: web::Data<AppState>, req: HttpRequest, token: w
             return notice(&state, &req, lang, StatusCode::SERVICE_UNAVAILABLE, "error_text");
         }
     };
-    let mut data = base_context(&state, lang, req.path(), &query_pairs(&req), None, order.title.clone());
+    let mut data = base_context(lang, req.path(), &query_pairs(&req), None, order.title.clone());
     merge(
         &mut data,
         json!({
@@ -45,7 +45,7 @@ pub async fn public_order(state: web::Data<AppState>, req: HttpRequest, token: w
             "end_date": order.end_date.map(|d| fmt_date(d, lang)),
         }),
     );
-    not_indexed(html(&state, StatusCode::OK, "public_order", data))
+    not_indexed(html(&state, lang, StatusCode::OK, "public_order", data))
 }
 
 fn notice(state: &AppState, req: &HttpRequest, lang: Lang, status: StatusCode, key: &str) -> HttpResponse {

@@ -46,7 +46,6 @@ fn answer(state: &AppState, req: &HttpRequest, r: AppResult<&str>, token: Option
     let (lang, _) = lang_of(req, None);
     let p = &state.pages;
     let mut data = base_context(
-        state,
         lang,
         req.path(),
         &query_pairs(req),
@@ -57,5 +56,5 @@ fn answer(state: &AppState, req: &HttpRequest, r: AppResult<&str>, token: Option
         &mut data,
         json!({ "heading": p.t(lang, "unsubscribe_title"), "text": p.t(lang, key), "token": token }),
     );
-    html(state, status, "unsubscribe", data)
+    html(state, lang, status, "unsubscribe", data)
 }
