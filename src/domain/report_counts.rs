@@ -107,7 +107,7 @@ pub fn bulk_insert_candidates(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> 
 }
 
 /// Runs `load` with one trigger of `table` off, in the caller's transaction.
-fn without_trigger(
+pub(crate) fn without_trigger(
     c: &mut DbConn,
     table: &str,
     trigger: &str,

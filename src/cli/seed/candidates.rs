@@ -127,6 +127,10 @@ pub(super) fn wishes(rng: &mut StdRng, candidates: &[NewCandidate]) -> Vec<NewWi
                 occupation_code: code.to_string(),
                 occupation_group: crate::occupations::group_of(code),
                 job_centre_id: c.job_centre_id,
+                name: c.name.clone(),
+                lat: c.lat,
+                lon: c.lon,
+                consenting: c.consent_given_at.is_some() && c.consent_revoked_at.is_none(),
             });
         }
     }

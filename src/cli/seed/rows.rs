@@ -102,7 +102,13 @@ pub(super) struct NewWish {
     pub(super) candidate_id: i64,
     pub(super) occupation_code: String,
     pub(super) occupation_group: String,
+    // The candidate's own fields, as the `candidate_wishes_fill` trigger copies them; the seed
+    // loads without it (`driving_licence` is left to its default, as the candidate's is).
     pub(super) job_centre_id: i64,
+    pub(super) name: String,
+    pub(super) lat: Option<f64>,
+    pub(super) lon: Option<f64>,
+    pub(super) consenting: bool,
 }
 
 #[derive(Insertable)]
