@@ -101,32 +101,7 @@ fn small_seed_is_consistent(url: &str) {
             .load(c)?;
         assert!(!consenting.is_empty());
         assert_eq!(kept, consenting);
-        // Each wish carries its candidate's fields, as the trigger the seed skips would fill.
-        let wishes: i64 = candidate_wishes::table.count().get_result(c)?;
-        let agreeing: i64 = candidate_wishes::table
-            .inner_join(candidates::table)
-            .filter(candidate_wishes::job_centre_id.eq(candidates::job_centre_id))
-            .filter(candidate_wishes::name.eq(candidates::name))
-            .filter(
-                candidate_wishes::lat
-                    .eq(candidates::lat)
-                    .or(candidate_wishes::lat.is_null().and(candidates::lat.is_null())),
-            )
-            .filter(
-                candidate_wishes::lon
-                    .eq(candidates::lon)
-                    .or(candidate_wishes::lon.is_null().and(candidates::lon.is_null())),
-            )
-            .filter(candidate_wishes::driving_licence.eq(candidates::driving_licence))
-            .filter(
-                candidate_wishes::consenting.eq(candidates::consent_given_at
-                    .is_not_null()
-                    .and(candidates::consent_revoked_at.is_null())),
-            )
-            .count()
-            .get_result(c)?;
-        assert!(wishes > 0);
-        assert_eq!(agreeing, wishes);
+        wishes_carry_their_candidates(c)?;
         // Every coordinator decision has its time in decision_times, though the seed loads
         // the events without the per-row trigger.
         let kept: Vec<(i64, i64)> = decision_times::table
@@ -154,6 +129,36 @@ fn small_seed_is_consistent(url: &str) {
     .unwrap();
     // A second run refuses: seed needs a fresh database.
     assert!(run(&db, &opts).is_err());
+}
+
+/// Each wish carries its candidate's fields, as the trigger the seed skips would fill them.
+fn wishes_carry_their_candidates(c: &mut crate::db::DbConn) -> QueryResult<()> {
+    let wishes: i64 = candidate_wishes::table.count().get_result(c)?;
+    let agreeing: i64 = candidate_wishes::table
+        .inner_join(candidates::table)
+        .filter(candidate_wishes::job_centre_id.eq(candidates::job_centre_id))
+        .filter(candidate_wishes::name.eq(candidates::name))
+        .filter(
+            candidate_wishes::lat
+                .eq(candidates::lat)
+                .or(candidate_wishes::lat.is_null().and(candidates::lat.is_null())),
+        )
+        .filter(
+            candidate_wishes::lon
+                .eq(candidates::lon)
+                .or(candidate_wishes::lon.is_null().and(candidates::lon.is_null())),
+        )
+        .filter(candidate_wishes::driving_licence.eq(candidates::driving_licence))
+        .filter(
+            candidate_wishes::consenting.eq(candidates::consent_given_at
+                .is_not_null()
+                .and(candidates::consent_revoked_at.is_null())),
+        )
+        .count()
+        .get_result(c)?;
+    assert!(wishes > 0);
+    assert_eq!(agreeing, wishes);
+    Ok(())
 }
 
 #[test]
