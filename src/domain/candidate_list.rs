@@ -152,13 +152,8 @@ pub fn search(conn: &mut DbConn, user: &AuthUser, s: &Search) -> AppResult<Page<
 /// referred to it (a live referral: awaiting approval, or available to the company).
 pub fn referable(conn: &mut DbConn, user: &AuthUser, order: JobOrderId, s: &Search) -> AppResult<Page<Candidate>> {
     // A subquery, not a list of ids: a statement with a list is never cached on SQLite.
-    let referred = || {
-        referrals::table
-            .filter(referrals::order_id.eq(order))
-            .filter(referrals::job_centre_id.eq(user.job_centre_id))
-            .filter(crate::domain::referrals::is_live())
-            .select(referrals::candidate_id)
-    };
+    let referred =
+        || crate::domain::referrals::live_candidates(order).filter(referrals::job_centre_id.eq(user.job_centre_id));
     let unreferred = || consenting(user, s).filter(candidates::id.ne_all(referred()));
     if !s.q.is_empty() {
         return page_of(conn, s, unreferred);

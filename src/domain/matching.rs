@@ -13,7 +13,6 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use serde::{Deserialize, Serialize};
 
-use crate::db::schema::referrals as referrals_t;
 use crate::db::schema::{candidate_wishes, candidates, job_centres, job_orders, order_notifications, order_shares};
 use crate::db::{Db, DbConn};
 use crate::domain::actor::AuthUser;
@@ -163,17 +162,6 @@ struct Ranked {
 const RINGS_KM: [f64; 6] = [0.5, 2.0, 5.0, 10.0, 20.0, 40.0];
 const RING_ROWS: i64 = 1000;
 
-/// The candidates referred to the order and not yet decided, or with the employer: they are
-/// not suggested again.
-macro_rules! live {
-    ($order_id:expr) => {
-        referrals_t::table
-            .filter(referrals_t::order_id.eq($order_id))
-            .filter(crate::domain::referrals::is_live())
-            .select(referrals_t::candidate_id)
-    };
-}
-
 mod wishes;
 use wishes::{nearest_of_code, rank_wishes, wishing, Wished};
 
@@ -246,7 +234,7 @@ pub fn candidates_for(
                 .filter(candidates::job_centre_id.eq(centre))
                 .filter(candidates::consent_given_at.is_not_null())
                 .filter(candidates::consent_revoked_at.is_null())
-                .filter(candidates::id.ne_all(live!(order_id)))
+                .filter(candidates::id.ne_all(referrals::live_candidates(order_id)))
                 .filter(
                     candidates::driving_licence
                         .eq(true)

@@ -52,6 +52,23 @@ pub fn is_live() -> IsLive {
         .or(referrals::state.eq(State::AvailableToCompany.as_str()))
 }
 
+/// The candidates of an order's live referrals, as a subquery: they are neither suggested nor
+/// offered in the picker again while their referral lives.
+pub type LiveCandidates = diesel::dsl::Select<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<referrals::table, diesel::dsl::Eq<referrals::order_id, JobOrderId>>,
+        IsLive,
+    >,
+    referrals::candidate_id,
+>;
+
+pub fn live_candidates(order: JobOrderId) -> LiveCandidates {
+    referrals::table
+        .filter(referrals::order_id.eq(order))
+        .filter(is_live())
+        .select(referrals::candidate_id)
+}
+
 fn load(conn: &mut DbConn, id: ReferralId) -> AppResult<Referral> {
     Ok(referrals::table.find(id).select(Referral::as_select()).first(conn)?)
 }

@@ -6,7 +6,6 @@ use diesel::sql_types::Bool;
 
 use super::{closeness, shown_km, Ranked, Tier, Want, SHORT_LIST};
 use crate::db::schema::candidate_wishes;
-use crate::db::schema::referrals as referrals_t;
 use crate::db::DbConn;
 use crate::geo;
 use crate::ids::{CandidateId, JobCentreId, JobOrderId};
@@ -14,14 +13,14 @@ use crate::on_inner;
 
 /// The consenting candidates' wishes of a centre, less those referred to the order and still
 /// live, and those without a driving licence when the order requires one: what both reads of
-/// tier 1 and the rest of the group start from. A macro, as `live!`: the query is built
-/// inside `on_inner!`'s arms, each of its own backend.
+/// tier 1 and the rest of the group start from. A macro: the query is built inside
+/// `on_inner!`'s arms, each of its own backend.
 macro_rules! wishers {
     ($centre:expr, $order_id:expr, $licence:expr) => {
         candidate_wishes::table
             .filter(candidate_wishes::job_centre_id.eq($centre))
             .filter(candidate_wishes::consenting)
-            .filter(candidate_wishes::candidate_id.ne_all(live!($order_id)))
+            .filter(candidate_wishes::candidate_id.ne_all(crate::domain::referrals::live_candidates($order_id)))
             .filter(
                 candidate_wishes::driving_licence
                     .eq(true)
