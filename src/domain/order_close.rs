@@ -48,12 +48,7 @@ pub fn clean_reason(reason: Option<String>) -> AppResult<Option<String>> {
 /// (what the confirmation page says).
 pub fn preview(conn: &mut DbConn, user: &AuthUser, id: JobOrderId) -> AppResult<(JobOrder, i64)> {
     let order = orders::load_owned(conn, user, id)?;
-    let live = referrals_t::table
-        .filter(referrals_t::order_id.eq(id))
-        // The live ones: what a close withdraws.
-        .filter(referrals::is_live())
-        .count()
-        .get_result(conn)?;
+    let live = referrals::live_of_order(id).count().get_result(conn)?;
     Ok((order, live))
 }
 
@@ -80,11 +75,8 @@ pub fn close(
             job_orders::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let live: Vec<(ReferralId, UserId, String)> = referrals_t::table
+    let live: Vec<(ReferralId, UserId, String)> = referrals::live_of_order(id)
         .inner_join(candidates::table.on(candidates::id.eq(referrals_t::candidate_id)))
-        .filter(referrals_t::order_id.eq(id))
-        // The live ones: what a close withdraws.
-        .filter(referrals::is_live())
         .order(referrals_t::id)
         .select((referrals_t::id, referrals_t::created_by, candidates::name))
         .load(conn)?;

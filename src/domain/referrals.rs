@@ -52,21 +52,23 @@ pub fn is_live() -> IsLive {
         .or(referrals::state.eq(State::AvailableToCompany.as_str()))
 }
 
-/// The candidates of an order's live referrals, as a subquery: they are neither suggested nor
-/// offered in the picker again while their referral lives.
-pub type LiveCandidates = diesel::dsl::Select<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<referrals::table, diesel::dsl::Eq<referrals::order_id, JobOrderId>>,
-        IsLive,
-    >,
-    referrals::candidate_id,
+/// An order's live referrals: what a close withdraws, and what keeps a candidate from being
+/// referred to it again.
+pub type LiveOfOrder = diesel::dsl::Filter<
+    diesel::dsl::Filter<referrals::table, diesel::dsl::Eq<referrals::order_id, JobOrderId>>,
+    IsLive,
 >;
 
+pub fn live_of_order(order: JobOrderId) -> LiveOfOrder {
+    referrals::table.filter(referrals::order_id.eq(order)).filter(is_live())
+}
+
+/// The candidates of an order's live referrals, as a subquery: they are neither suggested nor
+/// offered in the picker again while their referral lives.
+pub type LiveCandidates = diesel::dsl::Select<LiveOfOrder, referrals::candidate_id>;
+
 pub fn live_candidates(order: JobOrderId) -> LiveCandidates {
-    referrals::table
-        .filter(referrals::order_id.eq(order))
-        .filter(is_live())
-        .select(referrals::candidate_id)
+    live_of_order(order).select(referrals::candidate_id)
 }
 
 fn load(conn: &mut DbConn, id: ReferralId) -> AppResult<Referral> {
@@ -279,10 +281,8 @@ pub fn create(
             cand.name
         )));
     }
-    let live: i64 = referrals::table
-        .filter(referrals::order_id.eq(order_id))
+    let live: i64 = live_of_order(order_id)
         .filter(referrals::candidate_id.eq(candidate_id))
-        .filter(is_live())
         .count()
         .get_result(conn)?;
     if live > 0 {
