@@ -254,6 +254,25 @@ on_both! {
         assert_eq!(sends.iter().filter(|&&s| s == 409).count(), 15, "{sends:?}");
         let h = app.get(&format!("/api/v1/referrals/{rid}/history"), &frb).1;
         assert_eq!(h["items"].as_array().unwrap().len(), 3, "one event per real transition");
+        // A loser's audit, notice and mail are written before its update finds the state
+        // moved (`move_state`), and undone with it: the referrer is told once of each.
+        let notices = app.get("/api/v1/notices?per_page=100", &frb).1;
+        let told: Vec<&str> = notices["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["referral_id"] == rid)
+            .map(|n| n["kind"].as_str().unwrap())
+            .collect();
+        // (The referrer is told of a send only when someone else sent: the coordinators are
+        // the first eight senders.)
+        let coord_sent = sends.iter().position(|&s| s == 200).unwrap() < 8;
+        let expected: &[&str] = if coord_sent {
+            &["referral_sent", "referral_approved"]
+        } else {
+            &["referral_approved"]
+        };
+        assert_eq!(told, expected, "{notices}");
 
         // Sixteen referrals of one candidate to one order at once: one is created.
         let c2 = app.candidate(&frb, "Jens Juhl", true);

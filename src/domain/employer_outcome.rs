@@ -241,7 +241,16 @@ pub fn answer(
         return Err(AppError::Gone("the candidate is no longer shared with you".into()));
     }
     let by = Mover::EmployerLink(scope.link_id);
-    move_state(conn, id, order.id, action, from, to, by, comment.as_deref())?;
+    move_state(
+        conn,
+        id,
+        order.id,
+        action,
+        (from, to),
+        by,
+        comment.as_deref(),
+        |_, _| Ok(()),
+    )?;
     audit::record(
         conn,
         None,

@@ -214,22 +214,29 @@ fn bump_counts(conn: &mut DbConn, order_id: JobOrderId, from: Option<State>, to:
     Ok(())
 }
 
-/// Moves a referral from `from` to `to`, as `transition` decided for `action`: a conditional
-/// update on the state it was read in (so a race is a 409, never a lost change), the history
-/// entry, and the order's figures. The caller audits and notifies. Returns the time of the
-/// change (the referral's new `updated_at`).
+/// Moves a referral from `from` to `to`, as `transition` decided for `action`: the history
+/// entry, then what `then` writes (the caller's audit and notices, given the time of the
+/// change), then the conditional update on the state it was read in, then the order's
+/// figures. A race is a 409, never a lost change: the update finds the state moved, and the
+/// transaction undoes everything written before it.
+/// The update goes last because its trigger (the report counts) locks counter rows that the
+/// decisions on a centre's orders share, until commit. So they are held from the update to the
+/// commit, not over the caller's audit, notice and mail as well (PostgreSQL approvals,
+/// bench/results.md).
 #[allow(clippy::too_many_arguments)]
-pub fn move_state(
+pub fn move_state<T>(
     conn: &mut DbConn,
     id: ReferralId,
     order_id: JobOrderId,
     action: Action,
-    from: State,
-    to: State,
+    (from, to): (State, State),
     by: Mover,
     reason: Option<&str>,
-) -> AppResult<NaiveDateTime> {
+    then: impl FnOnce(&mut DbConn, NaiveDateTime) -> AppResult<T>,
+) -> AppResult<T> {
     let at = Utc::now().naive_utc();
+    record_event(conn, id, by, Some(from), to, reason)?;
+    let done = then(conn, at)?;
     let updated = SetState {
         id,
         from: from.as_str(),
@@ -243,9 +250,8 @@ pub fn move_state(
         let now = load(conn, id)?.state()?;
         return Err(Refusal::WrongState(now).into_error(action));
     }
-    record_event(conn, id, by, Some(from), to, reason)?;
     bump_counts(conn, order_id, Some(from), to)?;
-    Ok(at)
+    Ok(done)
 }
 
 /// Refers a candidate of the user's centre to an order the user can see.
@@ -416,48 +422,51 @@ fn act_on(
             .map(|s| s.trim().chars().take(2000).collect())
             .filter(|s: &String| !s.is_empty()),
     };
-    let updated_at = move_state(
+    let by = Mover::User(user.id);
+    let written = move_state(
         conn,
         id,
         order.id,
         action,
-        from,
-        to,
-        Mover::User(user.id),
+        (from, to),
+        by,
         reason.as_deref(),
+        |conn, at| {
+            audit::record(
+                conn,
+                Some(user),
+                "referral",
+                id.0,
+                action.as_str(),
+                json!({ "from": from, "to": to, "reason": reason }),
+            )?;
+            // The row as the update will leave it, without reading it back.
+            let r = Referral {
+                state: to.as_str().to_string(),
+                reason: reason.clone(),
+                updated_at: at,
+                ..r
+            };
+            match action {
+                Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r)?,
+                Action::Send => {
+                    let r = send_to_employer(conn, mail, &order, r)?;
+                    notify::referral_sent(conn, mail, &order, &r, user.id)?;
+                    return Ok(r);
+                }
+                // A pending or available referral was the coordinator's to act on: they are told.
+                Action::ConsentRevoked => notify::referral_withdrawn(conn, mail, &order, &r)?,
+                // Closing tells each referring consultant once, for all their candidates (order_close).
+                Action::Withdraw | Action::OrderClosed => {}
+                // The employer answers through `employer_outcome`, never as a user.
+                Action::Interview | Action::Hire | Action::Decline => {
+                    return Err(AppError::Internal("an employer's answer applied as a user".into()))
+                }
+            }
+            Ok(r)
+        },
     )?;
-    audit::record(
-        conn,
-        Some(user),
-        "referral",
-        id.0,
-        action.as_str(),
-        json!({ "from": from, "to": to, "reason": reason }),
-    )?;
-    // The row as the update left it, without reading it back.
-    let r = Referral {
-        state: to.as_str().to_string(),
-        reason: reason.clone(),
-        updated_at,
-        ..r
-    };
-    match action {
-        Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r)?,
-        Action::Send => {
-            let r = send_to_employer(conn, mail, &order, r)?;
-            notify::referral_sent(conn, mail, &order, &r, user.id)?;
-            return Ok((r, order));
-        }
-        // A pending or available referral was the coordinator's to act on: they are told.
-        Action::ConsentRevoked => notify::referral_withdrawn(conn, mail, &order, &r)?,
-        // Closing tells each referring consultant once, for all their candidates (order_close).
-        Action::Withdraw | Action::OrderClosed => {}
-        // The employer answers through `employer_outcome`, never as a user.
-        Action::Interview | Action::Hire | Action::Decline => {
-            return Err(AppError::Internal("an employer's answer applied as a user".into()))
-        }
-    }
-    Ok((r, order))
+    Ok((written, order))
 }
 
 /// The candidate mail to the employer, with a new token of the order's employer link for that
@@ -471,7 +480,11 @@ fn send_to_employer(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: Referra
         .set(referrals::employer_link_id.eq(Some(link.link_id)))
         .execute(conn)?;
     notify::candidate_to_employer(conn, mail, order, &r, &mail.link(&format!("/employer/{}", link.token)))?;
-    load(conn, r.id)
+    // Not read back: the state's update comes after this (`move_state`).
+    Ok(Referral {
+        employer_link_id: Some(link.link_id),
+        ..r
+    })
 }
 
 /// Live referrals of a candidate (for consent revocation).
