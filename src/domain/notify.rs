@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::db::schema::candidates as candidates_t;
-use crate::db::schema::{job_centres, users};
+use crate::db::schema::{companies, job_centres, users};
 use crate::db::DbConn;
 use crate::domain::candidates::{Candidate, SharedCandidate};
-use crate::domain::order::{Access, JobOrder, SharedOrder};
+use crate::domain::order::{Access, JobOrder, OrderNames, SharedOrder};
 use crate::domain::referral::Referral;
 use crate::domain::{candidates, notices, order};
 use crate::error::{AppError, AppResult};
@@ -20,8 +20,11 @@ use crate::on_inner;
 
 /// The order as any other centre sees it: mails never carry the private texts.
 fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {
-    let names = order::load_names(conn, order)?;
-    Ok(order::project(order.clone(), names, Access::Notified).shared().clone())
+    Ok(shared_with(order, order::load_names(conn, order)?))
+}
+
+fn shared_with(order: &JobOrder, names: OrderNames) -> SharedOrder {
+    order::project(order.clone(), names, Access::Notified).shared().clone()
 }
 
 /// The in-app notice of an event for one user, about an order and perhaps one referral.
@@ -58,19 +61,43 @@ fn user_recipient(conn: &mut DbConn, id: UserId) -> AppResult<Recipient> {
         .first(conn)?)
 }
 
-/// A recipient and a candidate's name in one statement: the mails about a referral are
-/// written inside the transaction of the change they tell about.
-fn recipient_and_candidate(conn: &mut DbConn, id: UserId, candidate: CandidateId) -> AppResult<(Recipient, String)> {
+/// A recipient, a candidate's name and the order as other centres see it, in one statement:
+/// the mails about a referral are written inside the transaction of the change they tell
+/// about, and each statement there is a round trip (an approval's: bench/results.md).
+fn recipient_candidate_order(
+    conn: &mut DbConn,
+    id: UserId,
+    candidate: CandidateId,
+    order: &JobOrder,
+) -> AppResult<(Recipient, String, SharedOrder)> {
     let candidate_name = candidates_t::table
         .filter(candidates_t::id.eq(candidate))
         .select(candidates_t::name)
         .single_value();
+    let owner = diesel::alias!(job_centres as owner);
     let query = users::table
         .inner_join(job_centres::table)
+        .inner_join(owner.on(owner.field(job_centres::id).eq(order.job_centre_id)))
+        .inner_join(companies::table.on(companies::id.eq(order.company_id)))
         .filter(users::id.eq(id))
-        .select((RECIPIENT, candidate_name));
-    let (to, candidate_name) = on_inner!(conn, c => query.first::<(Recipient, Option<String>)>(c))?;
-    Ok((to, candidate_name.unwrap_or_default()))
+        .select((
+            RECIPIENT,
+            candidate_name,
+            (
+                owner.fields((
+                    job_centres::id,
+                    job_centres::authority_type,
+                    job_centres::authority_number,
+                    job_centres::name,
+                )),
+                companies::cvr,
+                order::name_of(order.coordinator_id),
+                order::name_of(order.responsible_consultant_id),
+            ),
+        ));
+    let (to, candidate_name, names) =
+        on_inner!(conn, c => query.first::<(Recipient, Option<String>, order::NamesRow)>(c))?;
+    Ok((to, candidate_name.unwrap_or_default(), shared_with(order, names.into())))
 }
 
 /// "New order shared with your network": one mail to each consultant of each newly
@@ -157,10 +184,10 @@ pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
         "referral_rejected"
     };
     notice(conn, r.created_by, kind, order, Some(r), json!({}))?;
-    let (to, candidate_name) = recipient_and_candidate(conn, r.created_by, r.candidate_id)?;
+    let (to, candidate_name, shared) = recipient_candidate_order(conn, r.created_by, r.candidate_id, order)?;
     let data = json!({
         "recipient_name": to.name,
-        "order": shared_order(conn, order)?,
+        "order": shared,
         "candidate_name": candidate_name,
         "approved": approved,
         "reason": r.reason,
@@ -231,11 +258,11 @@ pub fn referral_sent(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Refer
         return Ok(());
     }
     notice(conn, r.created_by, "referral_sent", order, Some(r), json!({}))?;
-    let (to, candidate_name) = recipient_and_candidate(conn, r.created_by, r.candidate_id)?;
+    let (to, candidate_name, shared) = recipient_candidate_order(conn, r.created_by, r.candidate_id, order)?;
     let by = user_recipient(conn, sent_by)?;
     let data = json!({
         "recipient_name": to.name,
-        "order": shared_order(conn, order)?,
+        "order": shared,
         "candidate_name": candidate_name,
         "sent_by": by.name,
         "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),

@@ -162,44 +162,57 @@ pub struct OrderNames {
     pub cvr: Option<String>,
 }
 
+/// `OrderNames` as a statement selects them: the owning centre (id, authority type, authority
+/// number, name), the company's CVR, the coordinator's and the responsible consultant's names.
+pub type NamesRow = (
+    (JobCentreId, String, String, String),
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl From<NamesRow> for OrderNames {
+    fn from((centre, cvr, coordinator, responsible): NamesRow) -> Self {
+        OrderNames {
+            centre: CentreRef::from(centre),
+            coordinator_name: coordinator.unwrap_or_default(),
+            responsible_consultant_name: responsible.unwrap_or_default(),
+            cvr,
+        }
+    }
+}
+
+diesel::alias!(users as named: Named);
+
+/// A user's name, as a subselect (`load_names`, and the mails that read them with more). On an
+/// alias of `users`, so a statement that reads from `users` itself can hold it too.
+#[diesel::dsl::auto_type]
+pub fn name_of(id: UserId) -> _ {
+    named
+        .filter(named.field(users::id).eq(id))
+        .select(named.field(users::display_name))
+        .single_value()
+}
+
 pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> {
     // One statement, not one per table: every mail about an order reads these inside the
     // transaction of the change it tells about (an approval, say).
-    let name_of = |id: UserId| {
-        users::table
-            .filter(users::id.eq(id))
-            .select(users::display_name)
-            .single_value()
-    };
-    type Row = (
-        JobCentreId,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
     let query = job_centres::table
         .inner_join(companies::table.on(companies::id.eq(order.company_id)))
         .filter(job_centres::id.eq(order.job_centre_id))
         .select((
-            job_centres::id,
-            job_centres::authority_type,
-            job_centres::authority_number,
-            job_centres::name,
+            (
+                job_centres::id,
+                job_centres::authority_type,
+                job_centres::authority_number,
+                job_centres::name,
+            ),
             companies::cvr,
             name_of(order.coordinator_id),
             name_of(order.responsible_consultant_id),
         ));
-    let (id, authority_type, authority_number, name, cvr, coordinator, responsible): Row =
-        on_inner!(conn, c => query.first(c))?;
-    Ok(OrderNames {
-        centre: CentreRef::from((id, authority_type, authority_number, name)),
-        coordinator_name: coordinator.unwrap_or_default(),
-        responsible_consultant_name: responsible.unwrap_or_default(),
-        cvr,
-    })
+    let row: NamesRow = on_inner!(conn, c => query.first(c))?;
+    Ok(OrderNames::from(row))
 }
 
 pub fn project(order: JobOrder, names: OrderNames, access: Access) -> OrderView {
