@@ -93,6 +93,23 @@ fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
     Ok(())
 }
 
+/// Copies the whole WAL into the database file and empties it, so that the file alone is the
+/// database (the seed's file is copied on its own). A checkpoint the thread is running at that
+/// moment makes this one answer busy at once (SQLite waits for readers and the writer, not for
+/// another checkpointer), so it is tried again.
+pub fn truncate(conn: &mut DbConn) -> QueryResult<()> {
+    for _ in 0..200 {
+        let s: WalState = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(conn)?;
+        if s.busy == 0 {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(diesel::result::Error::QueryBuilderError(
+        "the WAL stayed busy for 10 s: not checkpointed".into(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,9 +176,10 @@ pub(super) fn analyze(db: &Db, report: &mut SeedReport) -> AppResult<()> {
             // The bundled SQLite has STAT4: with per-value samples in sqlite_stat4, every
             // execution of a cached statement whose bound values could change the plan is
             // re-prepared (sqlite3Reprepare inside sqlite3_step). Keep the table-level stat1 only.
-            DbConn::Sqlite(s) => s.batch_execute(
-                "ANALYZE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema; PRAGMA wal_checkpoint(TRUNCATE);",
-            )?,
+            DbConn::Sqlite(s) => {
+                s.batch_execute("ANALYZE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?;
+                crate::db::checkpoint::truncate(&mut c)?;
+            }
         }
     }
     report.phases.push(PhaseTime {
