@@ -12,6 +12,15 @@ use crate::db::schema::{
 };
 
 /// A small seed: the counts the app keeps agree with the rows.
+/// On SQLite, the file alone is the database once the seed is done, while its connections are
+/// still open: `scripts/bench` copies it without its WAL.
+fn wal_is_empty(url: &str) {
+    if let Some(file) = url.strip_prefix("sqlite://") {
+        let wal = std::fs::metadata(format!("{file}-wal")).map_or(0, |m| m.len());
+        assert_eq!(wal, 0, "the seed left its last writes in the WAL");
+    }
+}
+
 fn small_seed_is_consistent(url: &str) {
     let db = crate::app::state(crate::config::Config::from_env_with(url))
         .unwrap()
@@ -24,12 +33,7 @@ fn small_seed_is_consistent(url: &str) {
         ..SeedOptions::default()
     };
     let report = run(&db, &opts).unwrap();
-    if let Some(file) = url.strip_prefix("sqlite://") {
-        // The file alone is the database, while the seed's connections are still open:
-        // `scripts/bench` copies it without its WAL.
-        let wal = std::fs::metadata(format!("{file}-wal")).map_or(0, |m| m.len());
-        assert_eq!(wal, 0, "the seed left its last writes in the WAL");
-    }
+    wal_is_empty(url);
     assert!(report.total_seconds() > 0.0);
     db.read_blocking(|c| {
         use diesel::dsl::count_star;
