@@ -74,27 +74,12 @@ fn recipient_candidate_order(
         .filter(candidates_t::id.eq(candidate))
         .select(candidates_t::name)
         .single_value();
-    let owner = diesel::alias!(job_centres as owner);
     let query = users::table
         .inner_join(job_centres::table)
-        .inner_join(owner.on(owner.field(job_centres::id).eq(order.job_centre_id)))
+        .inner_join(order::owner.on(order::owner.field(job_centres::id).eq(order.job_centre_id)))
         .inner_join(companies::table.on(companies::id.eq(order.company_id)))
         .filter(users::id.eq(id))
-        .select((
-            RECIPIENT,
-            candidate_name,
-            (
-                owner.fields((
-                    job_centres::id,
-                    job_centres::authority_type,
-                    job_centres::authority_number,
-                    job_centres::name,
-                )),
-                companies::cvr,
-                order::name_of(order.coordinator_id),
-                order::name_of(order.responsible_consultant_id),
-            ),
-        ));
+        .select((RECIPIENT, candidate_name, order::names_columns(order)));
     let (to, candidate_name, names) =
         on_inner!(conn, c => query.first::<(Recipient, Option<String>, order::NamesRow)>(c))?;
     Ok((to, candidate_name.unwrap_or_default(), shared_with(order, names.into())))

@@ -194,23 +194,46 @@ pub fn name_of(id: UserId) -> _ {
         .single_value()
 }
 
+diesel::alias!(job_centres as owner: Owner);
+
+type OwnerField<C> = diesel::query_source::AliasedField<Owner, C>;
+
+/// The columns of a `NamesRow`: the order's centre as `owner`, `companies` (each joined by the
+/// caller, on the order's centre and company) and the two names. `load_names` reads them
+/// alone; the mails about a referral read them beside their recipient.
+pub type NamesColumns = (
+    (
+        OwnerField<job_centres::id>,
+        OwnerField<job_centres::authority_type>,
+        OwnerField<job_centres::authority_number>,
+        OwnerField<job_centres::name>,
+    ),
+    companies::cvr,
+    name_of,
+    name_of,
+);
+
+pub fn names_columns(order: &JobOrder) -> NamesColumns {
+    (
+        owner.fields((
+            job_centres::id,
+            job_centres::authority_type,
+            job_centres::authority_number,
+            job_centres::name,
+        )),
+        companies::cvr,
+        name_of(order.coordinator_id),
+        name_of(order.responsible_consultant_id),
+    )
+}
+
 pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> {
     // One statement, not one per table: every mail about an order reads these inside the
     // transaction of the change it tells about (an approval, say).
-    let query = job_centres::table
+    let query = owner
         .inner_join(companies::table.on(companies::id.eq(order.company_id)))
-        .filter(job_centres::id.eq(order.job_centre_id))
-        .select((
-            (
-                job_centres::id,
-                job_centres::authority_type,
-                job_centres::authority_number,
-                job_centres::name,
-            ),
-            companies::cvr,
-            name_of(order.coordinator_id),
-            name_of(order.responsible_consultant_id),
-        ));
+        .filter(owner.field(job_centres::id).eq(order.job_centre_id))
+        .select(names_columns(order));
     let row: NamesRow = on_inner!(conn, c => query.first(c))?;
     Ok(OrderNames::from(row))
 }

@@ -11,7 +11,6 @@ use crate::db::schema::{
     referral_counts, referral_events, referrals, share_counts, users,
 };
 
-/// A small seed: the counts the app keeps agree with the rows.
 /// On SQLite, the file alone is the database once the seed is done, while its connections are
 /// still open: `scripts/bench` copies it without its WAL.
 fn wal_is_empty(url: &str) {
@@ -21,6 +20,7 @@ fn wal_is_empty(url: &str) {
     }
 }
 
+/// A small seed: the counts the app keeps agree with the rows.
 fn small_seed_is_consistent(url: &str) {
     let db = crate::app::state(crate::config::Config::from_env_with(url))
         .unwrap()
