@@ -215,10 +215,17 @@ fn plan_referral(
 /// Ids in time order, as an autoincrement hands them out: renumbers the referrals by creation
 /// time and the events by their time (a referral's own events keep their order).
 pub(super) fn renumber(referral_rows: &mut [NewReferral], event_rows: &mut [NewEvent]) {
-    let mut by_time: Vec<usize> = (0..referral_rows.len()).collect();
-    by_time.sort_by_key(|&i| (referral_rows[i].created_at, i));
+    // The keys sorted are the (time, index) pairs themselves, unique, so any sort gives this
+    // order. Sorting indexes by a key looked up in the rows missed the cache at every
+    // comparison: 7 s at 10x.
+    let mut by_time: Vec<(NaiveDateTime, usize)> = referral_rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.created_at, i))
+        .collect();
+    by_time.sort_unstable();
     let mut new_id = vec![0i64; referral_rows.len()];
-    for (k, &i) in by_time.iter().enumerate() {
+    for (k, &(_, i)) in by_time.iter().enumerate() {
         new_id[i] = k as i64 + 1;
     }
     drop(by_time);
