@@ -3,7 +3,9 @@
 //! migration 2026-11-30-000301), `decision_times` (2026-12-01-000501) and `share_counts`
 //! (2026-12-01-000502); and, for the order page's picker, `consenting_counts`
 //! (2026-12-02-000101). A bulk load skips the per-row trigger and fills the table once
-//! afterwards with the migration's own SELECT, which is what the triggers add up to.
+//! afterwards with the migration's own SELECT, which is what the triggers add up to; or,
+//! where the loader has every row in memory (the seed's referrals and events), it writes the
+//! same rows itself and its test compares them with the SELECT (`rebuild*`).
 
 use crate::db::{catalogue, DbConn};
 use crate::error::AppResult;
@@ -33,11 +35,11 @@ pub fn rebuild(c: &mut DbConn) -> AppResult<()> {
     Ok(())
 }
 
-/// Inserts referrals in bulk (`load`) without the per-row counting, then counts once, all in
-/// the caller's transaction.
-pub fn bulk_insert_referrals(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
-    without_trigger(c, "referrals", INSERT_TRIGGER, load)?;
-    rebuild(c)
+/// Runs a bulk load of referrals (`load`) without the per-row counting, in the caller's
+/// transaction. `load` writes the counter rows itself: what `rebuild` would make (the seed
+/// counts in memory, and its test compares the two).
+pub fn without_referral_counting(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
+    without_trigger(c, "referrals", INSERT_TRIGGER, load)
 }
 
 /// The trigger that counts each share (migration 2026-12-01-000502).
@@ -79,10 +81,11 @@ pub fn rebuild_decision_times(c: &mut DbConn) -> AppResult<()> {
     Ok(())
 }
 
-/// Inserts referral events in bulk without the per-row decision times, then writes them once.
-pub fn bulk_insert_events(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
-    without_trigger(c, "referral_events", DECISION_TRIGGER, load)?;
-    rebuild_decision_times(c)
+/// Runs a bulk load of referral events (`load`) without the per-row decision times, in the
+/// caller's transaction. `load` writes the decision times itself: what
+/// `rebuild_decision_times` would make.
+pub fn without_decision_timing(c: &mut DbConn, load: impl FnOnce(&mut DbConn) -> AppResult<()>) -> AppResult<()> {
+    without_trigger(c, "referral_events", DECISION_TRIGGER, load)
 }
 
 /// The trigger that counts each inserted candidate with consent (migration 2026-12-02-000101).

@@ -7,13 +7,15 @@
 //! connection: multi-row INSERTs on SQLite, binary `COPY` on PostgreSQL.
 //!
 //! Phase by phase: `centres` (and networks, users), `orders` (and companies, shares),
-//! `candidates` (and wishes), `referrals` (and their history); `write` writes them. The draws
-//! come from one RNG in a fixed order, so a seed gives the same data on every run (apart from
-//! "now", which the whole history is relative to, and the password hash's salt).
+//! `candidates` (and wishes), `referrals` (and their history), `counts` (the reports' kept
+//! tables); `write` writes them. The draws come from one RNG in a fixed order, so a seed
+//! gives the same data on every run (apart from "now", which the whole history is relative
+//! to, and the password hash's salt).
 
 mod bulk;
 mod candidates;
 mod centres;
+mod counts;
 mod orders;
 mod referrals;
 mod rows;
@@ -182,6 +184,7 @@ fn plan<'a>(rng: &mut StdRng, opts: &SeedOptions, time: &Timeline, hash: &'a str
     let candidates = candidates::rows(rng, &cands, &centres, &places, time, &mut referrals);
     drop(cands);
     let wishes = candidates::wishes(rng, &candidates);
+    let counts = counts::plan(&order_rows.orders, &order_rows.shares, &referrals, &events);
     Ok(Tables {
         centres: centres::centre_rows(&centres),
         networks: centres::network_rows(&centres),
@@ -195,6 +198,7 @@ fn plan<'a>(rng: &mut StdRng, opts: &SeedOptions, time: &Timeline, hash: &'a str
         wishes,
         referrals,
         events,
+        counts,
     })
 }
 

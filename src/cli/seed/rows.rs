@@ -4,8 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    candidate_wishes, candidates, companies, job_centres, job_orders, network_members, networks, order_notifications,
-    order_shares, referral_events, referrals, users,
+    candidate_wishes, candidates, companies, decision_times, job_centres, job_orders, network_members,
+    network_referral_counts, networks, order_notifications, order_shares, referral_counts, referral_events, referrals,
+    users,
 };
 
 // ---- rows as written -----------------------------------------------------------------
@@ -178,6 +179,35 @@ pub(super) struct NewEvent {
     pub(super) reason: Option<&'static str>,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = referral_counts, treat_none_as_default_value = false)]
+pub(super) struct NewReferralCount {
+    pub(super) order_centre_id: i64,
+    pub(super) month: String,
+    pub(super) referring_centre_id: i64,
+    pub(super) state: &'static str,
+    pub(super) n: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = network_referral_counts, treat_none_as_default_value = false)]
+pub(super) struct NewNetworkCount {
+    pub(super) network_id: i64,
+    pub(super) month: String,
+    pub(super) referring_centre_id: i64,
+    pub(super) state: &'static str,
+    pub(super) n: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = decision_times, treat_none_as_default_value = false)]
+pub(super) struct NewDecisionTime {
+    pub(super) event_id: i64,
+    pub(super) order_centre_id: i64,
+    pub(super) month: String,
+    pub(super) seconds: i64,
+}
+
 /// SQLite's limit of bound parameters per statement (since 3.32).
 pub(super) const SQLITE_MAX_BINDS: usize = 32_766;
 /// Rows per COPY statement on PostgreSQL (bounds the memory of one encoded chunk).
@@ -220,4 +250,5 @@ pub(super) struct Tables<'a> {
     pub(super) wishes: Vec<NewWish>,
     pub(super) referrals: Vec<NewReferral>,
     pub(super) events: Vec<NewEvent>,
+    pub(super) counts: super::counts::Counts,
 }

@@ -137,8 +137,58 @@ fn small_seed_is_consistent(url: &str) {
         Ok(())
     })
     .unwrap();
+    counted_as_the_migrations_count(&db);
     // A second run refuses: seed needs a fresh database.
     assert!(run(&db, &opts).is_err());
+}
+
+/// A counter row: (centre or network, month, referring centre, state, n).
+type Count = (i64, String, i64, String, i64);
+type Kept = (Vec<Count>, Vec<Count>, Vec<(i64, i64, String, i64)>);
+
+/// The counters and decision times the seed counted in memory are, row for row, what the
+/// migrations' SELECTs make of the rows written (`report_counts::rebuild*`).
+fn counted_as_the_migrations_count(db: &Db) {
+    let read = |c: &mut crate::db::DbConn| -> AppResult<Kept> {
+        use crate::db::schema::network_referral_counts as nc;
+        use crate::db::schema::referral_counts as rc;
+        Ok((
+            rc::table
+                .select((
+                    rc::order_centre_id,
+                    rc::month,
+                    rc::referring_centre_id,
+                    rc::state,
+                    rc::n,
+                ))
+                .order((rc::order_centre_id, rc::month, rc::referring_centre_id, rc::state))
+                .load(c)?,
+            nc::table
+                .select((nc::network_id, nc::month, nc::referring_centre_id, nc::state, nc::n))
+                .order((nc::network_id, nc::month, nc::referring_centre_id, nc::state))
+                .load(c)?,
+            decision_times::table.order(decision_times::event_id).load(c)?,
+        ))
+    };
+    let written = db.read_blocking(read).unwrap();
+    db.write_blocking(|c| {
+        crate::domain::report_counts::rebuild(c)?;
+        crate::domain::report_counts::rebuild_decision_times(c)
+    })
+    .unwrap();
+    let rebuilt = db.read_blocking(read).unwrap();
+    assert!(!written.0.is_empty() && !written.1.is_empty() && !written.2.is_empty());
+    // Not assert_eq: the tables are thousands of rows.
+    assert!(
+        written == rebuilt,
+        "the seed's counts are not the migrations': {} / {} / {} rows written, {} / {} / {} rebuilt",
+        written.0.len(),
+        written.1.len(),
+        written.2.len(),
+        rebuilt.0.len(),
+        rebuilt.1.len(),
+        rebuilt.2.len()
+    );
 }
 
 /// Each wish carries its candidate's fields, as the trigger the seed skips would fill them.

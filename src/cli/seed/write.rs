@@ -12,8 +12,9 @@ use super::bulk::{load_table, without_indexes};
 use super::rows::{write_rows, Tables};
 use super::{PhaseTime, SeedOptions, SeedReport};
 use crate::db::schema::{
-    audit_log, candidate_wishes, candidates, companies, job_centres, job_orders, network_members, networks,
-    order_notifications, order_shares, referral_events, referrals, users,
+    audit_log, candidate_wishes, candidates, companies, decision_times, job_centres, job_orders, network_members,
+    network_referral_counts, networks, order_notifications, order_shares, referral_counts, referral_events, referrals,
+    users,
 };
 use crate::db::{Db, DbConn};
 use crate::domain::referral::State;
@@ -112,15 +113,25 @@ pub(super) fn write(
     drop(t.candidates);
     drop(t.wishes);
     phases.run("referrals", t.referrals.len() as u64, &|c, bar| {
-        // The counts are made once the indexes are back: they join on the order.
-        report_counts::bulk_insert_referrals(c, |c| load_table!(c, referrals, t.referrals, 10, bar))
+        // The counts come from memory, as the triggers would have made them.
+        report_counts::without_referral_counting(c, |c| {
+            load_table!(c, referrals, t.referrals, 10, bar)?;
+            let quiet = ProgressBar::hidden();
+            write_rows!(c, referral_counts::table, t.counts.referrals, 5, quiet);
+            write_rows!(c, network_referral_counts::table, t.counts.networks, 5, quiet);
+            Ok(())
+        })
     })?;
     let n_referrals = t.referrals.len();
     drop(t.referrals);
     phases.run("referral events", t.events.len() as u64, &|c, bar| {
-        // The decision times are written once from the events, their index built after them.
+        // The decision times too, their index built after them.
         without_indexes(c, "decision_times", |c| {
-            report_counts::bulk_insert_events(c, |c| load_table!(c, referral_events, t.events, 7, bar))
+            report_counts::without_decision_timing(c, |c| {
+                load_table!(c, referral_events, t.events, 7, bar)?;
+                write_rows!(c, decision_times::table, t.counts.decisions, 4, ProgressBar::hidden());
+                Ok(())
+            })
         })?;
         finish(c, opts, n_referrals, now)
     })?;
