@@ -111,12 +111,7 @@ pub(super) fn member_rows(centres: &Centres) -> Vec<NewMember> {
 }
 
 /// `cNNN.konsulentK` for each centre's consultants, then `admin`; all with one password hash.
-pub(super) fn user_rows<'a>(
-    rng: &mut StdRng,
-    centres: &Centres,
-    hash: &'a str,
-    created_at: NaiveDateTime,
-) -> Vec<NewUser<'a>> {
+pub(super) fn user_rows(rng: &mut StdRng, centres: &Centres, hash: &str, created_at: NaiveDateTime) -> Vec<NewUser> {
     let mut rows: Vec<NewUser> = Vec::with_capacity(centres.list.len() * 3 + 1);
     for c in &centres.list {
         for (j, &id) in c.consultants.iter().enumerate() {
@@ -125,7 +120,7 @@ pub(super) fn user_rows<'a>(
                 id,
                 email: format!("{username}@jobcenter.example"),
                 username,
-                password_hash: hash,
+                password_hash: hash.to_string(),
                 display_name: person_name(rng),
                 job_centre_id: c.id,
                 role: "consultant",
@@ -137,7 +132,7 @@ pub(super) fn user_rows<'a>(
     rows.push(NewUser {
         id: centres.admin_id,
         username: "admin".into(),
-        password_hash: hash,
+        password_hash: hash.to_string(),
         display_name: "Administrator".into(),
         email: "admin@jobcenter.example".into(),
         job_centre_id: 1,

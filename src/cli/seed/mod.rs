@@ -157,7 +157,7 @@ pub fn run(db: &Db, opts: &SeedOptions) -> AppResult<SeedReport> {
 
 /// Plans every row in memory. The order of the calls is the order of the RNG's draws: a
 /// change here changes every seeded data set after it.
-fn plan<'a>(rng: &mut StdRng, opts: &SeedOptions, time: &Timeline, hash: &'a str) -> AppResult<Tables<'a>> {
+fn plan(rng: &mut StdRng, opts: &SeedOptions, time: &Timeline, hash: &str) -> AppResult<Tables> {
     let centres = centres::plan(rng, opts.centres)?;
     let mut orders = orders::plan(rng, opts.orders, &centres, time);
     let companies = orders::companies(rng, &mut orders, &centres, time.t0);

@@ -38,10 +38,11 @@ pub(super) struct NewMember {
 
 #[derive(Insertable)]
 #[diesel(table_name = users, treat_none_as_default_value = false)]
-pub(super) struct NewUser<'a> {
+pub(super) struct NewUser {
     pub(super) id: i64,
     pub(super) username: String,
-    pub(super) password_hash: &'a str,
+    // Owned: a row type with a lifetime has no static query id (`write_rows!`).
+    pub(super) password_hash: String,
     pub(super) display_name: String,
     pub(super) email: String,
     pub(super) job_centre_id: i64,
@@ -226,9 +227,20 @@ macro_rules! write_rows {
                 }
             }
             $crate::db::DbConn::Sqlite(c) => {
-                for chunk in rows.chunks($crate::cli::seed::rows::SQLITE_MAX_BINDS / $cols) {
+                // Whole chunks go as arrays: an insert of a fixed number of rows has a static
+                // query id, so diesel prepares it once per table. A slice's insert is prepared
+                // for every chunk, and SQLite parsed 30,000 placeholders each time.
+                const N: usize = $crate::cli::seed::rows::SQLITE_MAX_BINDS / $cols;
+                let mut chunks = rows.chunks_exact(N);
+                for chunk in &mut chunks {
+                    let chunk: &[_; N] = chunk.try_into().expect("chunks_exact gives N rows");
                     diesel::insert_into($table).values(chunk).execute(c)?;
-                    $bar.inc(chunk.len() as u64);
+                    $bar.inc(N as u64);
+                }
+                let rest = chunks.remainder();
+                if !rest.is_empty() {
+                    diesel::insert_into($table).values(rest).execute(c)?;
+                    $bar.inc(rest.len() as u64);
                 }
             }
         }
@@ -237,11 +249,11 @@ macro_rules! write_rows {
 pub(super) use write_rows;
 
 /// Every row of the data set, planned in memory, table by table.
-pub(super) struct Tables<'a> {
+pub(super) struct Tables {
     pub(super) centres: Vec<NewCentre>,
     pub(super) networks: Vec<NewNetwork>,
     pub(super) members: Vec<NewMember>,
-    pub(super) users: Vec<NewUser<'a>>,
+    pub(super) users: Vec<NewUser>,
     pub(super) companies: Vec<NewCompany>,
     pub(super) orders: Vec<NewOrder>,
     pub(super) shares: Vec<NewShare>,
