@@ -6,14 +6,10 @@
 
 use chrono::{Datelike, NaiveDateTime};
 
-use super::rows::{NewDecisionTime, NewEvent, NewNetworkCount, NewOrder, NewReferral, NewReferralCount, NewShare};
+use super::rows::{
+    Counts, NewDecisionTime, NewEvent, NewNetworkCount, NewOrder, NewReferral, NewReferralCount, NewShare,
+};
 use crate::domain::referral::State;
-
-pub(super) struct Counts {
-    pub(super) referrals: Vec<NewReferralCount>,
-    pub(super) networks: Vec<NewNetworkCount>,
-    pub(super) decisions: Vec<NewDecisionTime>,
-}
 
 /// Months counted from year 0, so that a span of months is a range of integers.
 fn month_number(at: NaiveDateTime) -> i32 {

@@ -262,5 +262,12 @@ pub(super) struct Tables {
     pub(super) wishes: Vec<NewWish>,
     pub(super) referrals: Vec<NewReferral>,
     pub(super) events: Vec<NewEvent>,
-    pub(super) counts: super::counts::Counts,
+    pub(super) counts: Counts,
+}
+
+/// The reports' kept tables, counted from the rows above (`counts::plan`).
+pub(super) struct Counts {
+    pub(super) referrals: Vec<NewReferralCount>,
+    pub(super) networks: Vec<NewNetworkCount>,
+    pub(super) decisions: Vec<NewDecisionTime>,
 }
