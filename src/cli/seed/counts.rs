@@ -1,8 +1,9 @@
 //! The reports' kept tables (`referral_counts`, `network_referral_counts`, `decision_times`),
 //! counted while every referral and event is still in memory. They are the rows the
 //! migrations' SELECTs (`report_counts::rebuild`, `report_counts::rebuild_decision_times`)
-//! make, without grouping ten million referrals in the database: at 10x that grouping was
-//! 40 s of the seed. The seed test rebuilds the tables with those SELECTs and compares.
+//! make, without grouping ten million referrals in the database (3.1 s and 1.5 s at 1x; at
+//! 10x the referrals phase took 48 s less without it). The seed test rebuilds the tables with
+//! those SELECTs and compares.
 
 use chrono::{Datelike, NaiveDateTime};
 
