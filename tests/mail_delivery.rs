@@ -89,7 +89,13 @@ on_both! {
         let mails = sink.wait_for(12, 20);
         let approved = by_kind(&mails, "Formidling godkendt");
         assert_eq!(approved.len(), 1);
-        assert_eq!(approved[0].to, "frederiksberg.konsulent@jobcenter.example");
+        let a = approved[0];
+        assert_eq!(a.to, "frederiksberg.konsulent@jobcenter.example");
+        // The names are read with the referral (`referrals::load_for_action`): the referring
+        // consultant's, the candidate's, and the order's.
+        assert_eq!(a.subject, "Formidling godkendt: Anna Ørsted til Kok <b>&</b> køkkenhjælp");
+        assert!(a.text.starts_with("Hej Konsulent Frederiksberg\n"), "{}", a.text);
+        assert!(a.text.contains("Din formidling af Anna Ørsted til \"Kok <b>&</b> køkkenhjælp\""), "{}", a.text);
 
         assert_eq!(app.post(&format!("/api/v1/referrals/{rid}/send"), &frb, json!({})).0, 200);
         let mails = settle(&app, &sink, 13);

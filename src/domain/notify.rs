@@ -6,17 +6,15 @@
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::db::schema::candidates as candidates_t;
-use crate::db::schema::{companies, job_centres, users};
+use crate::db::schema::{job_centres, users};
 use crate::db::DbConn;
 use crate::domain::candidates::{Candidate, SharedCandidate};
 use crate::domain::order::{Access, JobOrder, OrderNames, SharedOrder};
 use crate::domain::referral::Referral;
 use crate::domain::{candidates, notices, order};
 use crate::error::{AppError, AppResult};
-use crate::ids::{CandidateId, JobCentreId, UserId};
+use crate::ids::{JobCentreId, UserId};
 use crate::mail::{enqueue, enqueue_about, enqueue_with, Headers, Mail, Outgoing};
-use crate::on_inner;
 
 /// The order as any other centre sees it: mails never carry the private texts.
 fn shared_order(conn: &mut DbConn, order: &JobOrder) -> AppResult<SharedOrder> {
@@ -41,17 +39,19 @@ fn notice(
     Ok(())
 }
 
+/// A mail's recipient: a user, with their centre's name.
 #[derive(Queryable)]
-struct Recipient {
+pub struct Recipient {
     name: String,
     email: String,
     language: String,
     centre_name: String,
 }
 
+type RecipientColumns = (users::display_name, users::email, users::language, job_centres::name);
+
 /// The columns of a `Recipient`, from users joined with their centre.
-const RECIPIENT: (users::display_name, users::email, users::language, job_centres::name) =
-    (users::display_name, users::email, users::language, job_centres::name);
+const RECIPIENT: RecipientColumns = (users::display_name, users::email, users::language, job_centres::name);
 
 fn user_recipient(conn: &mut DbConn, id: UserId) -> AppResult<Recipient> {
     Ok(users::table
@@ -61,28 +61,38 @@ fn user_recipient(conn: &mut DbConn, id: UserId) -> AppResult<Recipient> {
         .first(conn)?)
 }
 
-/// A recipient, a candidate's name and the order as other centres see it, in one statement:
-/// the mails about a referral are written inside the transaction of the change they tell
-/// about, and each statement there is a round trip (an approval's: bench/results.md).
-fn recipient_candidate_order(
-    conn: &mut DbConn,
-    id: UserId,
-    candidate: CandidateId,
-    order: &JobOrder,
-) -> AppResult<(Recipient, String, SharedOrder)> {
-    let candidate_name = candidates_t::table
-        .filter(candidates_t::id.eq(candidate))
-        .select(candidates_t::name)
-        .single_value();
-    let query = users::table
-        .inner_join(job_centres::table)
-        .inner_join(order::owner.on(order::owner.field(job_centres::id).eq(order.job_centre_id)))
-        .inner_join(companies::table.on(companies::id.eq(order.company_id)))
-        .filter(users::id.eq(id))
-        .select((RECIPIENT, candidate_name, order::names_columns(order)));
-    let (to, candidate_name, names) =
-        on_inner!(conn, c => query.first::<(Recipient, Option<String>, order::NamesRow)>(c))?;
-    Ok((to, candidate_name.unwrap_or_default(), shared_with(order, names.into())))
+/// The referring consultant as the mails about their referral address them, the candidate's
+/// name, and the order as those mails show it. An action reads them with the referral
+/// (`referrals::load_for_action`), so its mails read nothing more inside its transaction: each
+/// statement there is a round trip on PostgreSQL (an approval's: bench/results.md).
+pub struct Referrer {
+    to: Recipient,
+    candidate_name: String,
+    order: SharedOrder,
+}
+
+/// A `Referrer` as a statement selects it beside the referral.
+pub type ReferrerRow = (Recipient, order::NamesRow);
+
+/// The columns of a `ReferrerRow`, for a statement that joins the referral's order, `users` and
+/// `job_centres` as the referring consultant and their centre, and the order's centre and
+/// company as `order::joined_names_columns` names them.
+pub fn referrer_columns() -> (RecipientColumns, order::JoinedNamesColumns) {
+    (RECIPIENT, order::joined_names_columns())
+}
+
+impl Referrer {
+    pub fn new((to, names): ReferrerRow, order: &JobOrder, candidate_name: &str) -> Self {
+        Referrer {
+            to,
+            candidate_name: candidate_name.to_string(),
+            order: shared_with(order, names.into()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.to.name
+    }
 }
 
 /// "New order shared with your network": one mail to each consultant of each newly
@@ -161,7 +171,13 @@ pub fn awaiting_approval(
 }
 
 /// "Your referral was approved / rejected", to the referring consultant.
-pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral) -> AppResult<()> {
+pub fn referral_decided(
+    conn: &mut DbConn,
+    mail: &Mail,
+    order: &JobOrder,
+    r: &Referral,
+    referrer: &Referrer,
+) -> AppResult<()> {
     let approved = r.state == "available_to_company";
     let kind = if approved {
         "referral_approved"
@@ -169,7 +185,11 @@ pub fn referral_decided(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Re
         "referral_rejected"
     };
     notice(conn, r.created_by, kind, order, Some(r), json!({}))?;
-    let (to, candidate_name, shared) = recipient_candidate_order(conn, r.created_by, r.candidate_id, order)?;
+    let Referrer {
+        to,
+        candidate_name,
+        order: shared,
+    } = referrer;
     let data = json!({
         "recipient_name": to.name,
         "order": shared,
@@ -238,12 +258,23 @@ pub fn candidate_to_employer(
 
 /// "Your candidate was sent to the company", to the referring consultant, unless they sent
 /// it themselves (they know).
-pub fn referral_sent(conn: &mut DbConn, mail: &Mail, order: &JobOrder, r: &Referral, sent_by: UserId) -> AppResult<()> {
+pub fn referral_sent(
+    conn: &mut DbConn,
+    mail: &Mail,
+    order: &JobOrder,
+    r: &Referral,
+    sent_by: UserId,
+    referrer: &Referrer,
+) -> AppResult<()> {
     if sent_by == r.created_by {
         return Ok(());
     }
     notice(conn, r.created_by, "referral_sent", order, Some(r), json!({}))?;
-    let (to, candidate_name, shared) = recipient_candidate_order(conn, r.created_by, r.candidate_id, order)?;
+    let Referrer {
+        to,
+        candidate_name,
+        order: shared,
+    } = referrer;
     let by = user_recipient(conn, sent_by)?;
     let data = json!({
         "recipient_name": to.name,

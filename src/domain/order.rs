@@ -227,6 +227,53 @@ pub fn names_columns(order: &JobOrder) -> NamesColumns {
     )
 }
 
+/// The coordinator's and the responsible consultant's names, as subselects on the `job_orders`
+/// row of the statement they are in (`joined_names_columns`).
+#[diesel::dsl::auto_type]
+fn coordinator_name() -> _ {
+    named
+        .filter(named.field(users::id).eq(job_orders::coordinator_id))
+        .select(named.field(users::display_name))
+        .single_value()
+}
+
+#[diesel::dsl::auto_type]
+fn responsible_name() -> _ {
+    named
+        .filter(named.field(users::id).eq(job_orders::responsible_consultant_id))
+        .select(named.field(users::display_name))
+        .single_value()
+}
+
+/// The columns of a `NamesRow` for a statement that joins `job_orders` itself, with the order's
+/// centre as `owner` and `companies` joined on it: a referral's action reads the order's names
+/// with the referral (`referrals::load_for_action`).
+pub type JoinedNamesColumns = (
+    (
+        OwnerField<job_centres::id>,
+        OwnerField<job_centres::authority_type>,
+        OwnerField<job_centres::authority_number>,
+        OwnerField<job_centres::name>,
+    ),
+    companies::cvr,
+    coordinator_name,
+    responsible_name,
+);
+
+pub fn joined_names_columns() -> JoinedNamesColumns {
+    (
+        owner.fields((
+            job_centres::id,
+            job_centres::authority_type,
+            job_centres::authority_number,
+            job_centres::name,
+        )),
+        companies::cvr,
+        coordinator_name(),
+        responsible_name(),
+    )
+}
+
 pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> {
     // One statement, not one per table: every mail about an order reads these inside the
     // transaction of the change it tells about (an approval, say).

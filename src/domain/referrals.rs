@@ -7,14 +7,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::db::schema::candidates as candidates_t;
-use crate::db::schema::{job_orders, order_shares, referral_events, referrals, users};
+use crate::db::schema::{companies, job_centres, job_orders, order_shares, referral_events, referrals, users};
 use crate::db::DbConn;
 use crate::domain::actor::AuthUser;
 use crate::domain::candidates::{Candidate, SharedCandidate};
 use crate::domain::order::{Access, JobOrder};
 use crate::domain::referral::{transition, Action, Actor, Referral, Refusal, State};
 use crate::domain::state_update::SetState;
-use crate::domain::{audit, candidates, employer_link, notify, orders};
+use crate::domain::{audit, candidates, employer_link, notify, order, orders};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CandidateId, JobCentreId, JobOrderId, ReferralId, UserId};
 use crate::mail::Mail;
@@ -86,26 +86,34 @@ pub fn load_visible(conn: &mut DbConn, user: &AuthUser, id: ReferralId) -> AppRe
     visible_to(user, r, order)
 }
 
-/// `load_visible`, with what the referral's view adds (the candidate and the referrer's name)
-/// read in the same statement: an action answered with the view then reads nothing after its
-/// change (one round trip less on PostgreSQL, one statement less in SQLite's writer).
-fn load_visible_for_view(
+/// `load_visible`, with all that an action reads besides, in the same statement: the
+/// candidate and the referring consultant (for the view it answers with), and the order's
+/// names (for its mail, `notify::Referrer`). So an action reads nothing after this, and
+/// an approval is one round trip less on PostgreSQL (bench/results.md).
+fn load_for_action(
     conn: &mut DbConn,
     user: &AuthUser,
     id: ReferralId,
-) -> AppResult<(Referral, JobOrder, Candidate, String)> {
-    let referrer = users::table
-        .filter(users::id.eq(referrals::created_by))
-        .select(users::display_name)
-        .single_value();
-    let (r, order, cand, referrer): (Referral, JobOrder, Candidate, Option<String>) = on_inner!(conn, c => referrals::table
+) -> AppResult<(Referral, JobOrder, Candidate, notify::Referrer)> {
+    let joined = referrals::table
         .inner_join(job_orders::table)
         .inner_join(candidates_t::table)
-        .filter(referrals::id.eq(id))
-        .select((Referral::as_select(), JobOrder::as_select(), Candidate::as_select(), referrer))
+        .inner_join(users::table.on(users::id.eq(referrals::created_by)))
+        .inner_join(job_centres::table.on(job_centres::id.eq(users::job_centre_id)))
+        .inner_join(order::owner.on(order::owner.field(job_centres::id).eq(job_orders::job_centre_id)))
+        .inner_join(companies::table.on(companies::id.eq(job_orders::company_id)))
+        .filter(referrals::id.eq(id));
+    let (r, order, cand, referrer): (Referral, JobOrder, Candidate, notify::ReferrerRow) = on_inner!(conn, c => joined
+        .select((
+            Referral::as_select(),
+            JobOrder::as_select(),
+            Candidate::as_select(),
+            notify::referrer_columns(),
+        ))
         .first(c))?;
     let (r, order) = visible_to(user, r, order)?;
-    Ok((r, order, cand, referrer.unwrap_or_default()))
+    let referrer = notify::Referrer::new(referrer, &order, &cand.name);
+    Ok((r, order, cand, referrer))
 }
 
 fn visible_to(user: &AuthUser, r: Referral, order: JobOrder) -> AppResult<(Referral, JobOrder)> {
@@ -375,8 +383,8 @@ pub fn apply(
     action: Action,
     reason: Option<String>,
 ) -> AppResult<Referral> {
-    let (r, order) = load_visible(conn, user, id)?;
-    act_on(conn, mail, user, (r, order), action, reason).map(|(r, _)| r)
+    let (r, order, _, referrer) = load_for_action(conn, user, id)?;
+    act_on(conn, mail, user, (r, order, &referrer), action, reason).map(|(r, _)| r)
 }
 
 /// `apply`, answered with the referral's view (the API's answer). The candidate and the
@@ -389,16 +397,16 @@ pub fn apply_view(
     action: Action,
     reason: Option<String>,
 ) -> AppResult<ReferralView> {
-    let (r, order, cand, referrer) = load_visible_for_view(conn, user, id)?;
-    let (r, order) = act_on(conn, mail, user, (r, order), action, reason)?;
-    view_of_parts(r, &cand, referrer, order.title)
+    let (r, order, cand, referrer) = load_for_action(conn, user, id)?;
+    let (r, order) = act_on(conn, mail, user, (r, order, &referrer), action, reason)?;
+    view_of_parts(r, &cand, referrer.name().to_string(), order.title)
 }
 
 fn act_on(
     conn: &mut DbConn,
     mail: &Mail,
     user: &AuthUser,
-    (r, order): (Referral, JobOrder),
+    (r, order, referrer): (Referral, JobOrder, &notify::Referrer),
     action: Action,
     reason: Option<String>,
 ) -> AppResult<(Referral, JobOrder)> {
@@ -448,10 +456,10 @@ fn act_on(
                 ..r
             };
             match action {
-                Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r)?,
+                Action::Approve | Action::Reject => notify::referral_decided(conn, mail, &order, &r, referrer)?,
                 Action::Send => {
                     let r = send_to_employer(conn, mail, &order, r)?;
-                    notify::referral_sent(conn, mail, &order, &r, user.id)?;
+                    notify::referral_sent(conn, mail, &order, &r, user.id, referrer)?;
                     return Ok(r);
                 }
                 // A pending or available referral was the coordinator's to act on: they are told.
