@@ -1,6 +1,6 @@
 //! Dates, times, yes/no and page links as each language writes them.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike, Weekday};
 use serde_json::{json, Value};
 
 use crate::domain::matching::{MatchReason, Tier};
@@ -24,19 +24,26 @@ pub fn copenhagen(utc: NaiveDateTime) -> NaiveDateTime {
     utc + chrono::Duration::hours(if summer { 2 } else { 1 })
 }
 
+/// Written out, not through chrono's `format`: that parses its pattern again at each call, and
+/// a list page writes a date or a time on each of its rows (`perf` of the my-orders page:
+/// 4.5% of the server's time in chrono's formatting). `dates_and_times_as_chrono_writes_them`
+/// checks the output against chrono's.
 pub(crate) fn fmt_date(d: NaiveDate, lang: Lang) -> String {
+    let (y, m, day) = (d.year(), d.month(), d.day());
     match lang {
-        Lang::Da => d.format("%d-%m-%Y").to_string(),
-        Lang::En => d.format("%Y-%m-%d").to_string(),
+        Lang::Da => format!("{day:02}-{m:02}-{y:04}"),
+        Lang::En => format!("{y:04}-{m:02}-{day:02}"),
     }
 }
 
 pub(crate) fn fmt_time(t: NaiveDateTime, lang: Lang) -> String {
     let local = copenhagen(t);
-    match lang {
-        Lang::Da => local.format("%d-%m-%Y %H:%M").to_string(),
-        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
-    }
+    format!(
+        "{} {:02}:{:02}",
+        fmt_date(local.date(), lang),
+        local.hour(),
+        local.minute()
+    )
 }
 
 /// A file's size as people read it: `512 B`, `84 kB`, `1,2 MB` (Danish decimal comma).
@@ -126,6 +133,25 @@ mod tests {
         assert_eq!(fmt_size(84 * 1024 + 100, Lang::En), "84 kB");
         assert_eq!(fmt_size(1_258_291, Lang::Da), "1,2 MB");
         assert_eq!(fmt_size(1_258_291, Lang::En), "1.2 MB");
+    }
+
+    #[test]
+    fn dates_and_times_as_chrono_writes_them() {
+        for s in [
+            "2026-01-05 08:07",
+            "2026-03-29 01:00",
+            "2026-10-25 00:59",
+            "2026-12-31 23:59",
+            "0999-02-03 04:05",
+        ] {
+            let t = utc(s);
+            let local = copenhagen(t);
+            assert_eq!(fmt_date(t.date(), Lang::Da), t.format("%d-%m-%Y").to_string());
+            assert_eq!(fmt_date(t.date(), Lang::En), t.format("%Y-%m-%d").to_string());
+            assert_eq!(fmt_time(t, Lang::Da), local.format("%d-%m-%Y %H:%M").to_string());
+            assert_eq!(fmt_time(t, Lang::En), local.format("%Y-%m-%d %H:%M").to_string());
+        }
+        assert_eq!(fmt_time(utc("2026-01-05 08:07"), Lang::Da), "05-01-2026 09:07");
     }
 
     #[test]
