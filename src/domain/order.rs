@@ -198,29 +198,31 @@ diesel::alias!(job_centres as owner: Owner);
 
 type OwnerField<C> = diesel::query_source::AliasedField<Owner, C>;
 
+/// The owning centre's columns of a `NamesRow`, on `owner`.
+type OwnerColumns = (
+    OwnerField<job_centres::id>,
+    OwnerField<job_centres::authority_type>,
+    OwnerField<job_centres::authority_number>,
+    OwnerField<job_centres::name>,
+);
+
+fn owner_columns() -> OwnerColumns {
+    owner.fields((
+        job_centres::id,
+        job_centres::authority_type,
+        job_centres::authority_number,
+        job_centres::name,
+    ))
+}
+
 /// The columns of a `NamesRow`: the order's centre as `owner`, `companies` (each joined by the
 /// caller, on the order's centre and company) and the two names. `load_names` reads them
 /// alone; the mails about a referral read them beside their recipient.
-pub type NamesColumns = (
-    (
-        OwnerField<job_centres::id>,
-        OwnerField<job_centres::authority_type>,
-        OwnerField<job_centres::authority_number>,
-        OwnerField<job_centres::name>,
-    ),
-    companies::cvr,
-    name_of,
-    name_of,
-);
+pub type NamesColumns = (OwnerColumns, companies::cvr, name_of, name_of);
 
 pub fn names_columns(order: &JobOrder) -> NamesColumns {
     (
-        owner.fields((
-            job_centres::id,
-            job_centres::authority_type,
-            job_centres::authority_number,
-            job_centres::name,
-        )),
+        owner_columns(),
         companies::cvr,
         name_of(order.coordinator_id),
         name_of(order.responsible_consultant_id),
@@ -245,33 +247,13 @@ fn responsible_name() -> _ {
         .single_value()
 }
 
-/// The columns of a `NamesRow` for a statement that joins `job_orders` itself, with the order's
-/// centre as `owner` and `companies` joined on it: a referral's action reads the order's names
-/// with the referral (`referrals::load_for_action`).
-pub type JoinedNamesColumns = (
-    (
-        OwnerField<job_centres::id>,
-        OwnerField<job_centres::authority_type>,
-        OwnerField<job_centres::authority_number>,
-        OwnerField<job_centres::name>,
-    ),
-    companies::cvr,
-    coordinator_name,
-    responsible_name,
-);
+/// `NamesColumns` for a statement that joins `job_orders` itself, with the order's centre as
+/// `owner` and `companies` joined on it: an action on a referral reads the order's names with
+/// the referral (`referrals::load_for_action`).
+pub type JoinedNamesColumns = (OwnerColumns, companies::cvr, coordinator_name, responsible_name);
 
 pub fn joined_names_columns() -> JoinedNamesColumns {
-    (
-        owner.fields((
-            job_centres::id,
-            job_centres::authority_type,
-            job_centres::authority_number,
-            job_centres::name,
-        )),
-        companies::cvr,
-        coordinator_name(),
-        responsible_name(),
-    )
+    (owner_columns(), companies::cvr, coordinator_name(), responsible_name())
 }
 
 pub fn load_names(conn: &mut DbConn, order: &JobOrder) -> AppResult<OrderNames> {
