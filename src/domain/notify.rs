@@ -62,13 +62,14 @@ fn user_recipient(conn: &mut DbConn, id: UserId) -> AppResult<Recipient> {
 }
 
 /// The referring consultant as the mails about their referral address them, the candidate's
-/// name, and the order as those mails show it. An action reads them with the referral
+/// name, and the order's names. An action reads them with the referral
 /// (`referrals::load_for_action`), so its mails read nothing more inside its transaction: each
-/// statement there is a round trip on PostgreSQL (an approval's: bench/results.md).
+/// statement there is a round trip on PostgreSQL (an approval's: bench/results.md). The order
+/// as the mail shows it is made only by a mail that is sent.
 pub struct Referrer {
     to: Recipient,
     candidate_name: String,
-    order: SharedOrder,
+    names: order::NamesRow,
 }
 
 /// A `Referrer` as a statement selects it beside the referral.
@@ -82,11 +83,11 @@ pub fn referrer_columns() -> (RecipientColumns, order::JoinedNamesColumns) {
 }
 
 impl Referrer {
-    pub fn new((to, names): ReferrerRow, order: &JobOrder, candidate_name: &str) -> Self {
+    pub fn new((to, names): ReferrerRow, candidate_name: &str) -> Self {
         Referrer {
             to,
             candidate_name: candidate_name.to_string(),
-            order: shared_with(order, names.into()),
+            names,
         }
     }
 
@@ -176,7 +177,7 @@ pub fn referral_decided(
     mail: &Mail,
     order: &JobOrder,
     r: &Referral,
-    referrer: &Referrer,
+    referrer: Referrer,
 ) -> AppResult<()> {
     let approved = r.state == "available_to_company";
     let kind = if approved {
@@ -188,8 +189,9 @@ pub fn referral_decided(
     let Referrer {
         to,
         candidate_name,
-        order: shared,
+        names,
     } = referrer;
+    let shared = shared_with(order, names.into());
     let data = json!({
         "recipient_name": to.name,
         "order": shared,
@@ -264,7 +266,7 @@ pub fn referral_sent(
     order: &JobOrder,
     r: &Referral,
     sent_by: UserId,
-    referrer: &Referrer,
+    referrer: Referrer,
 ) -> AppResult<()> {
     if sent_by == r.created_by {
         return Ok(());
@@ -273,8 +275,9 @@ pub fn referral_sent(
     let Referrer {
         to,
         candidate_name,
-        order: shared,
+        names,
     } = referrer;
+    let shared = shared_with(order, names.into());
     let by = user_recipient(conn, sent_by)?;
     let data = json!({
         "recipient_name": to.name,

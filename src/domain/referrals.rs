@@ -112,7 +112,7 @@ fn load_for_action(
         ))
         .first(c))?;
     let (r, order) = visible_to(user, r, order)?;
-    let referrer = notify::Referrer::new(referrer, &order, &cand.name);
+    let referrer = notify::Referrer::new(referrer, &cand.name);
     Ok((r, order, cand, referrer))
 }
 
@@ -384,7 +384,7 @@ pub fn apply(
     reason: Option<String>,
 ) -> AppResult<Referral> {
     let (r, order, _, referrer) = load_for_action(conn, user, id)?;
-    act_on(conn, mail, user, (r, order, &referrer), action, reason).map(|(r, _)| r)
+    act_on(conn, mail, user, (r, order, referrer), action, reason).map(|(r, _)| r)
 }
 
 /// `apply`, answered with the referral's view (the API's answer). The candidate and the
@@ -398,15 +398,16 @@ pub fn apply_view(
     reason: Option<String>,
 ) -> AppResult<ReferralView> {
     let (r, order, cand, referrer) = load_for_action(conn, user, id)?;
-    let (r, order) = act_on(conn, mail, user, (r, order, &referrer), action, reason)?;
-    view_of_parts(r, &cand, referrer.name().to_string(), order.title)
+    let referrer_name = referrer.name().to_string();
+    let (r, order) = act_on(conn, mail, user, (r, order, referrer), action, reason)?;
+    view_of_parts(r, &cand, referrer_name, order.title)
 }
 
 fn act_on(
     conn: &mut DbConn,
     mail: &Mail,
     user: &AuthUser,
-    (r, order, referrer): (Referral, JobOrder, &notify::Referrer),
+    (r, order, referrer): (Referral, JobOrder, notify::Referrer),
     action: Action,
     reason: Option<String>,
 ) -> AppResult<(Referral, JobOrder)> {
