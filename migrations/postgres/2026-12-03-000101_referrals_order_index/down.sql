@@ -1,0 +1,1 @@
+CREATE INDEX referrals_order ON referrals(order_id, state);
