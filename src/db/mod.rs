@@ -100,8 +100,10 @@ impl DbUrl {
 /// hold in memory before SQLite moves it to a temporary file. The writer runs every job of a
 /// batch in a savepoint, and one approval changes about 20 existing pages (80 KiB): past the
 /// default 64 KiB each job's copies went out by `pwrite` to a temp file, 11% of the server's
-/// CPU under approvals (`perf`, `scripts/bench`). 124 KiB keeps an approval's copies in
-/// memory; a larger statement (a migration rewriting a table) still spills, so memory stays
+/// CPU under approvals (`perf`, `scripts/bench`). 124 KiB kept most approvals' copies in
+/// memory, not all; the writer's batches now keep theirs in memory whatever their size
+/// (`writer::undo_copies_in_memory`). This limit still holds for `write_blocking` and the
+/// migrations: a larger statement (a migration rewriting a table) spills, so memory stays
 /// bounded. It can't be more than 128 KiB: SQLite writes the copies out in chunks of this size,
 /// and its file writes take at most 128 KiB (`seekAndWriteFd` in os_unix.c), so at 8 MiB every
 /// spill failed with "database or disk is full" (the test below).

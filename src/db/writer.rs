@@ -152,6 +152,17 @@ fn run_batch(pool: &Pool, batch: &mut [Box<dyn Job>]) -> AppResult<()> {
     let mut conn = pool.get()?;
     let conn: &mut DbConn = &mut conn;
     if let DbConn::Sqlite(c) = conn {
+        undo_copies_in_memory(c, true)?;
+    }
+    let done = in_one_transaction(conn, batch);
+    if let DbConn::Sqlite(c) = conn {
+        undo_copies_in_memory(c, false)?;
+    }
+    done
+}
+
+fn in_one_transaction(conn: &mut DbConn, batch: &mut [Box<dyn Job>]) -> AppResult<()> {
+    if let DbConn::Sqlite(c) = conn {
         // BEGIN IMMEDIATE takes the write lock up front (another process may write too).
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
     } else {
@@ -167,6 +178,26 @@ fn run_batch(pool: &Pool, batch: &mut [Box<dyn Job>]) -> AppResult<()> {
             Err(e.into())
         }
     }
+}
+
+/// Where a batch keeps its savepoints' undo copies (the sub-journal): in memory, however many.
+/// Each job's savepoint copies every existing page it changes, and an approval changes more
+/// than the 124 KiB that stay in memory otherwise (`SUBJOURNAL_SPILL_BYTES`); past that the
+/// copies went to a temporary file, a `pwrite` per page for the rest of the batch (5% of the
+/// server's CPU under approvals, `perf`). A batch's jobs are requests' writes: an approval's
+/// copies are a few hundred KiB, the largest job's (an import) bounded by its upload limit,
+/// and each job's are freed when its savepoint ends. The setting goes back to the default
+/// after the batch: `write_blocking` and the migrations share this connection, and a
+/// statement of theirs may change the whole database, whose copies must spill to a file.
+/// SQLite reads `temp_store` when a transaction begins, and refuses to change it inside one.
+fn undo_copies_in_memory(c: &mut diesel::SqliteConnection, on: bool) -> AppResult<()> {
+    use diesel::connection::SimpleConnection;
+    c.batch_execute(if on {
+        "PRAGMA temp_store = MEMORY"
+    } else {
+        "PRAGMA temp_store = DEFAULT"
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -247,6 +278,28 @@ mod tests {
         assert!(matches!(p, Err(AppError::Internal(_))));
         db.write_batched(insert("c".into())).unwrap();
         assert_eq!(count(&db), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// A batch keeps its undo copies in memory; `write_blocking`, on the same connection
+    /// after it, spills them to a file again (its statement may change the whole database).
+    #[test]
+    fn only_batches_keep_undo_copies_in_memory() {
+        #[derive(QueryableByName)]
+        struct Store {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            temp_store: i32,
+        }
+        fn temp_store(c: &mut DbConn) -> AppResult<i32> {
+            Ok(diesel::sql_query("PRAGMA temp_store")
+                .get_result::<Store>(c)?
+                .temp_store)
+        }
+        let (dir, db) = setup("undo");
+        // 2 is MEMORY, 0 the default (a file past the spill size).
+        assert_eq!(db.write_batched(temp_store).unwrap(), 2);
+        assert_eq!(db.write_blocking(temp_store).unwrap(), 0);
+        assert_eq!(db.write_batched(temp_store).unwrap(), 2);
         std::fs::remove_dir_all(&dir).ok();
     }
 
