@@ -94,6 +94,37 @@ impl Referrer {
     pub fn name(&self) -> &str {
         &self.to.name
     }
+
+    /// A mail to the referring consultant about their referral `r`: their name, the order as
+    /// shared, the candidate's name and the link to the referral, with the mail's own `fields`.
+    fn mail(
+        self,
+        conn: &mut DbConn,
+        mail: &Mail,
+        kind: &str,
+        (order, r): (&JobOrder, &Referral),
+        fields: Value,
+    ) -> AppResult<()> {
+        let mut data = json!({
+            "recipient_name": self.to.name,
+            "order": shared_with(order, self.names.into()),
+            "candidate_name": self.candidate_name,
+            "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
+        });
+        if let (Value::Object(data), Value::Object(fields)) = (&mut data, fields) {
+            data.extend(fields);
+        }
+        enqueue_about(
+            conn,
+            mail,
+            kind,
+            &self.to.email,
+            &self.to.language,
+            &data,
+            Some(r.candidate_id),
+        )?;
+        Ok(())
+    }
 }
 
 /// "New order shared with your network": one mail to each consultant of each newly
@@ -186,30 +217,8 @@ pub fn referral_decided(
         "referral_rejected"
     };
     notice(conn, r.created_by, kind, order, Some(r), json!({}))?;
-    let Referrer {
-        to,
-        candidate_name,
-        names,
-    } = referrer;
-    let shared = shared_with(order, names.into());
-    let data = json!({
-        "recipient_name": to.name,
-        "order": shared,
-        "candidate_name": candidate_name,
-        "approved": approved,
-        "reason": r.reason,
-        "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
-    });
-    enqueue_about(
-        conn,
-        mail,
-        "referral_decided",
-        &to.email,
-        &to.language,
-        &data,
-        Some(r.candidate_id),
-    )?;
-    Ok(())
+    let fields = json!({ "approved": approved, "reason": r.reason });
+    referrer.mail(conn, mail, "referral_decided", (order, r), fields)
 }
 
 /// The candidate, with the details they consented to share, to the employer contact, with the
@@ -272,30 +281,8 @@ pub fn referral_sent(
         return Ok(());
     }
     notice(conn, r.created_by, "referral_sent", order, Some(r), json!({}))?;
-    let Referrer {
-        to,
-        candidate_name,
-        names,
-    } = referrer;
-    let shared = shared_with(order, names.into());
     let by = user_recipient(conn, sent_by)?;
-    let data = json!({
-        "recipient_name": to.name,
-        "order": shared,
-        "candidate_name": candidate_name,
-        "sent_by": by.name,
-        "link": mail.link(&format!("/orders/{}#referral-{}", order.id, r.id)),
-    });
-    enqueue_about(
-        conn,
-        mail,
-        "referral_sent",
-        &to.email,
-        &to.language,
-        &data,
-        Some(r.candidate_id),
-    )?;
-    Ok(())
+    referrer.mail(conn, mail, "referral_sent", (order, r), json!({ "sent_by": by.name }))
 }
 
 /// "The employer answered: interview / hired / not suitable", to the referring consultant and
