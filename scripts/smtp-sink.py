@@ -6,6 +6,7 @@ import argparse
 import itertools
 import os
 import signal
+import socket
 import threading
 
 from aiosmtpd.controller import Controller
@@ -34,7 +35,13 @@ def main():
     p.add_argument("--dir", required=True)
     a = p.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    c = Controller(Sink(a.dir), hostname="127.0.0.1", port=a.port)
+    # aiosmtpd reports a port it could not bind only when its start check times out, so
+    # bind once first (as asyncio does, with SO_REUSEADDR) to fail at once on a taken port.
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", a.port))
+    # aiosmtpd's own start check gives up after 5 s, too short beside Chromium on 2 cores.
+    c = Controller(Sink(a.dir), hostname="127.0.0.1", port=a.port, ready_timeout=60)
     c.start()
     print(f"smtp-sink listening on 127.0.0.1:{a.port}", flush=True)
     done = threading.Event()

@@ -425,19 +425,44 @@ pub struct SmtpSink {
 }
 
 impl SmtpSink {
+    /// Starts the server on a free port. A port picked by binding to port 0 is free only
+    /// until someone else takes it (a test's outgoing connection gets its local port from
+    /// the same range), so a server that could not bind is started again on another port.
     pub fn start() -> SmtpSink {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let dir = std::env::temp_dir().join(format!("staer_smtp_{}_{}", std::process::id(), port));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut s = SmtpSink { port, dir, child: None };
-        s.resume();
-        s
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let dir = std::env::temp_dir().join(format!("staer_smtp_{}_{}", std::process::id(), port));
+            std::fs::create_dir_all(&dir).unwrap();
+            let mut s = SmtpSink { port, dir, child: None };
+            match s.try_start() {
+                Ok(()) => return s,
+                Err(e) => last = e, // dropping `s` removes its directory
+            }
+        }
+        panic!("smtp sink did not start: {last}");
     }
 
     /// (Re)starts the server on the same port and waits until it accepts connections.
     pub fn resume(&mut self) {
+        let mut last = String::new();
+        for _ in 0..5 {
+            match self.try_start() {
+                Ok(()) => return,
+                Err(e) => last = e,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        panic!("smtp sink did not start again on port {}: {last}", self.port);
+    }
+
+    /// One start: Ok once the port accepts connections, Err with the server's own output if
+    /// it exited first. Waits long: on a loaded 2-core machine (Chromium beside it) Python's
+    /// start alone has taken seconds.
+    fn try_start(&mut self) -> Result<(), String> {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/smtp-sink.py");
-        let child = std::process::Command::new("python3")
+        let log = self.dir.join("sink.log");
+        let mut child = std::process::Command::new("python3")
             .args([
                 script,
                 "--port",
@@ -446,16 +471,24 @@ impl SmtpSink {
                 self.dir.to_str().unwrap(),
             ])
             .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("python3 with aiosmtpd (pip install aiosmtpd)");
-        self.child = Some(child);
-        for _ in 0..200 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                let out = std::fs::read_to_string(&log).unwrap_or_default();
+                return Err(format!("port {}: exited ({status}): {}", self.port, out.trim()));
+            }
             if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
+                self.child = Some(child);
+                return Ok(());
             }
             std::thread::sleep(std::time::Duration::from_millis(25));
         }
-        panic!("smtp sink did not start on port {}", self.port);
+        let _ = child.kill();
+        let _ = child.wait();
+        Err(format!("port {}: not accepting after 60 s", self.port))
     }
 
     /// Stops the server: connections are refused until `resume`.
