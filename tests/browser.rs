@@ -58,29 +58,38 @@ impl Drop for Driver {
     }
 }
 
+/// Starts chromedriver on a free port. As with the SMTP sink, a port picked by binding to
+/// port 0 can be taken before chromedriver binds it; one that exits early is started again
+/// on another port.
 fn start_driver() -> (Driver, u16) {
     let driver = executable("STAER_CHROMEDRIVER", "/usr/bin/chromedriver");
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(driver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let guard = Driver(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let ready = ureq::get(&format!("http://127.0.0.1:{port}/status"))
-            .call()
-            .ok()
-            .and_then(|r| r.into_json::<Value>().ok())
-            .is_some_and(|v| v["value"]["ready"] == true);
-        if ready {
-            return (guard, port);
+    for _ in 0..5 {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let mut guard = Driver(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(_)) = guard.0.try_wait() {
+                break; // exited: try another port
+            }
+            let ready = ureq::get(&format!("http://127.0.0.1:{port}/status"))
+                .call()
+                .ok()
+                .and_then(|r| r.into_json::<Value>().ok())
+                .is_some_and(|v| v["value"]["ready"] == true);
+            if ready {
+                return (guard, port);
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not come up on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
         }
-        assert!(Instant::now() < deadline, "chromedriver did not come up on port {port}");
-        std::thread::sleep(Duration::from_millis(100));
     }
+    panic!("chromedriver exited on five ports in a row");
 }
 
 async fn browser(port: u16, profile: &Path) -> R<Client> {
