@@ -21,7 +21,6 @@ mod notices;
 mod suggestions;
 
 use std::cell::RefCell;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -58,13 +57,11 @@ impl Drop for Driver {
     }
 }
 
-/// Starts chromedriver on a free port. As with the SMTP sink, a port picked by binding to
-/// port 0 can be taken before chromedriver binds it; one that exits early is started again
-/// on another port.
+/// Starts chromedriver on a free port (`common::on_a_free_port`): on a taken port it exits at
+/// once ("IPv4 port not available").
 fn start_driver() -> (Driver, u16) {
     let driver = executable("STAER_CHROMEDRIVER", "/usr/bin/chromedriver");
-    for _ in 0..5 {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    common::on_a_free_port("chromedriver", |port| {
         let child = Command::new(&driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -74,8 +71,8 @@ fn start_driver() -> (Driver, u16) {
         let mut guard = Driver(child);
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(Some(_)) = guard.0.try_wait() {
-                break; // exited: try another port
+            if let Ok(Some(status)) = guard.0.try_wait() {
+                return Err(format!("port {port}: exited ({status})"));
             }
             let ready = ureq::get(&format!("http://127.0.0.1:{port}/status"))
                 .call()
@@ -83,13 +80,12 @@ fn start_driver() -> (Driver, u16) {
                 .and_then(|r| r.into_json::<Value>().ok())
                 .is_some_and(|v| v["value"]["ready"] == true);
             if ready {
-                return (guard, port);
+                return Ok((guard, port));
             }
             assert!(Instant::now() < deadline, "chromedriver did not come up on port {port}");
             std::thread::sleep(Duration::from_millis(100));
         }
-    }
-    panic!("chromedriver exited on five ports in a row");
+    })
 }
 
 async fn browser(port: u16, profile: &Path) -> R<Client> {

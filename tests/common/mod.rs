@@ -416,6 +416,22 @@ macro_rules! on_both {
     )*};
 }
 
+/// Starts a server on a free loopback port: `start(port)` spawns it and waits until it
+/// serves, or says why not. A port found by binding to port 0 is free only until someone takes
+/// it (an outgoing connection's local port comes from the same range), so a start that fails
+/// is tried again on another port, up to five times.
+pub fn on_a_free_port<T>(what: &str, mut start: impl FnMut(u16) -> Result<T, String>) -> T {
+    let mut last = String::new();
+    for _ in 0..5 {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        match start(port) {
+            Ok(t) => return t,
+            Err(e) => last = e,
+        }
+    }
+    panic!("{what} did not start on five ports: {last}");
+}
+
 /// A real SMTP server on loopback (scripts/smtp-sink.py, aiosmtpd) that writes each
 /// accepted message to a directory. It can be stopped and started again on its port.
 pub struct SmtpSink {
@@ -425,22 +441,14 @@ pub struct SmtpSink {
 }
 
 impl SmtpSink {
-    /// Starts the server on a free port. A port picked by binding to port 0 is free only
-    /// until someone else takes it (a test's outgoing connection gets its local port from
-    /// the same range), so a server that could not bind is started again on another port.
+    /// Starts the server on a free port (`on_a_free_port`).
     pub fn start() -> SmtpSink {
-        let mut last = String::new();
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        on_a_free_port("smtp sink", |port| {
             let dir = std::env::temp_dir().join(format!("staer_smtp_{}_{}", std::process::id(), port));
             std::fs::create_dir_all(&dir).unwrap();
             let mut s = SmtpSink { port, dir, child: None };
-            match s.try_start() {
-                Ok(()) => return s,
-                Err(e) => last = e, // dropping `s` removes its directory
-            }
-        }
-        panic!("smtp sink did not start: {last}");
+            s.try_start().map(|()| s) // on Err, dropping `s` removes its directory
+        })
     }
 
     /// (Re)starts the server on the same port and waits until it accepts connections.
